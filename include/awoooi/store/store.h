@@ -1,0 +1,129 @@
+// Store: the DATA plugin interface. Holds alerts, incidents, users and tokens, analyses and the
+// per-incident vaults of the Privacy Shield.
+//
+// Durability contract: Ingest()'s callback reports OK only after the alerts are committed to
+// disk; a caller answers 2xx only then. Alert label/annotation text is stored redacted (the
+// incident's vault, sealed, is the only place real values live).
+//
+// Thread-safety: every method may be called from any thread. Ingest() never blocks on the disk:
+// it queues the batch for the single writer thread (group commit) and returns.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "awoooi/core/alert.h"
+#include "awoooi/core/role.h"
+
+namespace awoooi::store {
+
+// One alert ready to store: parsed, fingerprinted and keyed by the ingest layer.
+struct IngestItem {
+  Alert alert;
+  std::string group_key;  // alerts with the same key share an incident
+  std::string service;    // the incident's service (service or job label)
+  std::string alertname;
+};
+
+// What storing one alert did; lets the server publish events and start analyses.
+struct IngestOutcome {
+  int64_t incident_id = 0;
+  int64_t incident_version = 0;
+  bool alert_created = false;      // first time this fingerprint was seen in the incident
+  bool incident_opened = false;    // a new incident
+  bool incident_reopened = false;  // a resolved incident fired again
+  bool incident_resolved = false;  // this alert resolved the incident's last firing alert
+  bool status_changed = false;     // the alert changed firing<->resolved
+};
+
+struct IngestResult {
+  std::vector<IngestOutcome> outcomes;  // one per item, same order
+  int64_t batch_size = 0;               // alerts committed in the same transaction
+};
+
+using IngestCallback = std::function<void(absl::StatusOr<IngestResult>)>;
+
+struct IncidentFilter {
+  std::optional<IncidentStatus> status;
+  std::string service;
+  int64_t limit = 50;
+  int64_t before_id = 0;  // 0: newest first from the top; else ids < before_id (keyset pagination)
+};
+
+struct StoredAlert {
+  int64_t id = 0;
+  int64_t incident_id = 0;
+  Alert alert;  // labels/annotations/generator_url hold redacted text
+  absl::Time received_at = absl::InfinitePast();
+  absl::Time updated_at = absl::InfinitePast();
+  int64_t receive_count = 0;
+};
+
+struct IncidentDetail {
+  Incident incident;
+  std::vector<StoredAlert> alerts;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+};
+
+struct StoredAnalysis {
+  int64_t incident_id = 0;
+  int64_t incident_version = 0;  // the incident version it analysed
+  std::string json;              // the analysis document (redacted text only)
+  std::string thinking;          // the reasoning transcript (redacted)
+  absl::Time created_at = absl::InfinitePast();
+};
+
+struct StoreStats {
+  int64_t open_incidents = 0;
+  int64_t incidents = 0;
+  int64_t alerts = 0;
+  int64_t queued_alerts = 0;  // waiting for the writer
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues `items` for the writer. `done` runs on the writer thread after the commit (or failure):
+  // keep it short (post the response to the connection's executor). ResourceExhausted when the
+  // queue is full (the caller answers 503 so the sender retries), Unavailable when the store is
+  // closing or the commit failed.
+  virtual void Ingest(std::vector<IngestItem> items, IngestCallback done) = 0;
+
+  virtual absl::StatusOr<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) = 0;
+  virtual absl::StatusOr<IncidentDetail> GetIncident(int64_t id) = 0;  // NotFound
+  // Firing alerts of open incidents (topology health, pipeline context).
+  virtual absl::StatusOr<std::vector<StoredAlert>> ActiveAlerts(int64_t limit) = 0;
+  virtual absl::StatusOr<StoreStats> Stats() = 0;
+
+  // Users and API tokens. Tokens are stored as SHA-256 hex digests only.
+  virtual absl::StatusOr<User> AddUser(const std::string& name, Role role) = 0;  // AlreadyExists
+  virtual absl::StatusOr<User> GetUser(const std::string& name) = 0;             // NotFound
+  virtual absl::Status AddToken(int64_t user_id, const std::string& token_sha256_hex) = 0;
+  virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;  // NotFound
+
+  // Analyses (the pipeline's output), newest per incident.
+  virtual absl::Status SaveAnalysis(const StoredAnalysis& analysis) = 0;
+  virtual absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) = 0;  // NotFound
+
+  // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
+  virtual absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) = 0;
+
+  // Store reachable and writable (readiness).
+  virtual absl::Status Ping() = 0;
+  // Stops accepting Ingest, commits everything queued, stops the writer. Idempotent.
+  virtual void Close() = 0;
+};
+
+}  // namespace awoooi::store

@@ -1,0 +1,73 @@
+#include "ingest/grouping.h"
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+namespace awoooi::ingest {
+
+std::string GroupKey(const Alert& alert, const GroupingRule& rule) {
+  std::string key;
+  for (const auto& alternatives : rule.group_by) {
+    if (alternatives.empty()) continue;
+    std::string_view name = alternatives.front();
+    std::string_view value;
+    for (const auto& alt : alternatives) {
+      value = alert.Label(alt);
+      if (!value.empty()) {
+        name = alt;
+        break;
+      }
+    }
+    if (!key.empty()) key += ',';
+    key.append(name).append("=").append(value);
+  }
+  return key;
+}
+
+std::string ServiceOf(const Alert& alert) {
+  for (std::string_view name : {"service", "job", "app", "app_kubernetes_io_name"}) {
+    std::string_view v = alert.Label(name);
+    if (!v.empty()) return std::string(v);
+  }
+  return "";
+}
+
+std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule) {
+  std::vector<store::IngestItem> items;
+  items.reserve(alerts.size());
+  for (auto& a : alerts) {
+    store::IngestItem item;
+    item.group_key = GroupKey(a, rule);
+    item.service = ServiceOf(a);
+    item.alertname = std::string(a.Label("alertname"));
+    item.alert = std::move(a);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::string HmacSha256Hex(std::string_view body, std::string_view secret) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[mac[i] >> 4];
+    hex += kHex[mac[i] & 15];
+  }
+  return hex;
+}
+
+bool VerifyHmacSha256(std::string_view body, std::string_view secret, std::string_view header) {
+  if (header.substr(0, 7) == "sha256=") header.remove_prefix(7);
+  std::string expected = HmacSha256Hex(body, secret);
+  if (header.size() != expected.size()) return false;
+  std::string given(header);
+  for (char& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace awoooi::ingest

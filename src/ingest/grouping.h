@@ -1,0 +1,35 @@
+// Grouping alerts into incidents, and authenticating ingestion requests.
+//
+// An incident groups the alerts whose group key is equal. The key is built from `group_by`: a list
+// of label choices, each a list of alternatives tried in order (the default
+// [[service, job], [alertname]] means "the service label, or job when service is missing, and
+// alertname"). Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "awoooi/core/alert.h"
+#include "awoooi/store/store.h"
+
+namespace awoooi::ingest {
+
+struct GroupingRule {
+  std::vector<std::vector<std::string>> group_by = {{"service", "job"}, {"alertname"}};
+};
+
+// "service=frontend,alertname=HighErrorRate" (labels missing on the alert contribute "name=").
+std::string GroupKey(const Alert& alert, const GroupingRule& rule);
+
+// The service an alert is about: the service label, else job, else app, else "".
+std::string ServiceOf(const Alert& alert);
+
+// Turns parsed alerts into store items.
+std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule);
+
+// Constant-time check of "sha256=<hex>" (or bare hex) HMAC-SHA256 of `body` under `secret`.
+bool VerifyHmacSha256(std::string_view body, std::string_view secret, std::string_view signature_header);
+std::string HmacSha256Hex(std::string_view body, std::string_view secret);
+
+}  // namespace awoooi::ingest
