@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,22 @@ struct StoreStats {
   int64_t incidents = 0;
   int64_t alerts = 0;
   int64_t queued_alerts = 0;  // waiting for the writer
+};
+
+// How the writer turns an alert's text into its stored, redacted form in an incident's scope.
+// Called only from the store's writer thread, so implementations need no locking.
+class AlertRedactor {
+ public:
+  using LoadSealedVault = std::function<absl::StatusOr<std::string>(int64_t incident_id)>;
+  virtual ~AlertRedactor() = default;
+  // Redacts the alert's label values, annotation values and generator URL in place, in the scope
+  // of `incident_id`. `load` returns the incident's sealed vault ("" for none) the first time the
+  // redactor needs it.
+  virtual absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) = 0;
+  // Vaults changed since the last call, sealed, to persist in the same transaction.
+  virtual absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() = 0;
+  // The transaction rolled back: forget everything newer than the disk.
+  virtual void Discard() = 0;
 };
 
 class Store {

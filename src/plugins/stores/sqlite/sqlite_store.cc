@@ -1,0 +1,685 @@
+#include "plugins/stores/sqlite/sqlite_store.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ingest/grouping.h"
+#include "plugins/stores/sqlite/sqlite_db.h"
+
+namespace awoooi::store {
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+
+struct Migration {
+  const char* name;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {
+#include "awoooi/sqlite_migrations.inc"
+};
+
+std::string LabelsJson(const LabelSet& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+LabelSet ParseLabels(const std::string& text) {
+  LabelSet out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return out;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+absl::Time TimeOrPast(const Stmt& s, int col) {
+  if (s.IsNull(col)) return absl::InfinitePast();
+  return ParseRfc3339(s.Text(col)).value_or(absl::InfinitePast());
+}
+
+absl::Status Configure(Db& db, bool fsync) {
+  if (auto s = db.Exec("PRAGMA busy_timeout=5000"); !s.ok()) return s;
+  if (auto s = db.Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  return db.Exec(fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+}
+
+absl::StatusOr<int> ApplyMigrations(Db& db) {
+  if (auto s = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                       "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+      !s.ok())
+    return s;
+  int applied = 0;
+  for (const Migration& m : kMigrations) {
+    int version = std::atoi(m.name);
+    auto check = db.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+    if (!check.ok()) return check.status();
+    check->Bind(1, static_cast<int64_t>(version));
+    auto row = check->Step();
+    if (!row.ok()) return row.status();
+    if (*row) continue;
+    if (auto s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    absl::Status s = db.Exec(m.sql);
+    if (s.ok()) {
+      auto ins = db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
+      if (!ins.ok()) s = ins.status();
+      else s = ins->Bind(1, static_cast<int64_t>(version)).Bind(2, m.name).Bind(3, FormatRfc3339(absl::Now())).Run();
+    }
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return absl::Status(s.code(), absl::StrCat("migration ", m.name, ": ", s.message()));
+    }
+    if (auto c = db.Exec("COMMIT"); !c.ok()) return c;
+    ++applied;
+  }
+  return applied;
+}
+
+Incident ReadIncident(const Stmt& s) {
+  // Column order of kIncidentColumns.
+  Incident i;
+  i.id = s.Int(0);
+  i.group_key = s.Text(1);
+  i.status = ParseIncidentStatus(s.Text(2)).value_or(IncidentStatus::kFiring);
+  i.service = s.Text(3);
+  i.alertname = s.Text(4);
+  i.severity = s.Text(5);
+  i.title = s.Text(6);
+  i.opened_at = TimeOrPast(s, 7);
+  i.updated_at = TimeOrPast(s, 8);
+  i.resolved_at = TimeOrPast(s, 9);
+  i.alert_count = s.Int(10);
+  i.firing_count = s.Int(11);
+  i.version = s.Int(12);
+  return i;
+}
+constexpr char kIncidentColumns[] =
+    "id, group_key, status, service, alertname, severity, title, opened_at, updated_at, resolved_at, "
+    "alert_count, firing_count, version";
+
+StoredAlert ReadAlert(const Stmt& s) {
+  // Column order of kAlertColumns.
+  StoredAlert a;
+  a.id = s.Int(0);
+  a.incident_id = s.Int(1);
+  a.alert.fingerprint = s.Text(2);
+  a.alert.status = ParseAlertStatus(s.Text(3)).value_or(AlertStatus::kFiring);
+  a.alert.labels = ParseLabels(s.Text(4));
+  a.alert.annotations = ParseLabels(s.Text(5));
+  a.alert.starts_at = TimeOrPast(s, 6);
+  a.alert.ends_at = TimeOrPast(s, 7);
+  a.alert.generator_url = s.Text(8);
+  a.alert.source = s.Text(9);
+  a.received_at = TimeOrPast(s, 10);
+  a.updated_at = TimeOrPast(s, 11);
+  a.receive_count = s.Int(12);
+  return a;
+}
+constexpr char kAlertColumns[] =
+    "id, incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, source, "
+    "received_at, updated_at, receive_count";
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteOptions options, std::unique_ptr<AlertRedactor> redactor, Db writer)
+      : options_(std::move(options)), redactor_(std::move(redactor)), writer_db_(std::move(writer)) {}
+
+  ~SqliteStore() override { Close(); }
+
+  absl::Status Start() {
+    auto prep = [this](Stmt* out, std::string_view sql) -> absl::Status {
+      auto s = writer_db_.Prepare(sql);
+      if (!s.ok()) return s.status();
+      *out = std::move(*s);
+      return absl::OkStatus();
+    };
+    absl::Status s;
+    s.Update(prep(&find_incident_,
+                  "SELECT id, status, resolved_at, firing_count, severity, version FROM incidents "
+                  "WHERE group_key = ?1 ORDER BY id DESC LIMIT 1"));
+    s.Update(prep(&insert_incident_,
+                  "INSERT INTO incidents (group_key, status, service, alertname, severity, title, opened_at, "
+                  "updated_at, alert_count, firing_count, version) VALUES (?1, 'firing', '', '', '', '', ?2, ?2, 0, 0, 0)"));
+    s.Update(prep(&find_alert_,
+                  "SELECT id, status, starts_at, ends_at FROM alerts WHERE incident_id = ?1 AND fingerprint = ?2"));
+    s.Update(prep(&insert_alert_,
+                  "INSERT INTO alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, "
+                  "generator_url, source, received_at, updated_at, receive_count) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)"));
+    s.Update(prep(&update_alert_,
+                  "UPDATE alerts SET status = ?2, labels = ?3, annotations = ?4, starts_at = ?5, ends_at = ?6, "
+                  "generator_url = ?7, updated_at = ?8, receive_count = receive_count + 1 WHERE id = ?1"));
+    s.Update(prep(&update_incident_,
+                  "UPDATE incidents SET status = ?2, firing_count = ?3, alert_count = alert_count + ?4, "
+                  "severity = ?5, updated_at = ?6, resolved_at = ?7, version = ?8 WHERE id = ?1"));
+    s.Update(prep(&name_incident_,
+                  "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4 WHERE id = ?1"));
+    s.Update(prep(&load_vault_, "SELECT sealed FROM vaults WHERE incident_id = ?1"));
+    s.Update(prep(&save_vault_,
+                  "INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (incident_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"));
+    if (!s.ok()) return s;
+    writer_ = std::thread([this] { WriterLoop(); });
+    return absl::OkStatus();
+  }
+
+  void Ingest(std::vector<IngestItem> items, IngestCallback done) override {
+    int64_t n = static_cast<int64_t>(items.size());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) {
+        done(absl::UnavailableError("store is shutting down"));
+        return;
+      }
+      if (queued_alerts_ + n > options_.max_queue_alerts && queued_alerts_ > 0) {
+        done(absl::ResourceExhaustedError("ingest queue is full; retry later"));
+        return;
+      }
+      queued_alerts_ += n;
+      queue_.push_back(Pending{std::move(items), std::move(done)});
+    }
+    cv_.notify_one();
+  }
+
+  void Close() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) {
+        if (!writer_.joinable()) return;
+      }
+      closing_ = true;
+    }
+    cv_.notify_one();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  absl::StatusOr<std::vector<Incident>> ListIncidents(const IncidentFilter& f) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<Incident>> {
+      std::string sql = absl::StrCat("SELECT ", kIncidentColumns, " FROM incidents WHERE 1=1");
+      if (f.status) sql += " AND status = ?1";
+      if (!f.service.empty()) sql += " AND service = ?2";
+      if (f.before_id > 0) sql += " AND id < ?3";
+      sql += " ORDER BY id DESC LIMIT ?4";
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      if (f.status) st->Bind(1, ToString(*f.status));
+      if (!f.service.empty()) st->Bind(2, f.service);
+      if (f.before_id > 0) st->Bind(3, f.before_id);
+      st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
+      std::vector<Incident> out;
+      for (;;) {
+        auto row = st->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        out.push_back(ReadIncident(*st));
+      }
+      return out;
+    });
+  }
+
+  absl::StatusOr<IncidentDetail> GetIncident(int64_t id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<IncidentDetail> {
+      if (auto s = db.Exec("BEGIN"); !s.ok()) return s;  // one consistent snapshot
+      auto result = [&]() -> absl::StatusOr<IncidentDetail> {
+        auto st = db.Prepare(absl::StrCat("SELECT ", kIncidentColumns, " FROM incidents WHERE id = ?1"));
+        if (!st.ok()) return st.status();
+        st->Bind(1, id);
+        auto row = st->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return absl::NotFoundError(absl::StrCat("incident ", id, " not found"));
+        IncidentDetail d;
+        d.incident = ReadIncident(*st);
+        auto al = db.Prepare(absl::StrCat("SELECT ", kAlertColumns, " FROM alerts WHERE incident_id = ?1 ORDER BY id"));
+        if (!al.ok()) return al.status();
+        al->Bind(1, id);
+        for (;;) {
+          auto r = al->Step();
+          if (!r.ok()) return r.status();
+          if (!*r) break;
+          d.alerts.push_back(ReadAlert(*al));
+        }
+        return d;
+      }();
+      (void)db.Exec("COMMIT");
+      return result;
+    });
+  }
+
+  absl::StatusOr<std::vector<StoredAlert>> ActiveAlerts(int64_t limit) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<StoredAlert>> {
+      auto st = db.Prepare(absl::StrCat("SELECT ", kAlertColumns,
+                                        " FROM alerts WHERE status = 'firing' ORDER BY id DESC LIMIT ?1"));
+      if (!st.ok()) return st.status();
+      st->Bind(1, limit);
+      std::vector<StoredAlert> out;
+      for (;;) {
+        auto r = st->Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        out.push_back(ReadAlert(*st));
+      }
+      return out;
+    });
+  }
+
+  absl::StatusOr<StoreStats> Stats() override {
+    auto stats = WithReader([&](Db& db) -> absl::StatusOr<StoreStats> {
+      auto st = db.Prepare(
+          "SELECT (SELECT count(*) FROM incidents WHERE status = 'firing'), (SELECT max(id) FROM incidents), "
+          "(SELECT max(id) FROM alerts)");
+      if (!st.ok()) return st.status();
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      StoreStats s;
+      s.open_incidents = st->Int(0);
+      s.incidents = st->Int(1);
+      s.alerts = st->Int(2);
+      return s;
+    });
+    if (stats.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats->queued_alerts = queued_alerts_;
+    }
+    return stats;
+  }
+
+  absl::StatusOr<User> AddUser(const std::string& name, Role role) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<User> {
+      auto st = db.Prepare("INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)");
+      if (!st.ok()) return st.status();
+      absl::Status s = st->Bind(1, name).Bind(2, ToString(role)).Bind(3, FormatRfc3339(absl::Now())).Run();
+      if (absl::IsAlreadyExists(s)) return absl::AlreadyExistsError(absl::StrCat("user ", name, " already exists"));
+      if (!s.ok()) return s;
+      return User{db.LastInsertId(), name, role};
+    });
+  }
+
+  absl::StatusOr<User> GetUser(const std::string& name) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<User> {
+      auto st = db.Prepare("SELECT id, name, role FROM users WHERE name = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, name);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
+      return User{st->Int(0), st->Text(1), ParseRole(st->Text(2)).value_or(Role::kViewer)};
+    });
+  }
+
+  absl::Status AddToken(int64_t user_id, const std::string& hash) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
+             auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at) VALUES (?1, ?2, ?3)");
+             if (!st.ok()) return st.status();
+             absl::Status s = st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Run();
+             if (!s.ok()) return s;
+             return true;
+           })
+        .status();
+  }
+
+  absl::StatusOr<User> UserByTokenHash(const std::string& hash) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<User> {
+      auto st = db.Prepare(
+          "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, hash);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError("unknown token");
+      return User{st->Int(0), st->Text(1), ParseRole(st->Text(2)).value_or(Role::kViewer)};
+    });
+  }
+
+  absl::Status SaveAnalysis(const StoredAnalysis& a) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
+             auto st = db.Prepare(
+                 "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
+                 "incident_version = excluded.incident_version, document = excluded.document, "
+                 "thinking = excluded.thinking, created_at = excluded.created_at");
+             if (!st.ok()) return st.status();
+             absl::Status s = st->Bind(1, a.incident_id)
+                                  .Bind(2, a.incident_version)
+                                  .Bind(3, a.json)
+                                  .Bind(4, a.thinking)
+                                  .Bind(5, FormatRfc3339(absl::Now()))
+                                  .Run();
+             if (!s.ok()) return s;
+             return true;
+           })
+        .status();
+  }
+
+  absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<StoredAnalysis> {
+      auto st = db.Prepare(
+          "SELECT incident_id, incident_version, document, thinking, created_at FROM analyses WHERE incident_id = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, incident_id);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " has no analysis yet"));
+      StoredAnalysis a;
+      a.incident_id = st->Int(0);
+      a.incident_version = st->Int(1);
+      a.json = st->Text(2);
+      a.thinking = st->Text(3);
+      a.created_at = TimeOrPast(*st, 4);
+      return a;
+    });
+  }
+
+  absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::string> {
+      auto st = db.Prepare("SELECT sealed FROM vaults WHERE incident_id = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, incident_id);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " has no vault"));
+      return st->Text(0);
+    });
+  }
+
+  absl::Status Ping() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) return absl::UnavailableError("store is shutting down");
+    }
+    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
+             auto st = db.Prepare("SELECT count(*) FROM schema_migrations");
+             if (!st.ok()) return st.status();
+             auto r = st->Step();
+             if (!r.ok()) return r.status();
+             return true;
+           })
+        .status();
+  }
+
+ private:
+  struct Pending {
+    std::vector<IngestItem> items;
+    IngestCallback done;
+  };
+
+  // Runs `fn` with a pooled connection (reads, and the rare writes outside ingestion, which
+  // wait on busy_timeout for the writer's short transactions).
+  template <typename Fn>
+  auto WithReader(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
+    std::unique_ptr<Db> db;
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (!pool_.empty()) {
+        db = std::move(pool_.back());
+        pool_.pop_back();
+      }
+    }
+    if (!db) {
+      auto opened = Db::Open(options_.path, false);
+      if (!opened.ok()) return opened.status();
+      if (auto s = Configure(*opened, options_.fsync); !s.ok()) return s;
+      db = std::make_unique<Db>(std::move(*opened));
+    }
+    auto result = fn(*db);
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (pool_.size() < 8) pool_.push_back(std::move(db));
+    return result;
+  }
+
+  void WriterLoop() {
+    for (;;) {
+      std::vector<Pending> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
+        if (queue_.empty()) break;  // closing and drained
+        int64_t n = 0;
+        while (!queue_.empty() &&
+               (batch.empty() || n + static_cast<int64_t>(queue_.front().items.size()) <= options_.max_batch_alerts)) {
+          n += static_cast<int64_t>(queue_.front().items.size());
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        queued_alerts_ -= n;
+      }
+      int64_t total = 0;
+      for (const auto& p : batch) total += static_cast<int64_t>(p.items.size());
+      std::vector<IngestResult> results(batch.size());
+      absl::Status s = CommitBatch(batch, &results);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (s.ok()) {
+          results[i].batch_size = total;
+          batch[i].done(std::move(results[i]));
+        } else {
+          batch[i].done(s);
+        }
+      }
+    }
+  }
+
+  absl::Status CommitBatch(std::vector<Pending>& batch, std::vector<IngestResult>* results) {
+    absl::Time now = absl::Now();
+    std::string now_text = FormatRfc3339(now);
+    absl::Status s = writer_db_.Exec("BEGIN IMMEDIATE");
+    for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
+      for (auto& item : batch[i].items) {
+        IngestOutcome outcome;
+        s = Apply(item, now, now_text, &outcome);
+        if (!s.ok()) break;
+        (*results)[i].outcomes.push_back(outcome);
+      }
+    }
+    if (s.ok()) {
+      auto vaults = redactor_->TakeChangedVaults();
+      if (!vaults.ok()) s = vaults.status();
+      for (size_t i = 0; s.ok() && i < vaults->size(); ++i) {
+        s = save_vault_.Bind(1, (*vaults)[i].first).BindBlob(2, (*vaults)[i].second).Bind(3, now_text).Run();
+      }
+    }
+    if (s.ok()) s = writer_db_.Exec("COMMIT");
+    if (!s.ok()) {
+      (void)writer_db_.Exec("ROLLBACK");
+      redactor_->Discard();
+      return absl::UnavailableError(absl::StrCat("alerts were not stored: ", s.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Applies one alert inside the writer's transaction (see docs/architecture.md, "Incidents").
+  absl::Status Apply(IngestItem& item, absl::Time now, const std::string& now_text, IngestOutcome* out) {
+    Alert& alert = item.alert;
+    const bool firing = alert.status == AlertStatus::kFiring;
+
+    // 1. The incident: the newest one with this group key, reopened or replaced when resolved.
+    int64_t incident_id = 0;
+    bool incident_firing = false, create = false;
+    absl::Time resolved_at = absl::InfinitePast();
+    int64_t firing_count = 0, version = 0;
+    std::string severity;
+    find_incident_.Bind(1, item.group_key);
+    auto row = find_incident_.Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      incident_id = find_incident_.Int(0);
+      incident_firing = find_incident_.Text(1) == "firing";
+      resolved_at = TimeOrPast(find_incident_, 2);
+      firing_count = find_incident_.Int(3);
+      severity = find_incident_.Text(4);
+      version = find_incident_.Int(5);
+    }
+    find_incident_.Reset();
+    if (incident_id == 0) {
+      create = true;
+    } else if (!incident_firing && firing) {
+      if (now - resolved_at <= options_.reopen_window) out->incident_reopened = true;
+      else create = true;
+    }
+    if (create) {
+      if (auto s = insert_incident_.Bind(1, item.group_key).Bind(2, now_text).Run(); !s.ok()) return s;
+      incident_id = writer_db_.LastInsertId();
+      incident_firing = false;
+      firing_count = 0;
+      severity.clear();
+      version = 0;
+      out->incident_opened = true;
+    }
+
+    // 2. Text leaves the request only redacted, in the incident's scope.
+    auto load = [this](int64_t id) -> absl::StatusOr<std::string> {
+      load_vault_.Bind(1, id);
+      auto r = load_vault_.Step();
+      std::string sealed = (r.ok() && *r) ? load_vault_.Text(0) : std::string();
+      load_vault_.Reset();
+      if (!r.ok()) return r.status();
+      return sealed;
+    };
+    if (auto s = redactor_->Redact(incident_id, alert, load); !s.ok()) return s;
+
+    // 3. The alert: updated in place when this incident already has it.
+    std::string labels = LabelsJson(alert.labels), annotations = LabelsJson(alert.annotations);
+    std::string starts = FormatRfc3339(alert.starts_at), ends = FormatRfc3339(alert.ends_at);
+    find_alert_.Bind(1, incident_id).Bind(2, alert.fingerprint);
+    auto existing = find_alert_.Step();
+    if (!existing.ok()) return existing.status();
+    bool was_firing = false;
+    int64_t alert_id = 0;
+    absl::Time old_starts = absl::InfinitePast(), old_ends = absl::InfinitePast();
+    if (*existing) {
+      alert_id = find_alert_.Int(0);
+      was_firing = find_alert_.Text(1) == "firing";
+      old_starts = TimeOrPast(find_alert_, 2);
+      old_ends = TimeOrPast(find_alert_, 3);
+    }
+    find_alert_.Reset();
+    bool now_firing = firing;
+    if (alert_id != 0) {
+      // A delivery older than what is stored must not flip the status back (retries can cross).
+      if (firing && !was_firing && alert.starts_at != absl::InfinitePast() && old_ends != absl::InfinitePast() &&
+          alert.starts_at <= old_ends) {
+        now_firing = false;
+      }
+      if (!firing && was_firing && alert.ends_at != absl::InfinitePast() && old_starts != absl::InfinitePast() &&
+          alert.ends_at < old_starts) {
+        now_firing = true;
+      }
+      if (auto s = update_alert_.Bind(1, alert_id)
+                       .Bind(2, now_firing ? "firing" : "resolved")
+                       .Bind(3, labels)
+                       .Bind(4, annotations)
+                       .BindOptional(5, now_firing == firing ? starts : FormatRfc3339(old_starts))
+                       .BindOptional(6, now_firing == firing ? ends : FormatRfc3339(old_ends))
+                       .Bind(7, alert.generator_url)
+                       .Bind(8, now_text)
+                       .Run();
+          !s.ok())
+        return s;
+    } else {
+      if (auto s = insert_alert_.Bind(1, incident_id)
+                       .Bind(2, alert.fingerprint)
+                       .Bind(3, firing ? "firing" : "resolved")
+                       .Bind(4, labels)
+                       .Bind(5, annotations)
+                       .BindOptional(6, starts)
+                       .BindOptional(7, ends)
+                       .Bind(8, alert.generator_url)
+                       .Bind(9, alert.source)
+                       .Bind(10, now_text)
+                       .Run();
+          !s.ok())
+        return s;
+      out->alert_created = true;
+    }
+
+    // 4. The incident's counters and status.
+    int64_t delta = (now_firing ? 1 : 0) - (was_firing ? 1 : 0);
+    firing_count = std::max<int64_t>(0, firing_count + delta);
+    bool incident_now_firing = firing_count > 0;
+    out->status_changed = now_firing != was_firing || out->alert_created;
+    out->incident_resolved = incident_firing && !incident_now_firing;
+    if (now_firing) {
+      std::string alert_severity(alert.Label("severity"));
+      if (severity.empty() || ParseSeverity(alert_severity) > ParseSeverity(severity)) {
+        severity = alert_severity.empty() ? "warning" : alert_severity;
+      }
+    }
+    bool material = out->alert_created || now_firing != was_firing || create;
+    if (material) ++version;
+    std::string resolved_text = incident_now_firing ? std::string()
+                                : (!incident_firing && !create) ? FormatRfc3339(resolved_at)
+                                                                : now_text;
+    if (auto s = update_incident_.Bind(1, incident_id)
+                     .Bind(2, incident_now_firing ? "firing" : "resolved")
+                     .Bind(3, firing_count)
+                     .Bind(4, static_cast<int64_t>(out->alert_created ? 1 : 0))
+                     .Bind(5, severity.empty() ? "warning" : severity)
+                     .Bind(6, now_text)
+                     .BindOptional(7, resolved_text)
+                     .Bind(8, version)
+                     .Run();
+        !s.ok())
+      return s;
+    if (create) {
+      auto summary = alert.annotations.find("summary");
+      std::string title = summary != alert.annotations.end() ? summary->second : std::string(alert.Label("alertname"));
+      std::string service = ingest::ServiceOf(alert);  // the redacted value, for display and filters
+      if (auto s = name_incident_.Bind(1, incident_id)
+                       .Bind(2, service)
+                       .Bind(3, alert.Label("alertname"))
+                       .Bind(4, title.substr(0, 500))
+                       .Run();
+          !s.ok())
+        return s;
+    }
+    out->incident_id = incident_id;
+    out->incident_version = version;
+    return absl::OkStatus();
+  }
+
+  const SqliteOptions options_;
+  std::unique_ptr<AlertRedactor> redactor_;  // writer thread only
+  Db writer_db_;                             // writer thread only
+  Stmt find_incident_, insert_incident_, find_alert_, insert_alert_, update_alert_, update_incident_,
+      name_incident_, load_vault_, save_vault_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;    // guarded by mu_
+  int64_t queued_alerts_ = 0;    // guarded by mu_
+  bool closing_ = false;         // guarded by mu_
+  std::thread writer_;
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Db>> pool_;  // guarded by pool_mu_
+};
+
+}  // namespace
+
+absl::StatusOr<int> MigrateSqlite(const std::string& path) {
+  auto db = Db::Open(path, true);
+  if (!db.ok()) return db.status();
+  if (auto s = Configure(*db, true); !s.ok()) return s;
+  return ApplyMigrations(*db);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options,
+                                                       std::unique_ptr<AlertRedactor> redactor) {
+  if (!redactor) return absl::InvalidArgumentError("sqlite store needs an alert redactor");
+  auto db = Db::Open(options.path, true);
+  if (!db.ok()) return db.status();
+  if (auto s = Configure(*db, options.fsync); !s.ok()) return s;
+  if (auto m = ApplyMigrations(*db); !m.ok()) return m.status();
+  auto store = std::make_unique<SqliteStore>(options, std::move(redactor), std::move(*db));
+  if (auto s = store->Start(); !s.ok()) return s;
+  return store;
+}
+
+}  // namespace awoooi::store

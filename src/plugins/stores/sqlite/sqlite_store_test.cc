@@ -1,0 +1,244 @@
+#include "plugins/stores/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "ingest/grouping.h"
+
+namespace awoooi::store {
+namespace {
+
+// Replaces one known address, so tests can see that stored text is the redactor's output.
+class ReplacingRedactor : public AlertRedactor {
+ public:
+  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override {
+    auto sealed = load(incident_id);
+    if (!sealed.ok()) return sealed.status();
+    for (auto* m : {&alert.labels, &alert.annotations}) {
+      for (auto& [k, v] : *m) {
+        for (size_t p; (p = v.find("10.0.0.1")) != std::string::npos;) v.replace(p, 8, "[IP_1]");
+      }
+    }
+    changed_.emplace_back(incident_id, "vault-of-" + std::to_string(incident_id));
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override {
+    return std::exchange(changed_, {});
+  }
+  void Discard() override { changed_.clear(); }
+
+ private:
+  std::vector<std::pair<int64_t, std::string>> changed_;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("awoooi_store_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    options_.path = (dir_ / "awoooi.db").string();
+    Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_.reset();
+    auto s = OpenSqliteStore(options_, std::make_unique<ReplacingRedactor>());
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  }
+
+  static Alert MakeAlert(std::string service, std::string name, AlertStatus status, std::string instance = "a") {
+    Alert a;
+    a.labels = {{"alertname", name}, {"service", service}, {"instance", instance}, {"severity", "critical"}};
+    a.annotations = {{"summary", "error rate high on 10.0.0.1"}};
+    a.status = status;
+    a.starts_at = absl::FromUnixSeconds(1'700'000'000);
+    if (status == AlertStatus::kResolved) a.ends_at = absl::FromUnixSeconds(1'700'000'600);
+    a.fingerprint = LabelFingerprint(a.labels);
+    a.source = "test";
+    return a;
+  }
+
+  absl::StatusOr<IngestResult> IngestSync(std::vector<Alert> alerts) {
+    std::promise<absl::StatusOr<IngestResult>> p;
+    auto f = p.get_future();
+    store_->Ingest(ingest::PrepareItems(std::move(alerts), {}),
+                   [&p](absl::StatusOr<IngestResult> r) { p.set_value(std::move(r)); });
+    return f.get();
+  }
+
+  std::filesystem::path dir_;
+  SqliteOptions options_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, AcknowledgedAlertSurvivesReopen) {
+  auto r = IngestSync({MakeAlert("frontend", "HighErrorRate", AlertStatus::kFiring)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->outcomes.size(), 1u);
+  EXPECT_TRUE(r->outcomes[0].incident_opened);
+  int64_t id = r->outcomes[0].incident_id;
+  Open();
+  auto d = store_->GetIncident(id);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->incident.status, IncidentStatus::kFiring);
+  EXPECT_EQ(d->incident.service, "frontend");
+  EXPECT_EQ(d->incident.severity, "critical");
+  ASSERT_EQ(d->alerts.size(), 1u);
+  EXPECT_EQ(d->alerts[0].alert.Label("alertname"), "HighErrorRate");
+}
+
+TEST_F(SqliteStoreTest, StoresOnlyTheRedactorsTextAndItsVault) {
+  auto r = IngestSync({MakeAlert("frontend", "HighErrorRate", AlertStatus::kFiring)});
+  ASSERT_TRUE(r.ok());
+  auto d = store_->GetIncident(r->outcomes[0].incident_id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->alerts[0].alert.annotations.at("summary"), "error rate high on [IP_1]");
+  EXPECT_EQ(d->incident.title, "error rate high on [IP_1]");
+  auto vault = store_->GetSealedVault(r->outcomes[0].incident_id);
+  ASSERT_TRUE(vault.ok());
+  EXPECT_EQ(*vault, "vault-of-" + std::to_string(r->outcomes[0].incident_id));
+}
+
+TEST_F(SqliteStoreTest, SameAlertResentUpdatesInsteadOfDuplicating) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)}).ok());
+  auto list = store_->ListIncidents({});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  auto d = store_->GetIncident((*list)[0].id);
+  ASSERT_EQ(d->alerts.size(), 1u);
+  EXPECT_EQ(d->alerts[0].receive_count, 3);
+  EXPECT_EQ(d->incident.alert_count, 1);
+}
+
+TEST_F(SqliteStoreTest, IncidentResolvesWhenAllItsAlertsResolveAndReopensOnNewFiring) {
+  auto a = MakeAlert("api", "Down", AlertStatus::kFiring, "pod-1");
+  auto b = MakeAlert("api", "Down", AlertStatus::kFiring, "pod-2");
+  auto r = IngestSync({a, b});
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->outcomes[0].incident_id;
+  EXPECT_EQ(r->outcomes[1].incident_id, id);
+  ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved, "pod-1")}).ok());
+  EXPECT_EQ(store_->GetIncident(id)->incident.status, IncidentStatus::kFiring);
+  auto resolved = IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved, "pod-2")});
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_TRUE(resolved->outcomes[0].incident_resolved);
+  auto d = store_->GetIncident(id);
+  EXPECT_EQ(d->incident.status, IncidentStatus::kResolved);
+  EXPECT_NE(d->incident.resolved_at, absl::InfinitePast());
+
+  auto again = MakeAlert("api", "Down", AlertStatus::kFiring, "pod-1");
+  again.starts_at = absl::FromUnixSeconds(1'700'001'000);  // a new occurrence, after the resolve
+  auto reopened = IngestSync({again});
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(reopened->outcomes[0].incident_reopened);
+  EXPECT_EQ(reopened->outcomes[0].incident_id, id);
+  EXPECT_EQ(store_->GetIncident(id)->incident.status, IncidentStatus::kFiring);
+}
+
+TEST_F(SqliteStoreTest, FiringAfterTheReopenWindowOpensANewIncident) {
+  options_.reopen_window = absl::ZeroDuration();
+  Open();
+  auto first = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
+  ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved)}).ok());
+  auto again = MakeAlert("api", "Down", AlertStatus::kFiring);
+  again.starts_at = absl::FromUnixSeconds(1'700'002'000);
+  auto second = IngestSync({again});
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->outcomes[0].incident_opened);
+  EXPECT_NE(second->outcomes[0].incident_id, first->outcomes[0].incident_id);
+}
+
+TEST_F(SqliteStoreTest, StaleFiringDeliveryDoesNotUndoAResolve) {
+  ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)}).ok());
+  auto r = IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved)});
+  ASSERT_TRUE(r.ok());
+  // A retry of the old firing notification (same startsAt) arrives late.
+  auto late = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
+  ASSERT_TRUE(late.ok());
+  auto d = store_->GetIncident(r->outcomes[0].incident_id);
+  EXPECT_EQ(d->incident.status, IncidentStatus::kResolved);
+  EXPECT_EQ(d->alerts[0].alert.status, AlertStatus::kResolved);
+}
+
+TEST_F(SqliteStoreTest, DifferentServicesGroupIntoDifferentIncidentsAndFilter) {
+  ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring),
+                          MakeAlert("db", "Down", AlertStatus::kFiring),
+                          MakeAlert("db", "DiskFull", AlertStatus::kResolved)})
+                  .ok());
+  EXPECT_EQ(store_->ListIncidents({})->size(), 3u);
+  IncidentFilter f;
+  f.service = "db";
+  EXPECT_EQ(store_->ListIncidents(f)->size(), 2u);
+  f.status = IncidentStatus::kFiring;
+  EXPECT_EQ(store_->ListIncidents(f)->size(), 1u);
+  IncidentFilter page;
+  page.limit = 2;
+  auto p1 = store_->ListIncidents(page);
+  ASSERT_EQ(p1->size(), 2u);
+  page.before_id = p1->back().id;
+  EXPECT_EQ(store_->ListIncidents(page)->size(), 1u);
+  EXPECT_EQ(store_->Stats()->open_incidents, 2);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentIngestSharesCommitsAndLosesNothing) {
+  constexpr int kThreads = 8, kPerThread = 200;
+  std::atomic<int> ok{0};
+  std::atomic<int64_t> max_batch{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = IngestSync({MakeAlert("svc-" + std::to_string(t), "A" + std::to_string(i), AlertStatus::kFiring)});
+        if (r.ok()) {
+          ++ok;
+          int64_t b = r->batch_size;
+          int64_t cur = max_batch.load();
+          while (b > cur && !max_batch.compare_exchange_weak(cur, b)) {
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kPerThread);
+  EXPECT_EQ(store_->Stats()->incidents, kThreads * kPerThread);
+  EXPECT_GT(max_batch.load(), 1) << "concurrent requests should share a transaction";
+}
+
+TEST_F(SqliteStoreTest, UsersAndTokenHashes) {
+  auto u = store_->AddUser("alice", Role::kDevops);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(store_->AddUser("alice", Role::kSre).status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store_->AddToken(u->id, "abc123").ok());
+  auto found = store_->UserByTokenHash("abc123");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->name, "alice");
+  EXPECT_EQ(found->role, Role::kDevops);
+  EXPECT_EQ(store_->UserByTokenHash("nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, ClosedStoreRejectsIngestAndReportsNotReady) {
+  store_->Close();
+  EXPECT_EQ(IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)}).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(store_->Ping().ok());
+}
+
+TEST_F(SqliteStoreTest, MigrationsAreAppliedOnce) {
+  auto again = MigrateSqlite(options_.path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
+}  // namespace
+}  // namespace awoooi::store
