@@ -1,0 +1,63 @@
+#include "ingest/alert_redactor.h"
+
+namespace awoooi::ingest {
+
+absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_id, const LoadSealedVault& load) {
+  auto it = vaults_.find(incident_id);
+  if (it != vaults_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.second);
+    return &it->second.first;
+  }
+  auto sealed = load(incident_id);
+  if (!sealed.ok()) return sealed.status();
+  privacy::Vault vault;
+  if (!sealed->empty()) {
+    auto opened = shield_.OpenVault(*sealed);
+    if (!opened.ok()) return opened.status();
+    vault = std::move(*opened);
+  }
+  // Evict least recently used vaults that have nothing unsaved.
+  while (vaults_.size() >= max_cached_ && !lru_.empty()) {
+    auto victim = std::prev(lru_.end());
+    if (changed_.count(*victim)) break;
+    vaults_.erase(*victim);
+    lru_.erase(victim);
+  }
+  lru_.push_front(incident_id);
+  auto [ins, ok] = vaults_.emplace(incident_id, std::make_pair(std::move(vault), lru_.begin()));
+  return &ins->second.first;
+}
+
+absl::Status ShieldAlertRedactor::Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) {
+  auto vault = VaultFor(incident_id, load);
+  if (!vault.ok()) return vault.status();
+  privacy::Vault& v = **vault;
+  for (auto* m : {&alert.labels, &alert.annotations}) {
+    for (auto& [name, value] : *m) value = shield_.Redact(value, v).str();
+  }
+  if (!alert.generator_url.empty()) alert.generator_url = shield_.Redact(alert.generator_url, v).str();
+  if (v.dirty()) changed_.insert(incident_id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ShieldAlertRedactor::TakeChangedVaults() {
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (int64_t id : changed_) {
+    auto it = vaults_.find(id);
+    if (it == vaults_.end()) continue;
+    auto sealed = shield_.SealVault(it->second.first);
+    if (!sealed.ok()) return sealed.status();
+    it->second.first.MarkClean();
+    out.emplace_back(id, std::move(*sealed));
+  }
+  changed_.clear();
+  return out;
+}
+
+void ShieldAlertRedactor::Discard() {
+  vaults_.clear();
+  lru_.clear();
+  changed_.clear();
+}
+
+}  // namespace awoooi::ingest

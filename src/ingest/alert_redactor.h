@@ -1,0 +1,39 @@
+// The AlertRedactor the store's writer uses: the Privacy Shield applied to every label value,
+// annotation value and generator URL of an alert, in its incident's vault.
+//
+// Label NAMES are kept (they are schema, not data). Open vaults are cached per incident (bounded),
+// so a burst of alerts for one incident opens and seals its vault once per batch, not per alert.
+// Writer thread only (see store::AlertRedactor).
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "awoooi/privacy/shield.h"
+#include "awoooi/store/store.h"
+
+namespace awoooi::ingest {
+
+class ShieldAlertRedactor final : public store::AlertRedactor {
+ public:
+  explicit ShieldAlertRedactor(const privacy::Shield& shield, std::size_t max_cached_vaults = 4096)
+      : shield_(shield), max_cached_(max_cached_vaults) {}
+
+  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override;
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override;
+  void Discard() override;
+
+ private:
+  absl::StatusOr<privacy::Vault*> VaultFor(int64_t incident_id, const LoadSealedVault& load);
+
+  const privacy::Shield& shield_;
+  std::size_t max_cached_;
+  std::unordered_map<int64_t, std::pair<privacy::Vault, std::list<int64_t>::iterator>> vaults_;
+  std::list<int64_t> lru_;  // most recent first
+  std::set<int64_t> changed_;
+};
+
+}  // namespace awoooi::ingest

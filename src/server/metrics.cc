@@ -1,0 +1,119 @@
+#include "server/metrics.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+
+namespace awoooi::server {
+namespace {
+
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+}  // namespace
+
+void Histogram::Observe(double v) {
+  size_t i = 0;
+  while (i < bounds_.size() && v > bounds_[i]) ++i;
+  ++counts_[i];
+  sum_ += v;
+  ++count_;
+}
+
+void Histogram::Render(std::string& out, const std::string& name, const std::string& labels) const {
+  uint64_t cumulative = 0;
+  std::string sep = labels.empty() ? "" : ",";
+  for (size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += counts_[i];
+    absl::StrAppend(&out, name, "_bucket{", labels, sep, "le=\"", Num(bounds_[i]), "\"} ", cumulative, "\n");
+  }
+  cumulative += counts_.back();
+  absl::StrAppend(&out, name, "_bucket{", labels, sep, "le=\"+Inf\"} ", cumulative, "\n");
+  std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  absl::StrAppend(&out, name, "_sum", braces, " ", Num(sum_), "\n", name, "_count", braces, " ", count_, "\n");
+}
+
+Metrics::Metrics()
+    : ingest_seconds_(kLatencyBounds),
+      batch_sizes_({1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 20000}),
+      analysis_seconds_(kLatencyBounds) {}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status, double seconds) {
+  std::string key = absl::StrCat("route=\"", Escape(route), "\",method=\"", Escape(method), "\",code=\"", status, "\"");
+  std::string hkey = absl::StrCat("route=\"", Escape(route), "\"");
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[key];
+  request_seconds_.try_emplace(hkey, kLatencyBounds).first->second.Observe(seconds);
+}
+
+void Metrics::ObserveIngest(const std::string& source, int64_t alerts, double seconds, int64_t batch_size, bool ok) {
+  std::string key = absl::StrCat("source=\"", Escape(source), "\"");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!ok) {
+    ingest_failures_[key] += static_cast<uint64_t>(alerts);
+    return;
+  }
+  alerts_ingested_[key] += static_cast<uint64_t>(alerts);
+  ingest_seconds_.Observe(seconds);
+  batch_sizes_.Observe(static_cast<double>(batch_size));
+}
+
+void Metrics::ObserveAnalysis(const std::string& reasoner, bool fallback, double seconds) {
+  std::string key = absl::StrCat("reasoner=\"", Escape(reasoner), "\",fallback=\"", fallback ? "true" : "false", "\"");
+  std::lock_guard<std::mutex> lock(mu_);
+  ++analyses_[key];
+  analysis_seconds_.Observe(seconds);
+}
+
+std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
+  std::string out;
+  std::lock_guard<std::mutex> lock(mu_);
+  out += "# HELP awoooi_http_requests_total HTTP requests by route, method and status code.\n"
+         "# TYPE awoooi_http_requests_total counter\n";
+  for (const auto& [k, v] : requests_) absl::StrAppend(&out, "awoooi_http_requests_total{", k, "} ", v, "\n");
+  out += "# HELP awoooi_http_request_duration_seconds Time from request read to response written.\n"
+         "# TYPE awoooi_http_request_duration_seconds histogram\n";
+  for (const auto& [k, h] : request_seconds_) h.Render(out, "awoooi_http_request_duration_seconds", k);
+  out += "# HELP awoooi_alerts_ingested_total Alerts durably stored (acknowledged with 2xx).\n"
+         "# TYPE awoooi_alerts_ingested_total counter\n";
+  for (const auto& [k, v] : alerts_ingested_) absl::StrAppend(&out, "awoooi_alerts_ingested_total{", k, "} ", v, "\n");
+  out += "# HELP awoooi_alerts_rejected_total Alerts parsed but not stored (store unavailable or queue full).\n"
+         "# TYPE awoooi_alerts_rejected_total counter\n";
+  for (const auto& [k, v] : ingest_failures_) absl::StrAppend(&out, "awoooi_alerts_rejected_total{", k, "} ", v, "\n");
+  out += "# HELP awoooi_ingest_duration_seconds From request parsed to batch committed.\n"
+         "# TYPE awoooi_ingest_duration_seconds histogram\n";
+  ingest_seconds_.Render(out, "awoooi_ingest_duration_seconds", "");
+  out += "# HELP awoooi_store_batch_alerts Alerts committed per transaction (group commit).\n"
+         "# TYPE awoooi_store_batch_alerts histogram\n";
+  batch_sizes_.Render(out, "awoooi_store_batch_alerts", "");
+  out += "# HELP awoooi_analyses_total Incident analyses completed, by reasoner and fallback.\n"
+         "# TYPE awoooi_analyses_total counter\n";
+  for (const auto& [k, v] : analyses_) absl::StrAppend(&out, "awoooi_analyses_total{", k, "} ", v, "\n");
+  out += "# HELP awoooi_analysis_duration_seconds Alert to stored proposal, per analysis.\n"
+         "# TYPE awoooi_analysis_duration_seconds histogram\n";
+  analysis_seconds_.Render(out, "awoooi_analysis_duration_seconds", "");
+  for (const auto& [name, value] : gauges) {
+    absl::StrAppend(&out, "# TYPE ", name, " gauge\n", name, " ", Num(value), "\n");
+  }
+  return out;
+}
+
+}  // namespace awoooi::server

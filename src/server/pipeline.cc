@@ -1,0 +1,191 @@
+#include "server/pipeline.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "server/analysis.h"
+#include "spdlog/spdlog.h"
+
+namespace awoooi::server {
+
+Pipeline::Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield,
+                   topology::Topology& topology, std::unique_ptr<brain::Reasoner> reasoner, EventHub& events,
+                   Metrics& metrics)
+    : options_(options),
+      store_(store),
+      shield_(shield),
+      topology_(topology),
+      reasoner_(std::move(reasoner)),
+      events_(events),
+      metrics_(metrics) {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Worker(); });
+}
+
+Pipeline::~Pipeline() { Stop(); }
+
+void Pipeline::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  workers_.clear();
+}
+
+std::size_t Pipeline::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size() + dirty_.size();
+}
+
+void Pipeline::Schedule(int64_t incident_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    if (running_.count(incident_id)) {
+      dirty_.insert(incident_id);  // one follow-up run after the current one
+      return;
+    }
+    if (queued_.count(incident_id)) return;  // the queued run will see the latest state
+    queued_.insert(incident_id);
+    queue_.push_back(incident_id);
+  }
+  cv_.notify_one();
+}
+
+void Pipeline::Worker() {
+  for (;;) {
+    int64_t id = 0;
+    std::shared_ptr<Transcript> transcript;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      id = queue_.front();
+      queue_.pop_front();
+      queued_.erase(id);
+      running_.insert(id);
+      transcript = std::make_shared<Transcript>();
+      // Viewers of a previous run keep watching the new one.
+      if (auto it = live_.find(id); it != live_.end()) transcript->viewers = std::move(it->second->viewers);
+      live_[id] = transcript;
+    }
+    auto started = std::chrono::steady_clock::now();
+    int64_t version = 0;
+    auto result = Analyze(id, &version);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::vector<std::shared_ptr<EventStream>> viewers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_.erase(id);
+      transcript->done = true;
+      viewers = transcript->viewers;
+      if (dirty_.erase(id) && !stopping_) {
+        queued_.insert(id);
+        queue_.push_back(id);
+        cv_.notify_one();
+      } else {
+        live_.erase(id);
+      }
+    }
+    if (result.ok()) {
+      for (auto& v : viewers) v->Send("proposal", *result);
+      events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
+    } else {
+      spdlog::warn("analysis of incident {} failed: {}", id, result.status().message());
+      for (auto& v : viewers) v->Send("error", absl::StrCat("{\"message\":\"analysis failed\"}"));
+    }
+    for (auto& v : viewers) v->Close();
+  }
+}
+
+void Pipeline::Emit(int64_t incident_id, const std::string& chunk) {
+  std::vector<std::shared_ptr<EventStream>> viewers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(incident_id);
+    if (it == live_.end()) return;
+    it->second->chunks.push_back(chunk);
+    viewers = it->second->viewers;
+  }
+  for (auto& v : viewers) v->Send("thinking", chunk);
+}
+
+absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* version) {
+  auto started = std::chrono::steady_clock::now();
+  auto detail = store_.GetIncident(incident_id);
+  if (!detail.ok()) return detail.status();
+  privacy::Vault vault;
+  auto sealed = store_.GetSealedVault(incident_id);
+  if (sealed.ok()) {
+    auto opened = shield_.OpenVault(*sealed);
+    if (!opened.ok()) return opened.status();
+    vault = std::move(*opened);
+  } else if (!absl::IsNotFound(sealed.status())) {
+    return sealed.status();
+  }
+  AnalysisInput in;
+  in.incident_id = incident_id;
+  in.incident_version = detail->incident.version;
+  in.service = detail->incident.service;
+  in.alertname = detail->incident.alertname;
+  in.severity = detail->incident.severity;
+  for (auto& a : detail->alerts) in.alerts.push_back(std::move(a.alert));
+  AnalysisOptions opts;
+  opts.depth = options_.depth;
+  opts.context_budget_chars = options_.context_budget_chars;
+  std::string thinking;
+  auto out = RunAnalysis(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
+    thinking += chunk.str();
+    Emit(incident_id, chunk.str());
+  });
+  if (!out.ok()) return out.status();
+  store::StoredAnalysis sa;
+  sa.incident_id = incident_id;
+  sa.incident_version = in.incident_version;
+  sa.json = out->json;
+  sa.thinking = std::move(thinking);
+  if (auto s = store_.SaveAnalysis(sa); !s.ok()) return s;
+  *version = in.incident_version;
+  metrics_.ObserveAnalysis(out->reasoner, out->fallback,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return out->json;
+}
+
+absl::StatusOr<std::string> Pipeline::AnalyzeNow(int64_t incident_id) {
+  int64_t version = 0;
+  return Analyze(incident_id, &version);
+}
+
+void Pipeline::WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(incident_id);
+    if (it != live_.end() && !it->second->done) {
+      for (const auto& chunk : it->second->chunks) stream->Send("thinking", chunk);
+      it->second->viewers.push_back(stream);
+      return;
+    }
+    if (queued_.count(incident_id)) {
+      // Queued but not started: watch the run when it starts.
+      auto t = std::make_shared<Transcript>();
+      t->viewers.push_back(stream);
+      live_[incident_id] = t;
+      return;
+    }
+  }
+  // Finished: replay the stored transcript and the proposal.
+  auto analysis = store_.GetAnalysis(incident_id);
+  if (!analysis.ok()) {
+    stream->Send("error", "{\"message\":\"no analysis yet\"}");
+    stream->Close();
+    return;
+  }
+  if (!analysis->thinking.empty()) stream->Send("thinking", analysis->thinking);
+  stream->Send("proposal", analysis->json);
+  stream->Close();
+}
+
+}  // namespace awoooi::server

@@ -1,0 +1,85 @@
+// Pipeline: from an incident to a stored, validated proposal (F3, F4; ARCHITECTURE "The data's
+// way through").
+//
+// Schedule(incident) queues an analysis on a bounded worker pool: shield (the incident's vault)
+// -> topology analysis -> retrieval context -> reasoner (its reasoning streamed to viewers of
+// /incidents/{id}/thinking) -> validation -> stored analysis -> "analysis" event.
+// One analysis at a time per incident; scheduling an incident that is already queued or running
+// only marks it dirty, so a flood of alerts for one incident yields at most one follow-up run.
+// When the queue is full, Schedule still returns at once (the incident is remembered and runs when
+// a slot frees): ingestion never waits for analyses. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "awoooi/brain/reasoner.h"
+#include "awoooi/privacy/shield.h"
+#include "awoooi/store/store.h"
+#include "awoooi/topology/topology.h"
+#include "server/event_hub.h"
+#include "server/metrics.h"
+
+namespace awoooi::server {
+
+struct PipelineOptions {
+  int workers = 2;
+  int depth = 3;
+  int context_budget_chars = 6'000;
+};
+
+class Pipeline {
+ public:
+  Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield, topology::Topology& topology,
+           std::unique_ptr<brain::Reasoner> reasoner, EventHub& events, Metrics& metrics);
+  ~Pipeline();
+
+  void Schedule(int64_t incident_id);
+  // Replays the incident's reasoning so far, then streams the rest live, ending with a
+  // "proposal" event. A finished analysis is replayed from the store.
+  void WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream);
+  // Runs one analysis now on the calling thread (the CLI's `analyze`, tests); returns the
+  // analysis JSON document.
+  absl::StatusOr<std::string> AnalyzeNow(int64_t incident_id);
+  void Stop();
+  std::size_t pending() const;
+
+ private:
+  struct Transcript {
+    std::vector<std::string> chunks;  // redacted reasoning chunks so far
+    std::vector<std::shared_ptr<EventStream>> viewers;
+    bool done = false;
+  };
+  void Worker();
+  absl::StatusOr<std::string> Analyze(int64_t incident_id, int64_t* version);
+  void Emit(int64_t incident_id, const std::string& chunk);
+
+  const PipelineOptions options_;
+  store::Store& store_;
+  const privacy::Shield& shield_;
+  topology::Topology& topology_;
+  std::unique_ptr<brain::Reasoner> reasoner_;
+  EventHub& events_;
+  Metrics& metrics_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<int64_t> queue_;        // guarded by mu_
+  std::set<int64_t> queued_;         // guarded by mu_: in queue_
+  std::set<int64_t> running_;        // guarded by mu_
+  std::set<int64_t> dirty_;          // guarded by mu_: changed while running
+  std::map<int64_t, std::shared_ptr<Transcript>> live_;  // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace awoooi::server
