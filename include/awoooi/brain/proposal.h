@@ -46,8 +46,8 @@ struct Proposal {
   std::vector<Action> actions;
   double confidence = 0;  // 0..1
   privacy::Redacted reasoning;
-  std::string reasoner;        // "playbook", "openai", "anthropic", "ollama"
-  std::string fallback_reason; // non-empty when the playbook answered instead of the chosen brain
+  std::string reasoner;         // "playbook", "openai", "anthropic", "ollama"
+  std::string fallback_reason;  // non-empty when the playbook answered instead of the chosen brain
 };
 
 }  // namespace awoooi::brain

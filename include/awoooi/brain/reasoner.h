@@ -6,6 +6,7 @@
 // threads at once; implementations must be thread-safe.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,12 +17,16 @@
 #include "awoooi/brain/proposal.h"
 #include "awoooi/privacy/redacted.h"
 
+namespace awoooi::privacy {
+class Vault;
+}
+
 namespace awoooi::brain {
 
 // One root-cause candidate or affected service from the topology analysis.
 struct ServiceFinding {
   privacy::Redacted service;
-  std::string kind;        // ingress, frontend, service, database, cache, queue, external
+  std::string kind;  // ingress, frontend, service, database, cache, queue, external
   privacy::Redacted namespace_;
   int rank = 0;            // 1 = most likely (root causes only)
   int depth = 0;           // hops from the incident's service
@@ -32,22 +37,32 @@ struct ServiceFinding {
 
 // An active alert as the reasoner sees it: every label and annotation value redacted.
 struct ContextAlert {
-  std::string status;  // firing | resolved
-  std::map<std::string, privacy::Redacted> labels;       // names are kept, values redacted
+  std::string status;                               // firing | resolved
+  std::map<std::string, privacy::Redacted> labels;  // names are kept, values redacted
   std::map<std::string, privacy::Redacted> annotations;
 };
 
 struct ReasoningContext {
   long long incident_id = 0;
-  privacy::Redacted service;     // the incident's service ("" when unknown)
-  std::string service_kind;      // its topology kind, "" when not in the topology
+  privacy::Redacted service;  // the incident's service ("" when unknown)
+  std::string service_kind;   // its topology kind, "" when not in the topology
   privacy::Redacted alertname;
   std::string severity;
   std::vector<ContextAlert> alerts;
-  std::vector<ServiceFinding> root_causes;   // ranked, best first
-  std::vector<ServiceFinding> blast_radius;  // upstream services affected
+  std::vector<ServiceFinding> root_causes;        // ranked, best first
+  std::vector<ServiceFinding> blast_radius;       // upstream services affected
   std::vector<privacy::Redacted> known_services;  // every service in the topology (targets must be one)
-  privacy::Redacted document;  // the bounded retrieval-context document (text) for LLMs
+  privacy::Redacted document;                     // the bounded retrieval-context document (text) for LLMs
+
+  // The incident's vault. Model output is turned into Redacted with
+  // `Shield::RedactPreservingLabels(text, *vault)`, so labels the model repeats ([IP_1]) keep their
+  // meaning and any raw value it invents gets a new label in the same scope. Null means "use a
+  // fresh vault for this call" (labels then cannot be rehydrated later). The vault is not
+  // thread-safe: one Propose call per vault at a time (the pipeline runs one analysis per incident).
+  privacy::Vault* vault = nullptr;
+  // Set to true (from any thread) to abandon the call: providers stop streaming and return
+  // Cancelled; the fallback chain then does not ask the playbook either. Null means never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Receives reasoning as it is produced (token chunks, playbook steps). May be called from the
