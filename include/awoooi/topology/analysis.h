@@ -1,0 +1,79 @@
+// The results of the two topology analyses, as plain values (docs/topology.md has the rules).
+//
+// Paths always start at the service that was asked about: a blast-radius path walks from the
+// failing service to a service that (transitively) depends on it; a root-cause path walks from the
+// failing service down its dependencies to the candidate. Each path is one shortest path; among
+// equally short ones the first found in declaration order.
+//
+// Thread-safety: values, copy freely.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "awoooi/core/alert.h"
+#include "awoooi/topology/spec.h"
+
+namespace awoooi::topology {
+
+// Depth is the number of edges walked from the asked-about service. The cap keeps the work of
+// one request bounded and the answer readable; real call chains are rarely deeper than 6.
+inline constexpr int kDefaultDepth = 3;
+inline constexpr int kMinDepth = 1;
+inline constexpr int kMaxDepth = 10;
+
+// OK for kMinDepth..kMaxDepth; InvalidArgument ("depth must be between 1 and 10, got 0") else.
+absl::Status ValidateDepth(int depth);
+
+struct AffectedService {
+  std::string service;
+  ServiceKind kind = ServiceKind::kService;
+  int depth = 0;  // 1..requested depth
+  Severity health = Severity::kNone;
+  std::vector<std::string> path;  // failing service first, this service last
+};
+
+// Who is hurt when `service` fails: every service that depends on it within `depth` hops,
+// ordered by depth, then name.
+struct BlastRadiusResult {
+  std::string service;
+  int depth = kDefaultDepth;
+  std::vector<AffectedService> affected;
+};
+
+// Why a candidate ranks where it does.
+enum class CandidateRole {
+  kCause,    // unhealthy, and all of its own direct dependencies are healthy
+  kSymptom,  // unhealthy, and at least one of its direct dependencies is unhealthy too
+  kSelf,     // the failing service itself: nothing unhealthy below it within depth
+};
+std::string_view ToString(CandidateRole role);  // "cause" | "symptom" | "self"
+
+struct RootCauseCandidate {
+  std::string service;
+  ServiceKind kind = ServiceKind::kService;
+  int rank = 0;   // 1 = most likely
+  int depth = 0;  // hops from the failing service (0 for kSelf)
+  Severity severity = Severity::kNone;
+  CandidateRole role = CandidateRole::kCause;
+  std::vector<std::string> path;  // failing service first, candidate last
+  // For a symptom: the unhealthy dependency that explains it (the first in ranking order), and
+  // whether that dependency lies beyond the requested depth (so it is not itself a candidate).
+  std::string explained_by;
+  bool explained_by_beyond_depth = false;
+  std::string reason;  // one line, e.g. "database ranks first by kind; cause: ..."
+};
+
+// Every unhealthy service reachable downstream of `service` within `depth`, ranked by:
+// kind (database, cache, queue, then the rest), role (cause before symptom), severity (worst
+// first), depth (nearest first), name. When none is unhealthy the failing service itself is the
+// single candidate with role kSelf.
+struct RootCauseResult {
+  std::string service;
+  int depth = kDefaultDepth;
+  std::vector<RootCauseCandidate> root_causes;
+};
+
+}  // namespace awoooi::topology

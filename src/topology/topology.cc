@@ -1,0 +1,522 @@
+#include "awoooi/topology/topology.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "topology/absl_view.h"
+
+namespace awoooi::topology {
+namespace {
+
+using NodeId = Graph::NodeId;
+
+std::uint64_t EdgeKey(NodeId from, NodeId to) { return (static_cast<std::uint64_t>(from) << 32) | to; }
+
+// Database > cache > queue > everything else: stateful shared stores fail loudly and take many
+// callers with them, so they are the first place an SRE looks.
+int KindPriority(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::kDatabase:
+      return 0;
+    case ServiceKind::kCache:
+      return 1;
+    case ServiceKind::kQueue:
+      return 2;
+    default:
+      return 3;
+  }
+}
+constexpr int kKindPriorities = 4;
+
+struct Visit {
+  NodeId parent;
+  int depth;
+};
+using Visits = absl::flat_hash_map<NodeId, Visit>;
+
+// Breadth-first from `start` up to `max_depth` hops. Returns the services reached (not `start`)
+// in discovery order; `visits` maps each (and `start`) to its BFS parent and depth. The work is
+// bounded by the edges of the services within `max_depth - 1` hops, whatever the graph's size.
+template <typename ForEachNeighbour>
+std::vector<NodeId> Bfs(NodeId start, int max_depth, ForEachNeighbour&& for_each_neighbour, Visits& visits) {
+  std::vector<NodeId> order;
+  visits.emplace(start, Visit{start, 0});
+  std::vector<NodeId> frontier{start};
+  for (std::size_t head = 0; head < frontier.size(); ++head) {
+    NodeId u = frontier[head];
+    int d = visits.at(u).depth;
+    if (d >= max_depth) continue;
+    for_each_neighbour(u, [&](NodeId w) {
+      if (visits.emplace(w, Visit{u, d + 1}).second) {
+        frontier.push_back(w);
+        order.push_back(w);
+      }
+    });
+  }
+  return order;
+}
+
+std::string_view HopWord(int n) { return n == 1 ? "hop" : "hops"; }
+
+}  // namespace
+
+std::vector<EdgeLabelRule> DefaultEdgeLabelRules() {
+  return {{"service", "depends_on"},
+          {"service", "upstream"},
+          {"source_workload", "destination_workload"},
+          {"source_service", "destination_service"}};
+}
+
+absl::Status ValidateDepth(int depth) {
+  if (depth < kMinDepth || depth > kMaxDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("depth must be between ", kMinDepth, " and ", kMaxDepth, ", got ", depth));
+  }
+  return absl::OkStatus();
+}
+
+std::string_view ToString(CandidateRole role) {
+  switch (role) {
+    case CandidateRole::kCause:
+      return "cause";
+    case CandidateRole::kSymptom:
+      return "symptom";
+    case CandidateRole::kSelf:
+      return "self";
+  }
+  return "cause";
+}
+
+namespace {
+
+using Overlay = absl::flat_hash_map<NodeId, std::vector<NodeId>>;
+
+// Read access to base + overlay; valid while the caller holds Topology::mu_.
+class View {
+ public:
+  View(const Graph& base, const std::vector<std::string>& learned_names, const Overlay& out,
+       const Overlay& in)
+      : base_(base),
+        base_size_(static_cast<NodeId>(base.size())),
+        learned_names_(learned_names),
+        out_(out),
+        in_(in) {}
+
+  std::size_t size() const { return base_size_ + learned_names_.size(); }
+  std::string_view name(NodeId id) const {
+    return id < base_size_ ? base_.name(id) : std::string_view(learned_names_[id - base_size_]);
+  }
+  ServiceKind kind(NodeId id) const { return id < base_size_ ? base_.kind(id) : ServiceKind::kUnknown; }
+
+  template <typename F>
+  void ForEachDependency(NodeId id, F&& f) const {
+    if (id < base_size_) {
+      for (NodeId d : base_.dependencies(id)) f(d);
+    }
+    ForEachOverlay(out_, id, f);
+  }
+  template <typename F>
+  void ForEachDependent(NodeId id, F&& f) const {
+    if (id < base_size_) {
+      for (NodeId d : base_.dependents(id)) f(d);
+    }
+    ForEachOverlay(in_, id, f);
+  }
+
+  std::vector<std::string> PathTo(NodeId target, const Visits& visits) const {
+    std::vector<std::string> path;
+    for (NodeId u = target;; u = visits.at(u).parent) {
+      path.emplace_back(name(u));
+      if (visits.at(u).parent == u) break;
+    }
+    std::reverse(path.begin(), path.end());
+    return path;
+  }
+
+ private:
+  template <typename F>
+  static void ForEachOverlay(const Overlay& overlay, NodeId id, F& f) {
+    if (overlay.empty()) return;
+    auto it = overlay.find(id);
+    if (it == overlay.end()) return;
+    for (NodeId d : it->second) f(d);
+  }
+
+  const Graph& base_;
+  const NodeId base_size_;
+  const std::vector<std::string>& learned_names_;
+  const Overlay& out_;
+  const Overlay& in_;
+};
+
+template <typename HealthOf>
+RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, HealthOf&& health_of) {
+  RootCauseResult result;
+  result.service = std::string(view.name(start));
+  result.depth = depth;
+  Visits visits;
+  std::vector<NodeId> reached = Bfs(
+      start, depth, [&](NodeId u, auto&& f) { view.ForEachDependency(u, f); }, visits);
+
+  struct Ranked {
+    NodeId id;
+    RootCauseCandidate c;
+  };
+  std::vector<Ranked> ranked;
+  for (NodeId u : reached) {
+    Severity severity = health_of(u);
+    if (severity == Severity::kNone) continue;
+    RootCauseCandidate c;
+    c.service = std::string(view.name(u));
+    c.kind = view.kind(u);
+    c.depth = visits.at(u).depth;
+    c.severity = severity;
+    c.path = view.PathTo(u, visits);
+    // A symptom is explained by an unhealthy direct dependency. The failing service itself never
+    // explains one of its dependencies: a call back into it (a cycle) says nothing about cause.
+    std::optional<NodeId> best;
+    auto better = [&](NodeId a, NodeId b) {
+      return std::tuple(KindPriority(view.kind(a)), -static_cast<int>(health_of(a)), view.name(a)) <
+             std::tuple(KindPriority(view.kind(b)), -static_cast<int>(health_of(b)), view.name(b));
+    };
+    view.ForEachDependency(u, [&](NodeId d) {
+      if (d == u || d == start || health_of(d) == Severity::kNone) return;
+      if (!best || better(d, *best)) best = d;
+    });
+    if (best) {
+      c.role = CandidateRole::kSymptom;
+      c.explained_by = std::string(view.name(*best));
+      c.explained_by_beyond_depth = !visits.contains(*best);
+    } else {
+      c.role = CandidateRole::kCause;
+    }
+    ranked.push_back({u, std::move(c)});
+  }
+
+  if (ranked.empty()) {
+    RootCauseCandidate self;
+    self.service = result.service;
+    self.kind = view.kind(start);
+    self.rank = 1;
+    self.depth = 0;
+    self.severity = health_of(start);
+    self.role = CandidateRole::kSelf;
+    self.path = {result.service};
+    self.reason = absl::StrCat("self: no dependency within depth ", depth,
+                               " is unhealthy, so the service itself is the likeliest cause");
+    result.root_causes.push_back(std::move(self));
+    return result;
+  }
+
+  auto key = [](const RootCauseCandidate& c) {
+    return std::tuple(KindPriority(c.kind), c.role == CandidateRole::kSymptom ? 1 : 0,
+                      -static_cast<int>(c.severity), c.depth, std::string_view(c.service));
+  };
+  std::sort(ranked.begin(), ranked.end(),
+            [&](const Ranked& a, const Ranked& b) { return key(a.c) < key(b.c); });
+  int rank = 0;
+  for (Ranked& r : ranked) {
+    RootCauseCandidate& c = r.c;
+    c.rank = ++rank;
+    std::string role;
+    if (c.role == CandidateRole::kCause) {
+      role = "cause: none of its dependencies is unhealthy";
+    } else {
+      role = absl::StrCat("symptom: it depends on unhealthy '", ShortName(c.explained_by), "'",
+                          c.explained_by_beyond_depth
+                              ? absl::StrCat(", which lies beyond depth ", depth, " (raise depth to rank it)")
+                              : "");
+    }
+    c.reason =
+        absl::StrCat(AbslView(ToString(c.kind)), " (kind priority ", KindPriority(c.kind) + 1, " of ",
+                     kKindPriorities, "); ", role, "; severity ", AbslView(ToString(c.severity)), "; ",
+                     c.depth, " ", AbslView(HopWord(c.depth)), " below '", ShortName(result.service), "'");
+    result.root_causes.push_back(std::move(c));
+  }
+  return result;
+}
+
+}  // namespace
+
+Topology::Topology(TopologyConfig config) : config_(std::move(config)) {
+  TopologySpec empty;
+  auto graph = Graph::Build(empty);
+  absl::MutexLock lock(&mu_);
+  base_ = *std::move(graph);
+}
+
+Topology::Topology(std::shared_ptr<const Graph> graph, TopologyConfig config) : config_(std::move(config)) {
+  absl::MutexLock lock(&mu_);
+  base_ = std::move(graph);
+  health_.assign(base_->size(), Severity::kNone);
+}
+
+void Topology::Replace(std::shared_ptr<const Graph> graph) {
+  absl::MutexLock lock(&mu_);
+  base_ = std::move(graph);
+  RebuildOverlayLocked();
+}
+
+absl::Status Topology::Replace(const TopologySpec& spec) {
+  absl::StatusOr<std::shared_ptr<const Graph>> graph = Graph::Build(spec);
+  if (!graph.ok()) return graph.status();
+  Replace(*std::move(graph));
+  return absl::OkStatus();
+}
+
+void Topology::RebuildOverlayLocked() {
+  learned_names_.clear();
+  learned_ids_.clear();
+  overlay_out_.clear();
+  overlay_in_.clear();
+  overlay_edges_.clear();
+  health_.assign(base_->size(), Severity::kNone);
+  std::vector<std::pair<std::string, std::string>> edges;
+  edges.swap(learned_edges_);
+  for (const auto& [from, to] : edges) {
+    NodeId f = InternLocked(from);
+    NodeId t = InternLocked(to);
+    if (f == t || HasEdgeLocked(f, t)) continue;  // the new base may already declare it
+    overlay_out_[f].push_back(t);
+    overlay_in_[t].push_back(f);
+    overlay_edges_.insert(EdgeKey(f, t));
+    learned_edges_.emplace_back(from, to);
+  }
+  for (const auto& [name, severity] : health_by_name_) {
+    if (auto id = FindLocked(name)) health_[*id] = severity;
+  }
+}
+
+std::optional<NodeId> Topology::FindLocked(std::string_view name) const {
+  if (auto id = base_->Find(name)) return id;
+  if (learned_ids_.empty()) return std::nullopt;
+  auto it = learned_ids_.find(AbslView(name));
+  if (it == learned_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+NodeId Topology::InternLocked(std::string_view name) {
+  if (auto id = FindLocked(name)) return *id;
+  auto id = static_cast<NodeId>(base_->size() + learned_names_.size());
+  learned_names_.emplace_back(name);
+  learned_ids_.emplace(std::string(name), id);
+  auto h = health_by_name_.find(AbslView(name));
+  health_.push_back(h == health_by_name_.end() ? Severity::kNone : h->second);
+  return id;
+}
+
+bool Topology::HasEdgeLocked(NodeId from, NodeId to) const {
+  if (from < base_->size()) {
+    for (NodeId d : base_->dependencies(from)) {
+      if (d == to) return true;
+    }
+  }
+  return overlay_edges_.contains(EdgeKey(from, to));
+}
+
+absl::Status Topology::SetHealth(std::string_view service, Severity severity) {
+  if (std::string problem = ServiceNameProblem(service); !problem.empty()) {
+    return absl::InvalidArgumentError(problem);
+  }
+  if (severity == Severity::kNone) {
+    ClearHealth(service);
+    return absl::OkStatus();
+  }
+  absl::MutexLock lock(&mu_);
+  std::optional<NodeId> id = FindLocked(service);
+  // Remembering health for names not (yet) in the graph is what lets an alert that arrives before
+  // its service is learned still count; the bound keeps label garbage from growing it forever.
+  if (!id && health_by_name_.size() >= health_.size() + config_.max_learned_edges &&
+      !health_by_name_.contains(AbslView(service))) {
+    return absl::ResourceExhaustedError("too many unhealthy services the topology does not know");
+  }
+  health_by_name_[std::string(service)] = severity;
+  if (id) health_[*id] = severity;
+  return absl::OkStatus();
+}
+
+void Topology::ClearHealth(std::string_view service) {
+  absl::MutexLock lock(&mu_);
+  auto it = health_by_name_.find(AbslView(service));
+  if (it != health_by_name_.end()) health_by_name_.erase(it);
+  if (auto id = FindLocked(service)) health_[*id] = Severity::kNone;
+}
+
+void Topology::ClearAllHealth() {
+  absl::MutexLock lock(&mu_);
+  health_by_name_.clear();
+  std::fill(health_.begin(), health_.end(), Severity::kNone);
+}
+
+Severity Topology::Health(std::string_view service) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = health_by_name_.find(AbslView(service));
+  return it == health_by_name_.end() ? Severity::kNone : it->second;
+}
+
+absl::StatusOr<bool> Topology::LearnEdge(std::string_view from, std::string_view to) {
+  for (std::string_view name : {from, to}) {
+    if (std::string problem = ServiceNameProblem(name); !problem.empty()) {
+      return absl::InvalidArgumentError(problem);
+    }
+  }
+  if (from == to) return false;
+  absl::MutexLock lock(&mu_);
+  std::optional<NodeId> f = FindLocked(from), t = FindLocked(to);
+  if (f && t && HasEdgeLocked(*f, *t)) return false;
+  if (learned_edges_.size() >= config_.max_learned_edges) {
+    return absl::ResourceExhaustedError(absl::StrCat("the topology already holds ", learned_edges_.size(),
+                                                     " learned edges (the configured limit)"));
+  }
+  NodeId fi = f ? *f : InternLocked(from);
+  NodeId ti = t ? *t : InternLocked(to);
+  overlay_out_[fi].push_back(ti);
+  overlay_in_[ti].push_back(fi);
+  overlay_edges_.insert(EdgeKey(fi, ti));
+  learned_edges_.emplace_back(std::string(from), std::string(to));
+  return true;
+}
+
+absl::StatusOr<int> Topology::LearnFromAlertLabels(const LabelSet& labels) {
+  int learned = 0;
+  for (const EdgeLabelRule& rule : config_.edge_label_rules) {
+    auto from = labels.find(rule.from_label);
+    auto to = labels.find(rule.to_label);
+    if (from == labels.end() || to == labels.end()) continue;
+    absl::string_view from_view = absl::StripAsciiWhitespace(AbslView(from->second));
+    std::string_view from_name(from_view.data(), from_view.size());
+    if (from_name.empty()) continue;
+    for (absl::string_view target : absl::StrSplit(AbslView(to->second), ',', absl::SkipWhitespace())) {
+      absl::string_view to_view = absl::StripAsciiWhitespace(target);
+      std::string_view to_name(to_view.data(), to_view.size());
+      absl::StatusOr<bool> added = LearnEdge(from_name, to_name);
+      if (!added.ok()) return added.status();
+      if (*added) ++learned;
+    }
+  }
+  return learned;
+}
+
+absl::StatusOr<BlastRadiusResult> Topology::BlastRadius(std::string_view service, int depth) const {
+  if (absl::Status s = ValidateDepth(depth); !s.ok()) return s;
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<NodeId> start = FindLocked(service);
+  if (!start) return absl::NotFoundError(absl::StrCat("unknown service '", ShortName(service), "'"));
+  View view(*base_, learned_names_, overlay_out_, overlay_in_);
+  Visits visits;
+  std::vector<NodeId> reached = Bfs(
+      *start, depth, [&](NodeId u, auto&& f) { view.ForEachDependent(u, f); }, visits);
+  BlastRadiusResult result;
+  result.service = std::string(service);
+  result.depth = depth;
+  result.affected.reserve(reached.size());
+  for (NodeId u : reached) {
+    AffectedService a;
+    a.service = std::string(view.name(u));
+    a.kind = view.kind(u);
+    a.depth = visits.at(u).depth;
+    a.health = health_[u];
+    a.path = view.PathTo(u, visits);
+    result.affected.push_back(std::move(a));
+  }
+  std::sort(result.affected.begin(), result.affected.end(),
+            [](const AffectedService& a, const AffectedService& b) {
+              return std::tie(a.depth, a.service) < std::tie(b.depth, b.service);
+            });
+  return result;
+}
+
+absl::StatusOr<RootCauseResult> Topology::RootCause(std::string_view service, int depth) const {
+  if (absl::Status s = ValidateDepth(depth); !s.ok()) return s;
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<NodeId> start = FindLocked(service);
+  if (!start) return absl::NotFoundError(absl::StrCat("unknown service '", ShortName(service), "'"));
+  return RankRootCauses(View(*base_, learned_names_, overlay_out_, overlay_in_), *start, depth,
+                        [&](NodeId id) { return health_[id]; });
+}
+
+absl::StatusOr<RootCauseResult> Topology::RootCause(std::string_view service, int depth,
+                                                    const HealthMap& health) const {
+  if (absl::Status s = ValidateDepth(depth); !s.ok()) return s;
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<NodeId> start = FindLocked(service);
+  if (!start) return absl::NotFoundError(absl::StrCat("unknown service '", ShortName(service), "'"));
+  absl::flat_hash_map<NodeId, Severity> by_id;
+  for (const auto& [name, severity] : health) {
+    if (auto id = FindLocked(name)) by_id[*id] = severity;
+  }
+  return RankRootCauses(View(*base_, learned_names_, overlay_out_, overlay_in_), *start, depth,
+                        [&](NodeId id) {
+                          auto it = by_id.find(id);
+                          return it == by_id.end() ? Severity::kNone : it->second;
+                        });
+}
+
+bool Topology::Contains(std::string_view service) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return FindLocked(service).has_value();
+}
+
+ServiceView Topology::ViewOfLocked(NodeId id) const {
+  ServiceView v;
+  View view(*base_, learned_names_, overlay_out_, overlay_in_);
+  v.name = std::string(view.name(id));
+  v.kind = view.kind(id);
+  v.health = health_[id];
+  if (id < base_->size()) {
+    v.ns = std::string(base_->ns(id));
+    v.owners = base_->owners(id);
+    v.labels = base_->labels(id);
+  } else {
+    v.learned = true;
+  }
+  return v;
+}
+
+std::optional<ServiceView> Topology::Service(std::string_view service) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<NodeId> id = FindLocked(service);
+  if (!id) return std::nullopt;
+  return ViewOfLocked(*id);
+}
+
+TopologySnapshot Topology::Snapshot() const {
+  absl::ReaderMutexLock lock(&mu_);
+  View view(*base_, learned_names_, overlay_out_, overlay_in_);
+  TopologySnapshot snapshot;
+  snapshot.services.reserve(view.size());
+  for (NodeId id = 0; id < view.size(); ++id) snapshot.services.push_back(ViewOfLocked(id));
+  snapshot.edges.reserve(base_->edge_count() + overlay_edges_.size());
+  for (NodeId id = 0; id < view.size(); ++id) {
+    if (id < base_->size()) {
+      for (NodeId d : base_->dependencies(id))
+        snapshot.edges.push_back({std::string(view.name(id)), std::string(view.name(d)), false});
+    }
+    auto it = overlay_out_.find(id);
+    if (it == overlay_out_.end()) continue;
+    for (NodeId d : it->second)
+      snapshot.edges.push_back({std::string(view.name(id)), std::string(view.name(d)), true});
+  }
+  return snapshot;
+}
+
+TopologyStats Topology::Stats() const {
+  absl::ReaderMutexLock lock(&mu_);
+  TopologyStats stats;
+  stats.services = base_->size() + learned_names_.size();
+  stats.learned_edges = overlay_edges_.size();
+  stats.edges = base_->edge_count() + stats.learned_edges;
+  for (Severity s : health_) stats.unhealthy_services += s != Severity::kNone ? 1 : 0;
+  // Overlay: each learned edge appears in two adjacency lists, one edge set and the name list.
+  stats.memory_bytes = base_->MemoryBytes() + health_.capacity() +
+                       learned_edges_.size() * (2 * sizeof(NodeId) + 9 + 2 * sizeof(std::string)) +
+                       learned_names_.size() * (2 * sizeof(std::string) + sizeof(NodeId));
+  return stats;
+}
+
+}  // namespace awoooi::topology
