@@ -126,7 +126,7 @@ bool Match(const Route& r, const std::vector<std::string>& segs, std::map<std::s
 absl::StatusOr<int64_t> ParseId(const std::string& text) {
   int64_t id = 0;
   if (!absl::SimpleAtoi(text, &id) || id <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", text.substr(0, 64), "\" is not an incident id"));
+    return absl::InvalidArgumentError("the incident id must be a positive integer");
   }
   return id;
 }
@@ -351,12 +351,12 @@ class AppImpl final : public App {
       return;
     }
     if (!allowed.empty()) {
-      auto resp = ErrorResponse(405, "method_not_allowed", absl::StrCat(r.method, " is not allowed on ", r.path.substr(0, 200)));
+      auto resp = ErrorResponse(405, "method_not_allowed", absl::StrCat(r.method.substr(0, 16), " is not allowed here; allowed: ", allowed));
       resp.headers.emplace_back("Allow", allowed);
       ex->Respond(std::move(resp));
       return;
     }
-    ex->Respond(ErrorResponse(404, "not_found", absl::StrCat("no route for ", r.path.substr(0, 200))));
+    ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
   }
 
   absl::Status CheckIngestAuth(const HttpRequest& r) {

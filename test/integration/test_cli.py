@@ -1,0 +1,84 @@
+"""The CLI as a user runs it."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from harness import AWOOOI, SOURCE_DIR, Server
+
+DEMO_ALERT = os.path.join(SOURCE_DIR, "examples/alerts/demo-incident.json")
+SHARED = os.path.join(SOURCE_DIR, "..", "shared", "topologies")
+
+
+def run(*args, stdin=None):
+    return subprocess.run([AWOOOI, *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+class Cli(unittest.TestCase):
+    def test_version_and_help(self):
+        r = run("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^awoooi \d+\.\d+\.\d+")
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        for cmd in ("serve", "migrate", "user", "token", "redact", "topology", "analyze"):
+            self.assertIn(cmd, r.stdout)
+        self.assertNotEqual(run("frobnicate").returncode, 0)
+
+    def test_token_create_prints_a_token_that_the_server_accepts(self):
+        data = tempfile.mkdtemp()
+        r = run("migrate", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("user", "add", "erin", "--role", "sre", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(run("user", "add", "erin", "--role", "sre", "--data-dir", data).returncode, 0)
+        self.assertNotEqual(run("user", "add", "x", "--role", "king", "--data-dir", data).returncode, 0)
+        r = run("token", "create", "--user", "frank", "--role", "devops", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip().splitlines()[-1]
+        self.assertTrue(token.startswith("awi_"))
+        server = Server(data_dir=data, demo=False)
+        self.addCleanup(server.cleanup)
+        server.start()
+        status, who = server.get_json("/api/v1/whoami", token=token)
+        self.assertEqual((status, who["user"], who["role"]), (200, "frank", "devops"))
+
+    def test_bad_config_names_the_key(self):
+        path = os.path.join(tempfile.mkdtemp(), "bad.yaml")
+        with open(path, "w") as f:
+            f.write("server:\n  max_connections: -5\n")
+        r = run("serve", "--config", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("server.max_connections", r.stderr)
+
+    def test_analyze_json_finds_the_database_and_redacts(self):
+        r = run("analyze", "--alert", DEMO_ALERT, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["analysis"]["root_cause"]["root_causes"][0]["service"], "postgres-db")
+        self.assertEqual(out["proposal"]["root_cause"]["service"], "postgres-db")
+        self.assertTrue(out["proposal"]["actions"])
+        self.assertNotIn("192.168.1.100", r.stdout)
+        self.assertNotIn("admin@company.com", r.stdout)
+
+    def test_topology_root_cause_json_on_a_shared_topology(self):
+        topo = os.path.join(SHARED, "online-boutique.yaml")
+        if not os.path.exists(topo):
+            self.skipTest("shared topologies not present")
+        r = run("topology", "root-cause", "frontend", "--topology", topo, "--unhealthy", "redis-cart:critical,cartservice",
+                "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ranked = [c["service"] for c in json.loads(r.stdout)["root_causes"]]
+        self.assertEqual(ranked[0], "redis-cart")
+        self.assertIn("cartservice", ranked)
+        self.assertNotEqual(run("topology", "check", os.path.join(SOURCE_DIR, "README.md")).returncode, 0)
+
+    def test_redact_stdin(self):
+        r = run("redact", stdin="user 192.168.1.100 mailed admin@company.com from 192.168.1.100\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "user [IP_1] mailed [EMAIL_1] from [IP_1]\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
