@@ -1,0 +1,952 @@
+#include "privacy/detectors.h"
+
+#include <arpa/inet.h>
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+namespace awoooi::privacy::internal {
+namespace {
+
+// Trigger ids; the order matches BuiltinTriggers().
+enum TriggerId : std::uint32_t {
+  kTrigIpv4,
+  kTrigIpv6Full,
+  kTrigIpv6Compressed,
+  kTrigEmail,
+  kTrigUuid,
+  kTrigJwt,
+  kTrigAwsAccessKey,
+  kTrigAwsSecretKey,
+  kTrigGithubClassic,
+  kTrigGithubFine,
+  kTrigSlackToken,
+  kTrigSlackAppToken,
+  kTrigSlackWebhook,
+  kTrigBearer,
+  kTrigAuthorization,
+  kTrigSecretKeyValue,
+  kTrigPasswordKeyValue,
+  kTrigPrivateKey,
+  kTrigCardPlain,
+  kTrigCardGrouped,
+  kTrigCardAmexDiners,
+  kTrigUrlPassword,
+  kTrigLabel,
+};
+
+constexpr std::array<KindInfo, kBuiltinKindCount> kKinds = {{
+    {"ipv4", "IP", 55},
+    {"ipv6", "IP", 60},
+    {"email", "EMAIL", 70},
+    {"uuid", "UUID", 65},
+    {"jwt", "JWT", 90},
+    {"aws_access_key", "KEY", 85},
+    {"aws_secret_key", "KEY", 85},
+    {"github_token", "KEY", 85},
+    {"slack_token", "KEY", 85},
+    {"slack_webhook", "KEY", 85},
+    {"bearer_token", "KEY", 35},
+    {"authorization", "KEY", 34},
+    {"secret", "KEY", 30},
+    {"private_key", "KEY", 100},
+    {"card", "CARD", 50},
+    {"url_password", "KEY", 40},
+}};
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+inline bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
+inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+inline bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
+inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+inline bool IsB64Url(char c) { return IsAlnum(c) || c == '-' || c == '_'; }
+inline bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+inline char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline char At(std::string_view w, std::size_t i) { return i < w.size() ? w[i] : '\0'; }
+inline char Before(std::string_view w, std::size_t i) { return i > 0 ? w[i - 1] : '\0'; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+Span MakeSpan(std::size_t begin, std::size_t end, std::uint16_t kind) {
+  return Span{begin, end, kind, kKinds[kind].priority};
+}
+
+// "version 1.2.3.4", "ver=1.2.3.4", "release: 1.2.3.4": a dotted quad after a version word is a
+// version string, not an address.
+// Returns the start of the version word, or npos.
+std::size_t VersionWordBefore(std::string_view w, std::size_t begin) {
+  std::size_t p = begin;
+  int skipped = 0;
+  while (p > 0 && skipped < 4) {
+    char c = w[p - 1];
+    if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'') {
+      --p;
+      ++skipped;
+    } else {
+      break;
+    }
+  }
+  std::size_t word_end = p;
+  while (p > 0 && word_end - p < 12 && IsAlpha(w[p - 1])) --p;
+  if (p > 0 && IsAlpha(w[p - 1])) return std::string_view::npos;
+  std::string_view word = w.substr(p, word_end - p);
+  static constexpr std::string_view kWords[] = {"version", "ver", "v", "rev", "release", "build", "firmware"};
+  for (std::string_view k : kWords) {
+    if (EqualsIgnoreCase(word, k)) return p;
+  }
+  return std::string_view::npos;
+}
+
+// Reads "/NN" after an address; returns -1 when there is no prefix length.
+int PrefixLengthAfter(std::string_view w, std::size_t end, int max_bits) {
+  if (At(w, end) != '/') return -1;
+  std::size_t p = end + 1;
+  int value = 0, digits = 0;
+  while (p < w.size() && IsDigit(w[p]) && digits < 4) {
+    value = value * 10 + (w[p] - '0');
+    ++p;
+    ++digits;
+  }
+  if (digits == 0 || digits > 3 || IsAlnum(At(w, p)) || value > max_bits) return -1;
+  return value;
+}
+
+// True when `bytes` with prefix `bits` names a network (all host bits zero, not a single host).
+bool IsNetworkAddress(const unsigned char* bytes, int total_bits, int bits) {
+  if (bits < 0 || bits >= total_bits) return false;
+  for (int i = bits; i < total_bits; ++i) {
+    if (bytes[i / 8] & (0x80 >> (i % 8))) return false;
+  }
+  return true;
+}
+
+bool ExtractIpv6Around(std::string_view w, std::size_t pivot, Span* span) {
+  auto is_v6 = [](char c) { return IsHex(c) || c == ':' || c == '.'; };
+  constexpr std::size_t kMaxWalk = 64;
+  std::size_t b = pivot;
+  while (b > 0 && pivot - b < kMaxWalk && is_v6(w[b - 1])) --b;
+  if (b > 0 && is_v6(w[b - 1])) return false;
+  std::size_t e = pivot;
+  while (e < w.size() && e - pivot < kMaxWalk && is_v6(w[e])) ++e;
+  if (e < w.size() && is_v6(w[e])) return false;
+  // Punctuation glued to the address: "ip=fe80::1: refused", "from 2001:db8::1."
+  while (e > b && w[e - 1] == '.') --e;
+  if (e - b >= 2 && w[e - 1] == ':' && w[e - 2] != ':') --e;
+  if (e - b >= 2 && w[b] == ':' && w[b + 1] != ':') ++b;
+  if (e - b < 3 || e - b > 45) return false;
+  if (IsWord(Before(w, b)) || IsWord(At(w, e))) return false;
+  std::string_view text = w.substr(b, e - b);
+  if (std::none_of(text.begin(), text.end(), IsDigit)) return false;  // "cafe::bad" is code
+  char buf[64];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  unsigned char addr[16];
+  if (inet_pton(AF_INET6, buf, addr) != 1) return false;
+  static constexpr unsigned char kZero[16] = {};
+  static constexpr unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (std::memcmp(addr, kZero, 16) == 0 || std::memcmp(addr, kLoopback, 16) == 0) return false;
+  if (IsNetworkAddress(addr, 128, PrefixLengthAfter(w, e, 128))) return false;
+  *span = MakeSpan(b, e, kIpv6);
+  return true;
+}
+
+bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
+  std::size_t e = end;
+  if (e > 0 && !IsDigit(w[e - 1])) --e;  // the trigger consumed the terminator
+  std::size_t b = e;
+  while (b > 0 && e - b < 16 && (IsDigit(w[b - 1]) || w[b - 1] == '.')) --b;
+  if (b > 0 && (IsDigit(w[b - 1]) || w[b - 1] == '.')) return false;  // a longer dotted run
+  if (w[b] == '.') return false;                                      // ".1.2.3.4": part of a name
+  // Parse exactly four octets, decimal, no leading zeros.
+  unsigned char octets[4];
+  int part = 0;
+  std::size_t p = b;
+  while (p < e) {
+    if (part == 4) return false;
+    std::size_t q = p;
+    int value = 0;
+    while (q < e && IsDigit(w[q])) {
+      value = value * 10 + (w[q] - '0');
+      ++q;
+    }
+    std::size_t len = q - p;
+    if (len == 0 || len > 3 || (len > 1 && w[p] == '0') || value > 255) return false;
+    octets[part++] = static_cast<unsigned char>(value);
+    if (q < e) {
+      if (w[q] != '.') return false;
+      ++q;
+      if (q == e) return false;
+    }
+    p = q;
+  }
+  if (part != 4) return false;
+  if (At(w, e) == '.' && IsDigit(At(w, e + 1))) return false;
+  if (IsWord(At(w, e))) return false;
+  char prev = Before(w, b);
+  if (prev == ':') {
+    // "::ffff:10.0.0.1" and "64:ff9b::1.2.3.4" are IPv6 addresses.
+    Span v6;
+    if (ExtractIpv6Around(w, b, &v6)) {
+      *span = v6;
+      return true;
+    }
+  }
+  if (IsWord(prev)) return false;  // "v1.2.3.4", "node10.0.0.1"
+  // Not personal: unspecified, loopback, netmasks and broadcast.
+  if (octets[0] == 0 || octets[0] == 127 || octets[0] == 255) return false;
+  if (IsNetworkAddress(octets, 32, PrefixLengthAfter(w, e, 32))) return false;
+  *span = MakeSpan(b, e, kIpv4);
+  span->exempt_by = VersionWordBefore(w, b);
+  return true;
+}
+
+// True when `pos` lies between a "://" and the next '/' of the same token: the authority part
+// of a URL, where "user:secret@" is userinfo rather than an address or a key=value pair.
+bool InUrlAuthority(std::string_view w, std::size_t pos) {
+  std::size_t limit = pos > 256 ? pos - 256 : 0;
+  for (std::size_t p = pos; p > limit; --p) {
+    char c = w[p - 1];
+    if (IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>') return false;
+    if (c == '/') return p >= 3 && w[p - 2] == '/' && w[p - 3] == ':';
+  }
+  return false;
+}
+
+bool IsLocalChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
+bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
+
+bool ExtractEmail(std::string_view w, std::size_t end, Span* span) {
+  if (end < 3) return false;
+  std::size_t at = end - 2;
+  std::size_t lb = at;
+  while (lb > 0 && at - lb < 64 && IsLocalChar(w[lb - 1])) --lb;
+  if (lb > 0 && IsLocalChar(w[lb - 1])) return false;  // local part longer than RFC 5321 allows
+  // A JSON escape glued to the front ("\u003cuser@example.com") is not part of the address.
+  if (lb > 0 && w[lb - 1] == '\\' && at - lb > 5 && w[lb] == 'u' && IsHex(w[lb + 1]) && IsHex(w[lb + 2]) &&
+      IsHex(w[lb + 3]) && IsHex(w[lb + 4])) {
+    lb += 5;
+  }
+  while (lb < at && w[lb] == '.') ++lb;
+  if (lb == at || w[at - 1] == '.') return false;
+  // URL userinfo ("https://user:pw@host", "ssh://git@host") is handled by url_password.
+  if (InUrlAuthority(w, lb)) return false;
+  std::size_t de = at + 1;
+  while (de < w.size() && de - at <= 253 && IsDomainChar(w[de])) ++de;
+  if (de < w.size() && IsDomainChar(w[de])) return false;
+  while (de > at + 1 && (w[de - 1] == '.' || w[de - 1] == '-')) --de;
+  std::string_view domain = w.substr(at + 1, de - at - 1);
+  int labels = 0;
+  std::size_t start = 0;
+  std::string_view last;
+  while (start <= domain.size()) {
+    std::size_t dot = domain.find('.', start);
+    if (dot == std::string_view::npos) dot = domain.size();
+    std::string_view label = domain.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    ++labels;
+    last = label;
+    start = dot + 1;
+  }
+  if (labels < 2 || last.size() < 2 || !std::all_of(last.begin(), last.end(), IsAlpha)) return false;
+  *span = MakeSpan(lb, de, kEmail);
+  return true;
+}
+
+bool ExtractUuid(std::string_view w, std::size_t end, Span* span) {
+  if (end < 36) return false;
+  std::size_t b = end - 36;
+  if (IsAlnum(Before(w, b)) || IsAlnum(At(w, end))) return false;
+  *span = MakeSpan(b, end, kUuid);
+  return true;
+}
+
+int B64UrlValue(char c) {
+  if (IsUpper(c)) return c - 'A';
+  if (IsLower(c)) return c - 'a' + 26;
+  if (IsDigit(c)) return c - '0' + 52;
+  if (c == '-' || c == '+') return 62;
+  if (c == '_' || c == '/') return 63;
+  return -1;
+}
+
+// Decodes up to `max_out` bytes of base64url.
+std::string DecodeB64UrlPrefix(std::string_view in, std::size_t max_out) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = B64UrlValue(c);
+    if (v < 0) break;
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+      if (out.size() >= max_out) break;
+    }
+  }
+  return out;
+}
+
+bool StartsWithJsonObject(std::string_view decoded) {
+  for (char c : decoded) {
+    if (c == '{') return true;
+    if (!IsSpace(c)) return false;
+  }
+  return false;
+}
+
+bool ExtractJwt(std::string_view w, std::size_t end, Span* span) {
+  std::size_t dot2 = end - 1;
+  std::size_t p = dot2;
+  while (p > 0 && dot2 - p < 16384 && IsB64Url(w[p - 1])) --p;
+  if (p == 0 || w[p - 1] != '.') return false;
+  std::size_t dot1 = p - 1;
+  std::size_t b = dot1;
+  while (b > 0 && dot1 - b < 4096 && IsB64Url(w[b - 1])) --b;
+  if (b > 0 && IsB64Url(w[b - 1])) return false;
+  if (w.substr(b, 3) != "eyJ") return false;
+  std::string header = DecodeB64UrlPrefix(w.substr(b, dot1 - b), 1024);
+  if (!StartsWithJsonObject(header) || header.find("\"alg\"") == std::string::npos) return false;
+  std::size_t e = end;
+  while (e < w.size() && e - end < 4096 && IsB64Url(w[e])) ++e;
+  if (header.find("\"enc\"") != std::string::npos) {
+    // JWE compact form: header.key.iv.ciphertext.tag
+    for (int extra = 0; extra < 2 && At(w, e) == '.'; ++extra) {
+      std::size_t q = e + 1;
+      while (q < w.size() && q - e < 8192 && IsB64Url(w[q])) ++q;
+      e = q;
+    }
+  } else if (!StartsWithJsonObject(DecodeB64UrlPrefix(w.substr(dot1 + 1, dot2 - dot1 - 1), 8))) {
+    return false;
+  }
+  *span = MakeSpan(b, e, kJwt);
+  return true;
+}
+
+// A token with a fixed-length trigger: checks the left boundary, then extends over `allowed`
+// characters so a longer token of the same family is redacted whole.
+template <typename Allowed>
+bool ExtractPrefixedToken(std::string_view w, std::size_t begin, std::size_t end, std::size_t min_len,
+                          std::uint16_t kind, Allowed allowed, Span* span) {
+  if (IsAlnum(Before(w, begin))) return false;
+  std::size_t e = end;
+  while (e < w.size() && e - begin < 256 && allowed(w[e])) ++e;
+  if (e - begin < min_len) return false;
+  *span = MakeSpan(begin, e, kind);
+  return true;
+}
+
+bool ExtractSlackWebhook(std::string_view w, std::size_t end, Span* span) {
+  constexpr std::string_view kHost = "hooks.slack.com/";
+  std::size_t limit = end > 40 ? end - 40 : 0;
+  std::size_t b = std::string_view::npos;
+  for (std::size_t p = end; p-- > limit;) {
+    if (w.substr(p, kHost.size()) == kHost) {
+      b = p;
+      break;
+    }
+  }
+  if (b == std::string_view::npos) return false;
+  for (std::string_view scheme : {std::string_view("https://"), std::string_view("http://")}) {
+    if (b >= scheme.size() && w.substr(b - scheme.size(), scheme.size()) == scheme) {
+      b -= scheme.size();
+      break;
+    }
+  }
+  std::size_t e = end;
+  auto allowed = [](char c) { return IsAlnum(c) || c == '/' || c == '_' || c == '-'; };
+  while (e < w.size() && e - b < 512 && allowed(w[e])) ++e;
+  *span = MakeSpan(b, e, kSlackWebhook);
+  return true;
+}
+
+bool IsPlaceholderValue(std::string_view v) {
+  if (v.empty()) return true;
+  if (std::all_of(v.begin(), v.end(),
+                  [](char c) { return c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.'; }))
+    return true;
+  // Templates and references, not values: ${DB_PASSWORD}, $DB_PASSWORD, {{ .pw }}, %s, %(pw)s, <secret>.
+  std::string_view head = v.substr(0, 2);
+  if (head == "${" || head == "$(" || head == "{{" || head == "%(") return true;
+  if (v.front() == '$' && v.size() > 1 &&
+      std::all_of(v.begin() + 1, v.end(), [](char c) { return IsUpper(c) || IsDigit(c) || c == '_'; }))
+    return true;
+  if (v.size() == 2 && v.front() == '%' && IsAlpha(v[1])) return true;
+  if (v.front() == '<' && v.back() == '>') return true;
+  static constexpr std::string_view kWords[] = {
+      "true",   "false",     "null",     "none",     "nil",        "empty",    "redacted", "masked",
+      "hidden", "undefined", "required", "optional", "[redacted]", "[masked]", "yes",      "no"};
+  for (std::string_view k : kWords) {
+    if (EqualsIgnoreCase(v, k)) return true;
+  }
+  // A label or an escaped label is already safe: keeping it makes redaction idempotent.
+  if (v.front() == '[' && LabelShapeLength(v) == v.size()) return true;
+  return false;
+}
+
+bool IsValueTerminator(char c) {
+  return IsSpace(c) || c == ',' || c == ';' || c == '&' || c == '"' || c == '\'' || c == '}' || c == ']' ||
+         c == ')' || c == '<' || c == '>' || c == '\\' || c == '\0';
+}
+
+// The value after "key=" / "key: " / "\"key\": \"": quoted up to the closing quote, otherwise
+// up to whitespace or punctuation. Returns false when there is none.
+bool ReadAssignedValue(std::string_view w, std::size_t p, std::size_t* vb, std::size_t* ve) {
+  int spaces = 0;
+  while (p < w.size() && (w[p] == ' ' || w[p] == '\t') && spaces < 3) {
+    ++p;
+    ++spaces;
+  }
+  char quote = 0;
+  bool escaped_quote = false;
+  if (At(w, p) == '\\' && (At(w, p + 1) == '"' || At(w, p + 1) == '\'')) {
+    quote = w[p + 1];
+    escaped_quote = true;
+    p += 2;
+  } else if (At(w, p) == '"' || At(w, p) == '\'') {
+    quote = w[p];
+    p += 1;
+  }
+  std::size_t e = p;
+  if (quote != 0) {
+    while (e < w.size() && e - p < 4096 && w[e] != '\n' && w[e] != '\r') {
+      if (escaped_quote ? (w[e] == '\\' && At(w, e + 1) == quote) : w[e] == quote) break;
+      if (!escaped_quote && w[e] == '\\') {  // an escaped character inside the quotes
+        e += 2;
+        continue;
+      }
+      ++e;
+    }
+    e = std::min(e, w.size());
+  } else {
+    // A label glued to a value stays a label of its own, so the value's neighbours stay the same
+    // when the output is redacted again.
+    while (e < w.size() && e - p < 4096 && !IsValueTerminator(w[e]) &&
+           !(w[e] == '[' && LabelShapeLength(w.substr(e, 128)) > 0)) {
+      ++e;
+    }
+  }
+  *vb = p;
+  *ve = e;
+  return e > p;
+}
+
+bool ExtractKeyValueSecret(std::string_view w, std::size_t end, std::size_t min_len, Span* span) {
+  if (InUrlAuthority(w, end)) return false;  // "https://x-access-token:ghp_...@github.com"
+  std::size_t vb, ve;
+  if (!ReadAssignedValue(w, end, &vb, &ve)) return false;
+  std::string_view v = w.substr(vb, ve - vb);
+  if (v.size() < min_len || IsPlaceholderValue(v)) return false;
+  *span = MakeSpan(vb, ve, kSecret);
+  return true;
+}
+
+bool IsAuthScheme(std::string_view word) {
+  static constexpr std::string_view kSchemes[] = {
+      "basic", "bearer", "digest",           "negotiate", "ntlm", "token",        "apikey",        "api-key",
+      "hoba",  "mutual", "aws4-hmac-sha256", "dpop",      "gnap", "privatetoken", "scram-sha-256", "sso"};
+  for (std::string_view s : kSchemes) {
+    if (EqualsIgnoreCase(word, s)) return true;
+  }
+  return false;
+}
+
+bool ExtractAuthorization(std::string_view w, std::size_t end, Span* span) {
+  std::size_t p = end;
+  int skipped = 0;
+  while (p < w.size() && skipped < 6 &&
+         (w[p] == ' ' || w[p] == '\t' || w[p] == '"' || w[p] == '\'' || w[p] == '\\')) {
+    ++p;
+    ++skipped;
+  }
+  if (At(w, p) == '[' && LabelShapeLength(w.substr(p, 128)) == 0) ++p;  // Go's map printing: [Bearer x]
+  std::size_t we = p;
+  while (we < w.size() && we - p < 64 && (IsAlnum(w[we]) || w[we] == '-')) ++we;
+  std::string_view word = w.substr(p, we - p);
+  bool scheme = IsAuthScheme(word) && At(w, we) == ' ';
+  std::size_t cb = scheme ? we + 1 : p;
+  std::size_t ce = cb;
+  bool digest = scheme && EqualsIgnoreCase(word, "digest");
+  while (ce < w.size() && ce - cb < 4096) {
+    char c = w[ce];
+    if (digest ? (c == '\n' || c == '\r') : IsValueTerminator(c)) break;
+    ++ce;
+  }
+  if (digest) {
+    while (ce > cb && IsSpace(w[ce - 1])) --ce;
+  }
+  std::string_view cred = w.substr(cb, ce - cb);
+  if (IsPlaceholderValue(cred)) return false;
+  if (scheme) {
+    if (cred.size() < 4) return false;
+  } else {
+    // Without a scheme only a token-looking value counts ("authorization: denied" is prose).
+    if (cred.size() < 12 || std::none_of(cred.begin(), cred.end(), IsDigit)) return false;
+  }
+  *span = MakeSpan(cb, ce, kAuthorization);
+  return true;
+}
+
+bool ExtractBearer(std::string_view w, std::size_t end, Span* span) {
+  std::size_t vb = end - 1;
+  std::size_t p = vb;
+  while (p > 0 && (w[p - 1] == ' ' || w[p - 1] == '\t')) --p;
+  if (p < 6 || IsAlnum(Before(w, p - 6))) return false;  // "xbearer"
+  auto allowed = [](char c) {
+    return IsAlnum(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '-' || c == '=';
+  };
+  std::size_t ve = vb;
+  while (ve < w.size() && ve - vb < 4096 && allowed(w[ve])) ++ve;
+  while (ve > vb && w[ve - 1] == '.') --ve;
+  std::string_view v = w.substr(vb, ve - vb);
+  if (v.size() < 8 || IsPlaceholderValue(v)) return false;
+  if (v.size() < 20 && std::none_of(v.begin(), v.end(), IsDigit)) return false;  // "Bearer authentication"
+  *span = MakeSpan(vb, ve, kBearerToken);
+  return true;
+}
+
+bool ExtractPrivateKey(std::string_view w, std::size_t end, Span* span) {
+  constexpr std::string_view kBegin = "-----BEGIN";
+  std::size_t limit = end > 96 ? end - 96 : 0;
+  std::size_t b = std::string_view::npos;
+  for (std::size_t p = end; p-- > limit;) {
+    if (w.substr(p, kBegin.size()) == kBegin) {
+      b = p;
+      break;
+    }
+  }
+  if (b == std::string_view::npos) return false;
+  std::string_view ahead = w.substr(end, std::min<std::size_t>(w.size() - end, 16384));
+  std::size_t end_marker = ahead.find("-----END");
+  std::size_t e;
+  if (end_marker != std::string_view::npos) {
+    std::size_t close = ahead.find("-----", end_marker + 8);
+    e = end + (close != std::string_view::npos && close - end_marker < 96 ? close + 5 : end_marker + 8);
+  } else {
+    // Truncated block: redact the body that follows.
+    e = end;
+    auto body = [](char c) {
+      return IsAlnum(c) || c == '+' || c == '/' || c == '=' || IsSpace(c) || c == '\\';
+    };
+    while (e < w.size() && e - end < 16384 && body(w[e])) ++e;
+    while (e > end && IsSpace(w[e - 1])) --e;
+  }
+  *span = MakeSpan(b, e, kPrivateKey);
+  return true;
+}
+
+bool ExtractUrlPassword(std::string_view w, std::size_t end, Span* span) {
+  std::size_t at = end - 1;
+  std::size_t limit = at > 400 ? at - 400 : 0;
+  std::size_t scheme_end = std::string_view::npos;
+  for (std::size_t p = at; p >= limit + 3 && p >= 3; --p) {
+    if (w[p - 1] == '/' && w[p - 2] == '/' && w[p - 3] == ':') {
+      scheme_end = p;
+      break;
+    }
+  }
+  if (scheme_end == std::string_view::npos) return false;
+  std::size_t colon = w.find(':', scheme_end);
+  if (colon == std::string_view::npos || colon >= at) return false;
+  std::string_view pw = w.substr(colon + 1, at - colon - 1);
+  if (IsPlaceholderValue(pw)) return false;
+  *span = MakeSpan(colon + 1, at, kUrlPassword);
+  return true;
+}
+
+bool CardBoundaryOk(std::string_view w, std::size_t b, std::size_t e) {
+  char prev = Before(w, b);
+  if (IsWord(prev) || prev == '.' || prev == '+' || prev == '/') return false;
+  char next = At(w, e);
+  if (IsWord(next)) return false;
+  if ((next == '.' || next == ',') && IsDigit(At(w, e + 1))) return false;  // a decimal number
+  return true;
+}
+
+bool ExtractCardPlain(std::string_view w, std::size_t end, Span* span) {
+  std::size_t e = end;
+  if (e > 0 && !IsDigit(w[e - 1])) --e;
+  std::size_t b = e;
+  while (b > 0 && e - b < 20 && IsDigit(w[b - 1])) --b;
+  if (b > 0 && IsDigit(w[b - 1])) return false;
+  std::size_t len = e - b;
+  if (len < 13 || len > 19 || !CardBoundaryOk(w, b, e)) return false;
+  std::string_view digits = w.substr(b, len);
+  if (!CardIssuerAndLengthValid(digits) || !LuhnValid(digits)) return false;
+  *span = MakeSpan(b, e, kCard);
+  return true;
+}
+
+bool ExtractCardGrouped(std::string_view w, std::size_t end, Span* span) {
+  std::size_t e = end;
+  if (e > 0 && !IsDigit(w[e - 1])) --e;
+  // The digit group that ends at e, then earlier groups split by one consistent separator.
+  struct Group {
+    std::size_t b, e;
+  };
+  Group groups[8];
+  int n = 0;
+  char sep = 0;
+  std::size_t p = e;
+  while (n < 8) {
+    std::size_t ge = p;
+    while (p > 0 && ge - p < 7 && IsDigit(w[p - 1])) --p;
+    if (p == ge || (p > 0 && IsDigit(w[p - 1]))) {
+      // An empty or over-long group right after a separator: glued to a longer number.
+      if (n == 0 || sep == '-') return false;
+      break;
+    }
+    groups[n++] = Group{p, ge};
+    char c = Before(w, p);
+    if ((c == ' ' || c == '-') && (sep == 0 || c == sep) && IsDigit(Before(w, p - 1))) {
+      sep = c;
+      --p;
+    } else {
+      break;
+    }
+  }
+  // Also take groups that follow e (the trigger may have fired on an early part of the number).
+  std::reverse(groups, groups + n);
+  std::size_t q = e;
+  while (n < 8 && (At(w, q) == sep) && IsDigit(At(w, q + 1))) {
+    std::size_t gb = q + 1, ge = gb;
+    while (ge < w.size() && ge - gb < 7 && IsDigit(w[ge])) ++ge;
+    char after = At(w, ge);
+    if (IsDigit(after)) return false;
+    if (IsWord(after) || ((after == '.' || after == ',') && IsDigit(At(w, ge + 1)))) break;  // "10.0.0.1"
+    groups[n++] = Group{gb, ge};
+    q = ge;
+  }
+  if (sep == 0) return false;
+  static constexpr std::array<std::array<int, 5>, 6> kFormats = {{
+      {4, 4, 4, 4, 0},
+      {4, 4, 4, 4, 3},
+      {4, 4, 4, 4, 2},
+      {4, 4, 4, 4, 1},
+      {4, 6, 5, 0, 0},
+      {4, 6, 4, 0, 0},
+  }};
+  // Find the longest run of groups that forms a card; neighbouring groups are allowed only when
+  // split off by a space ("qty 2 4111 1111 1111 1111").
+  for (int count = n; count >= 3; --count) {
+    for (int first = 0; first + count <= n; ++first) {
+      int last = first + count - 1;
+      bool format_ok = false;
+      for (const auto& f : kFormats) {
+        int flen = 0;
+        while (flen < 5 && f[flen] != 0) ++flen;
+        if (flen != count) continue;
+        bool ok = true;
+        for (int i = 0; i < count && ok; ++i)
+          ok = static_cast<int>(groups[first + i].e - groups[first + i].b) == f[i];
+        if (ok) {
+          format_ok = true;
+          break;
+        }
+      }
+      if (!format_ok) continue;
+      if ((first > 0 || last < n - 1) && sep == '-') continue;  // part of a longer hyphenated identifier
+      std::size_t b = groups[first].b, ee = groups[last].e;
+      if (first == 0 && !CardBoundaryOk(w, b, ee)) continue;
+      if (IsWord(At(w, ee))) continue;
+      std::string digits;
+      for (int i = first; i <= last; ++i) digits.append(w.substr(groups[i].b, groups[i].e - groups[i].b));
+      if (!CardIssuerAndLengthValid(digits) || !LuhnValid(digits)) continue;
+      *span = MakeSpan(b, ee, kCard);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ExtractLabel(std::string_view w, std::size_t end, Span* span) {
+  std::size_t p = end - 1;  // the ']'
+  std::size_t limit = p > kMaxSpan / 2 ? p - kMaxSpan / 2 : 0;
+  while (p > limit && w[p] != '[') --p;
+  if (w[p] != '[') return false;
+  if (LabelShapeLength(w.substr(p, end - p)) != end - p) return false;
+  *span = Span{p, end, kLabelKind, 20};
+  return true;
+}
+
+}  // namespace
+
+const KindInfo& BuiltinKindInfo(std::uint16_t kind) { return kKinds[kind]; }
+
+static void ResolveUnconditional(std::vector<Span>* spans);
+
+const std::vector<Trigger>& BuiltinTriggers() {
+  static const std::vector<Trigger> triggers = {
+      {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0},
+      {R"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?:[^0-9A-Fa-f:]|\z))", 0},
+      {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0},
+      {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0},
+      {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0},
+      {R"(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)", 0},
+      {R"((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})", 0},
+      {R"((?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)\\?["']?[ \t]{0,3}[:=][ \t]{0,3}\\?["']?[A-Za-z0-9/+]{40})",
+       HS_FLAG_CASELESS},
+      {R"(gh[pousr]_[A-Za-z0-9]{36})", 0},
+      {R"(github_pat_[A-Za-z0-9_]{20})", 0},
+      {R"(xox[abposre]-[0-9A-Za-z])", 0},
+      {R"(xapp-[0-9]-[0-9A-Za-z])", 0},
+      {R"(hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9])", 0},
+      {R"(bearer[ \t]{1,3}[A-Za-z0-9._~+/-])", HS_FLAG_CASELESS},
+      {R"(authorization\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
+      {R"((?:api[_-]?key|apikey|api[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?secret|secret[_-]?key|private[_-]?key|secret|token)\\?["']?[ \t]{0,3}[:=])",
+       HS_FLAG_CASELESS},
+      {R"((?:password|passwd|passphrase)\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
+      {R"(-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)", 0},
+      {R"([2-6][0-9]{12,18}(?:[^0-9]|\z))", 0},
+      {R"([2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}(?:[^0-9]|\z))", 0},
+      {R"(3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}(?:[^0-9]|\z))", 0},
+      {R"(://[^/\s:@"'<>]{0,128}:[^/\s@"'<>]{1,256}@)", 0},
+      {R"(\[~*[A-Z][A-Z0-9_]{0,30}_[0-9]{1,9}\])", 0},
+  };
+  return triggers;
+}
+
+// A value glued to a label ("2001:db8::[EMAIL_1]") is rejected: in the original text the label
+// was a value whose first character decided the boundary ("2001:db8::ops@example.com" is no
+// address), and redacting the output again must not see a new boundary there.
+static bool GluedToLabel(std::string_view w, const Span& s) {
+  if (At(w, s.end) == '[' && LabelShapeLength(w.substr(s.end, 128)) > 0) return true;
+  if (Before(w, s.begin) != ']') return false;
+  std::size_t limit = s.begin > 128 ? s.begin - 128 : 0;
+  for (std::size_t p = s.begin - 1; p-- > limit;) {
+    if (w[p] == '[') return LabelShapeLength(w.substr(p, s.begin - p)) == s.begin - p;
+  }
+  return false;
+}
+
+static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span);
+
+bool ExtractSpan(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span) {
+  if (!ExtractBuiltin(trigger_id, w, end, span)) return false;
+  return span->kind == kLabelKind || !GluedToLabel(w, *span);
+}
+
+static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span) {
+  auto alnum = [](char c) { return IsAlnum(c); };
+  switch (trigger_id) {
+    case kTrigIpv4:
+      return ExtractIpv4(w, end, span);
+    case kTrigIpv6Full:
+      return ExtractIpv6Around(w, (end > 0 && !IsHex(w[end - 1]) && w[end - 1] != ':') ? end - 2 : end - 1,
+                               span);
+    case kTrigIpv6Compressed:
+      return ExtractIpv6Around(w, end - 1, span);
+    case kTrigEmail:
+      return ExtractEmail(w, end, span);
+    case kTrigUuid:
+      return ExtractUuid(w, end, span);
+    case kTrigJwt:
+      return ExtractJwt(w, end, span);
+    case kTrigAwsAccessKey:
+      if (IsAlnum(At(w, end))) return false;
+      return ExtractPrefixedToken(w, end - 20, end, 20, kAwsAccessKey, alnum, span);
+    case kTrigAwsSecretKey: {
+      std::size_t b = end - 40;
+      if (IsAlnum(Before(w, b)) || Before(w, b) == '/' || Before(w, b) == '+') return false;
+      std::size_t e = end;
+      while (e < w.size() && e - b < 256 && (IsAlnum(w[e]) || w[e] == '/' || w[e] == '+' || w[e] == '=')) ++e;
+      *span = MakeSpan(b, e, kAwsSecretKey);
+      return true;
+    }
+    case kTrigGithubClassic:
+      return ExtractPrefixedToken(w, end - 40, end, 40, kGithubToken, alnum, span);
+    case kTrigGithubFine:
+      return ExtractPrefixedToken(
+          w, end - 31, end, 40, kGithubToken, [](char c) { return IsWord(c); }, span);
+    case kTrigSlackToken:
+      return ExtractPrefixedToken(
+          w, end - 6, end, 15, kSlackToken, [](char c) { return IsAlnum(c) || c == '-'; }, span);
+    case kTrigSlackAppToken:
+      return ExtractPrefixedToken(
+          w, end - 8, end, 15, kSlackToken, [](char c) { return IsAlnum(c) || c == '-'; }, span);
+    case kTrigSlackWebhook:
+      return ExtractSlackWebhook(w, end, span);
+    case kTrigBearer:
+      return ExtractBearer(w, end, span);
+    case kTrigAuthorization:
+      return ExtractAuthorization(w, end, span);
+    case kTrigSecretKeyValue:
+      return ExtractKeyValueSecret(w, end, 8, span);
+    case kTrigPasswordKeyValue:
+      return ExtractKeyValueSecret(w, end, 1, span);
+    case kTrigPrivateKey:
+      return ExtractPrivateKey(w, end, span);
+    case kTrigCardPlain:
+      return ExtractCardPlain(w, end, span);
+    case kTrigCardGrouped:
+    case kTrigCardAmexDiners:
+      return ExtractCardGrouped(w, end, span);
+    case kTrigUrlPassword:
+      return ExtractUrlPassword(w, end, span);
+    case kTrigLabel:
+      return ExtractLabel(w, end, span);
+    default:
+      return false;
+  }
+}
+
+void ResolveOverlaps(std::vector<Span>* spans) {
+  std::vector<Span> conditional;
+  auto is_conditional = [](const Span& x) { return x.exempt_by != static_cast<std::size_t>(-1); };
+  for (const Span& x : *spans) {
+    if (is_conditional(x)) conditional.push_back(x);
+  }
+  if (!conditional.empty()) {
+    spans->erase(std::remove_if(spans->begin(), spans->end(), is_conditional), spans->end());
+  }
+  ResolveUnconditional(spans);
+  if (conditional.empty()) return;
+  // A conditional span becomes a finding when a finding covers the text that exempted it and it
+  // overlaps no finding itself.
+  std::vector<Span> promoted;
+  for (const Span& c : conditional) {
+    auto it = std::lower_bound(spans->begin(), spans->end(), c.exempt_by,
+                               [](const Span& x, std::size_t pos) { return x.end <= pos; });
+    bool context_replaced = false, overlaps = false;
+    for (; it != spans->end() && it->begin < c.end; ++it) {
+      if (it->begin < c.begin) context_replaced = true;
+      if (it->end > c.begin) overlaps = true;
+    }
+    if (context_replaced && !overlaps) {
+      Span p = c;
+      p.exempt_by = static_cast<std::size_t>(-1);
+      promoted.push_back(p);
+    }
+  }
+  if (promoted.empty()) return;
+  spans->insert(spans->end(), promoted.begin(), promoted.end());
+  ResolveUnconditional(spans);
+}
+
+void ResolveUnconditional(std::vector<Span>* spans) {
+  std::vector<Span>& s = *spans;
+  if (s.size() <= 1) return;
+  std::sort(s.begin(), s.end(), [](const Span& a, const Span& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end > b.end;
+    return a.priority > b.priority;
+  });
+  auto better = [](const Span& a, const Span& b) {
+    std::size_t la = a.end - a.begin, lb = b.end - b.begin;
+    if (la != lb) return la > lb;
+    if (a.priority != b.priority) return a.priority > b.priority;
+    return a.begin < b.begin;
+  };
+  std::vector<Span> out;
+  out.reserve(s.size());
+  std::vector<Span> cluster;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = i + 1;
+    std::size_t cluster_end = s[i].end;
+    while (j < s.size() && s[j].begin < cluster_end) {
+      cluster_end = std::max(cluster_end, s[j].end);
+      ++j;
+    }
+    if (j == i + 1) {
+      out.push_back(s[i]);
+    } else {
+      cluster.assign(s.begin() + i, s.begin() + j);
+      std::sort(cluster.begin(), cluster.end(), better);
+      std::size_t first_kept = out.size();
+      for (const Span& c : cluster) {
+        bool overlaps = false;
+        for (std::size_t k = first_kept; k < out.size() && !overlaps; ++k) {
+          overlaps = c.begin < out[k].end && out[k].begin < c.end;
+        }
+        if (!overlaps) out.push_back(c);
+      }
+      std::sort(out.begin() + first_kept, out.end(),
+                [](const Span& a, const Span& b) { return a.begin < b.begin; });
+    }
+    i = j;
+  }
+  s.swap(out);
+}
+
+std::size_t LabelShapeLength(std::string_view t) {
+  if (t.empty() || t[0] != '[') return 0;
+  std::size_t p = 1;
+  while (p < t.size() && t[p] == '~') ++p;
+  if (p >= t.size() || !IsUpper(t[p])) return 0;
+  std::size_t body = p;
+  while (p < t.size() && (IsUpper(t[p]) || IsDigit(t[p]) || t[p] == '_') && p - body < 48) ++p;
+  if (p >= t.size() || t[p] != ']') return 0;
+  // The body must end in '_' + digits.
+  // The body is PREFIX '_' DIGITS with a 1-31 character prefix and 1-9 digits, as in the trigger.
+  std::size_t q = p;
+  while (q > body && IsDigit(t[q - 1])) --q;
+  if (q == p || p - q > 9 || q - body < 2 || t[q - 1] != '_') return 0;
+  std::size_t prefix_len = q - 1 - body;
+  if (prefix_len < 1 || prefix_len > 31) return 0;
+  return p + 1;
+}
+
+bool ParseLabelShape(std::string_view text, int* tildes) {
+  if (LabelShapeLength(text) != text.size() || text.empty()) return false;
+  int n = 0;
+  while (static_cast<std::size_t>(n + 1) < text.size() && text[n + 1] == '~') ++n;
+  *tildes = n;
+  return true;
+}
+
+bool LuhnValid(std::string_view digits) {
+  int sum = 0;
+  bool twice = false;
+  for (std::size_t i = digits.size(); i-- > 0;) {
+    int d = digits[i] - '0';
+    if (d < 0 || d > 9) return false;
+    if (twice) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    twice = !twice;
+  }
+  return !digits.empty() && sum % 10 == 0;
+}
+
+bool CardIssuerAndLengthValid(std::string_view d) {
+  std::size_t n = d.size();
+  auto prefix = [&](std::size_t len) {
+    int v = 0;
+    for (std::size_t i = 0; i < len && i < n; ++i) v = v * 10 + (d[i] - '0');
+    return v;
+  };
+  int p1 = prefix(1), p2 = prefix(2), p3 = prefix(3), p4 = prefix(4), p6 = prefix(6);
+  if (p1 == 4) return n == 13 || n == 16 || n == 19;                         // Visa
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n == 16;  // Mastercard
+  if (p2 == 34 || p2 == 37) return n == 15;                                  // American Express
+  if (p4 >= 2200 && p4 <= 2204) return n >= 16 && n <= 19;                   // Mir
+  if (p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65 || (p6 >= 622126 && p6 <= 622925))
+    return n >= 16 && n <= 19;                                                                  // Discover
+  if (p2 == 62) return n >= 16 && n <= 19;                                                      // UnionPay
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;                                      // JCB
+  if ((p3 >= 300 && p3 <= 305) || p2 == 36 || p2 == 38 || p2 == 39) return n == 14 || n == 16;  // Diners
+  if (p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 ||
+      (p4 >= 6761 && p4 <= 6763))
+    return n >= 13 && n <= 19;  // Maestro
+  return false;
+}
+
+}  // namespace awoooi::privacy::internal

@@ -1,0 +1,95 @@
+// Detectors: the Vectorscan patterns the shield compiles and the code that turns a pattern's end
+// offset into a validated span.
+//
+// The patterns are triggers, not definitions: they are compiled without start-of-match tracking
+// (5-10x faster on this hardware, see NOTES.md), are bounded so that one real value reports one
+// or a few end offsets, and are anchored on rare features. Each trigger's extractor walks from the
+// reported end offset to the value's true extent inside the scanned window, checks boundaries and
+// validates the value (octet ranges, Luhn plus an issuer table, JWT header JSON, ...). Every walk
+// is bounded, so a pathological input costs linear time.
+//
+// Thread-safety: pure functions over immutable tables.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace awoooi::privacy::internal {
+
+// What a span is. The first kCustomKindBase values are the built-in kinds; custom patterns use
+// kCustomKindBase + index; kLabelKind marks label-shaped text ([IP_1], [~IP_1]) for escaping.
+enum BuiltinKind : std::uint16_t {
+  kIpv4,
+  kIpv6,
+  kEmail,
+  kUuid,
+  kJwt,
+  kAwsAccessKey,
+  kAwsSecretKey,
+  kGithubToken,
+  kSlackToken,
+  kSlackWebhook,
+  kBearerToken,
+  kAuthorization,
+  kSecret,
+  kPrivateKey,
+  kCard,
+  kUrlPassword,
+  kBuiltinKindCount,
+};
+inline constexpr std::uint16_t kLabelKind = 0xFFFF;
+inline constexpr std::uint16_t kCustomKindBase = 64;
+
+struct KindInfo {
+  const char* name;          // stable identifier, e.g. "ipv4"
+  const char* label_prefix;  // e.g. "IP"
+  int priority;              // breaks ties between equally long overlapping spans
+};
+const KindInfo& BuiltinKindInfo(std::uint16_t kind);
+
+// One Vectorscan trigger.
+struct Trigger {
+  const char* regex;
+  unsigned flags;  // HS_FLAG_* besides the defaults
+};
+// Trigger ids are indexes into this list.
+const std::vector<Trigger>& BuiltinTriggers();
+
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::uint16_t kind = 0;
+  int priority = 0;
+  // A conditional span: the value was exempted only because of the text in [exempt_by, begin)
+  // (a "version" word before a dotted quad). It becomes a finding if that text is itself part of
+  // a finding, because redaction replaces it and redacting the output again would then see a
+  // bare address. SIZE_MAX for ordinary spans.
+  std::size_t exempt_by = static_cast<std::size_t>(-1);
+};
+
+// Longest value any extractor can produce; the streaming window keeps at least this much
+// look-ahead so a value is never split.
+inline constexpr std::size_t kMaxSpan = 20 * 1024;
+// How far before a span the extractors may look (boundaries, "version" words, "://").
+inline constexpr std::size_t kMaxLookBehind = 512;
+
+// Turns the trigger `trigger_id` reported at end offset `end` of `window` into a validated span.
+// Returns false for a false candidate.
+bool ExtractSpan(std::uint32_t trigger_id, std::string_view window, std::size_t end, Span* span);
+
+// Resolves overlaps in place: the longest span wins, then the higher priority, then the earlier.
+// Input in any order; output sorted and non-overlapping.
+void ResolveOverlaps(std::vector<Span>* spans);
+
+// Label-shaped text: '[' '~'* [A-Z][A-Z0-9_]* '_' [0-9]+ ']'. Returns the number of '~'.
+bool ParseLabelShape(std::string_view text, int* tildes);
+// Length of the label-shaped run starting at text[0] (which must be '['), or 0.
+std::size_t LabelShapeLength(std::string_view text);
+
+// Exposed for tests.
+bool LuhnValid(std::string_view digits);
+bool CardIssuerAndLengthValid(std::string_view digits);
+
+}  // namespace awoooi::privacy::internal

@@ -1,0 +1,360 @@
+#include <algorithm>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "privacy/shield_impl.h"
+
+namespace awoooi::privacy {
+
+absl::StatusOr<std::unique_ptr<Shield>> Shield::Create(const ShieldConfig& config) {
+  absl::StatusOr<std::unique_ptr<internal::ShieldImpl>> impl = internal::ShieldImpl::Build(config);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<Shield>(std::move(*impl));
+}
+
+namespace internal {
+namespace {
+
+struct Hit {
+  std::uint32_t id;
+  std::uint64_t from;
+  std::uint64_t to;
+};
+
+int OnMatch(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* ctx) {
+  static_cast<std::vector<Hit>*>(ctx)->push_back(Hit{id, from, to});
+  return 0;
+}
+
+bool ValidLabelPrefix(std::string_view p) {
+  if (p.empty() || p.size() > 31 || p[0] < 'A' || p[0] > 'Z') return false;
+  return std::all_of(p.begin(), p.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+constexpr int kCustomPriority = 80;
+
+}  // namespace
+
+struct ShieldImpl::Scratch {
+  hs_scratch_t* hs = nullptr;
+  std::vector<Hit> hits;
+  ~Scratch() { hs_free_scratch(hs); }
+};
+
+absl::StatusOr<std::unique_ptr<ShieldImpl>> ShieldImpl::Build(const ShieldConfig& config) {
+  std::unique_ptr<ShieldImpl> shield(new ShieldImpl());
+  std::string master = config.vault_key.empty() ? GenerateVaultKey() : config.vault_key;
+  absl::StatusOr<VaultKeys> keys = VaultKeys::FromConfig(master);
+  if (!keys.ok()) return keys.status();
+  shield->keys_ = std::move(*keys);
+
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags, ids;
+  const std::vector<Trigger>& triggers = BuiltinTriggers();
+  for (std::uint32_t i = 0; i < triggers.size(); ++i) {
+    expressions.emplace_back(triggers[i].regex);
+    flags.push_back(triggers[i].flags);
+    ids.push_back(i);
+  }
+  shield->builtin_triggers_ = static_cast<std::uint32_t>(triggers.size());
+  unsigned mode = HS_MODE_BLOCK;
+  for (std::size_t i = 0; i < config.custom_patterns.size(); ++i) {
+    const CustomPattern& p = config.custom_patterns[i];
+    if (p.name.empty() || p.regex.empty() || !ValidLabelPrefix(p.label_prefix)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("privacy: custom pattern #", i + 1, " (", p.name,
+                       ") needs a name, a regex and a label prefix [A-Z][A-Z0-9_]*"));
+    }
+    expressions.push_back(p.regex);
+    // Custom patterns are few and arbitrary, so they get exact spans from start-of-match tracking
+    // instead of a hand-written extractor; the built-in triggers stay SOM-free.
+    flags.push_back(HS_FLAG_SOM_LEFTMOST);
+    ids.push_back(shield->builtin_triggers_ + static_cast<unsigned>(i));
+    shield->custom_.push_back(CustomKind{p.name, p.label_prefix});
+  }
+  std::vector<const char*> cexpr;
+  for (const auto& e : expressions) cexpr.push_back(e.c_str());
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(cexpr.data(), flags.data(), ids.data(), static_cast<unsigned>(cexpr.size()), mode,
+                       nullptr, &shield->db_, &error) != HS_SUCCESS) {
+    std::string message = error != nullptr && error->message != nullptr ? error->message : "unknown error";
+    int index = error != nullptr ? error->expression : -1;
+    hs_free_compile_error(error);
+    if (index >= static_cast<int>(shield->builtin_triggers_)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "privacy: custom pattern ", config.custom_patterns[index - shield->builtin_triggers_].name,
+          " does not compile: ", message));
+    }
+    return absl::InternalError(
+        absl::StrCat("privacy: built-in pattern ", index, " does not compile: ", message));
+  }
+  if (hs_alloc_scratch(shield->db_, &shield->prototype_) != HS_SUCCESS) {
+    return absl::ResourceExhaustedError("privacy: cannot allocate Vectorscan scratch space");
+  }
+  return shield;
+}
+
+ShieldImpl::~ShieldImpl() {
+  {
+    absl::MutexLock lock(&pool_mu_);
+    pool_.clear();
+    all_scratch_.clear();
+  }
+  hs_free_scratch(prototype_);
+  hs_free_database(db_);
+}
+
+ShieldImpl::Scratch* ShieldImpl::AcquireScratch() const {
+  absl::MutexLock lock(&pool_mu_);
+  if (!pool_.empty()) {
+    Scratch* s = pool_.back();
+    pool_.pop_back();
+    return s;
+  }
+  auto s = std::make_unique<Scratch>();
+  if (hs_clone_scratch(prototype_, &s->hs) != HS_SUCCESS) std::abort();  // out of memory
+  all_scratch_.push_back(std::move(s));
+  return all_scratch_.back().get();
+}
+
+void ShieldImpl::ReleaseScratch(Scratch* scratch) const {
+  absl::MutexLock lock(&pool_mu_);
+  pool_.push_back(scratch);
+}
+
+std::string_view ShieldImpl::KindName(std::uint16_t kind) const {
+  if (kind >= kCustomKindBase) return custom_[kind - kCustomKindBase].name;
+  return BuiltinKindInfo(kind).name;
+}
+
+std::string_view ShieldImpl::KindPrefix(std::uint16_t kind) const {
+  if (kind >= kCustomKindBase) return custom_[kind - kCustomKindBase].prefix;
+  return BuiltinKindInfo(kind).label_prefix;
+}
+
+void ShieldImpl::FindSpans(std::string_view window, std::vector<Span>* spans) const {
+  spans->clear();
+  if (window.empty()) return;
+  Scratch* scratch = AcquireScratch();
+  scratch->hits.clear();
+  hs_error_t rc = hs_scan(db_, window.data(), static_cast<unsigned>(window.size()), 0, scratch->hs, OnMatch,
+                          &scratch->hits);
+  if (rc != HS_SUCCESS) std::abort();  // only scratch misuse or a corrupt database can fail here
+  for (const Hit& hit : scratch->hits) {
+    Span span;
+    if (hit.id < builtin_triggers_) {
+      if (ExtractSpan(hit.id, window, static_cast<std::size_t>(hit.to), &span)) spans->push_back(span);
+    } else if (hit.to > hit.from) {
+      spans->push_back(Span{static_cast<std::size_t>(hit.from), static_cast<std::size_t>(hit.to),
+                            static_cast<std::uint16_t>(kCustomKindBase + (hit.id - builtin_triggers_)),
+                            kCustomPriority});
+    }
+  }
+  ReleaseScratch(scratch);
+  ResolveOverlaps(spans);
+}
+
+std::size_t ShieldImpl::CommitSpans(std::string_view window, std::size_t from, bool eof,
+                                    std::vector<Span>* spans) const {
+  FindSpans(window, spans);
+  std::size_t safe = eof ? window.size() : (window.size() > kMargin ? window.size() - kMargin : from);
+  safe = std::max(safe, from);
+  std::size_t kept = 0;
+  for (const Span& s : *spans) {
+    if (s.end <= from) continue;  // committed with the previous window
+    if (s.end > safe) {
+      if (s.begin < safe) safe = std::max(s.begin, from);
+      break;
+    }
+    Span c = s;
+    // A span reaching back into committed text cannot happen with kMargin > kMaxSpan; if it did,
+    // redacting its uncommitted part still keeps the value out of the output.
+    c.begin = std::max(c.begin, from);
+    (*spans)[kept++] = c;
+  }
+  spans->resize(kept);
+  return safe;
+}
+
+void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t safe,
+                      const std::vector<Span>& spans, LabelMode mode, Vault& vault, std::string* out,
+                      std::vector<RedactionEvent>* events, std::uint64_t stream_offset) const {
+  Vault::Impl& v = VaultImpl(vault);
+  std::size_t pos = from;
+  for (const Span& s : spans) {
+    out->append(window.data() + pos, s.begin - pos);
+    std::string_view text = window.substr(s.begin, s.end - s.begin);
+    if (s.kind == kLabelKind) {
+      bool keep =
+          mode == LabelMode::kPreserveMinted && (text[1] == '~' || v.by_label.contains(AbslView(text)));
+      if (keep) {
+        out->append(text);
+      } else {
+        out->append("[~");
+        out->append(text.substr(1));
+      }
+    } else {
+      const std::string& label = keys_.Mint(v, KindPrefix(s.kind), text);
+      out->append(label);
+      if (events != nullptr) {
+        events->push_back(
+            RedactionEvent{stream_offset + s.begin, text.size(), std::string(KindName(s.kind)), label});
+      }
+    }
+    pos = s.end;
+  }
+  out->append(window.data() + pos, safe - pos);
+}
+
+Redacted ShieldImpl::RedactWithMode(std::string_view text, Vault& vault, LabelMode mode) const {
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  std::vector<Span> spans;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t wb = pos > kLookBehind ? pos - kLookBehind : 0;
+    std::size_t we = std::min(text.size(), pos + kChunk + kMargin);
+    bool eof = we == text.size();
+    std::string_view window = text.substr(wb, we - wb);
+    std::size_t safe = CommitSpans(window, pos - wb, eof, &spans);
+    Emit(window, pos - wb, safe, spans, mode, vault, &out, nullptr, wb);
+    pos = wb + safe;
+    if (eof) break;
+  }
+  return MakeRedacted(std::move(out));
+}
+
+Redacted ShieldImpl::Redact(std::string_view text, Vault& vault) const {
+  return RedactWithMode(text, vault, LabelMode::kEscapeAll);
+}
+
+Redacted ShieldImpl::RedactEphemeral(std::string_view text) const {
+  Vault vault;
+  return RedactWithMode(text, vault, LabelMode::kEscapeAll);
+}
+
+Redacted ShieldImpl::RedactPreservingLabels(std::string_view text, Vault& vault) const {
+  return RedactWithMode(text, vault, LabelMode::kPreserveMinted);
+}
+
+std::vector<Finding> ShieldImpl::Scan(std::string_view text) const {
+  std::vector<Finding> findings;
+  std::vector<Span> spans;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t wb = pos > kLookBehind ? pos - kLookBehind : 0;
+    std::size_t we = std::min(text.size(), pos + kChunk + kMargin);
+    bool eof = we == text.size();
+    std::size_t safe = CommitSpans(text.substr(wb, we - wb), pos - wb, eof, &spans);
+    for (const Span& s : spans) {
+      if (s.kind == kLabelKind) continue;
+      findings.push_back(Finding{wb + s.begin, s.end - s.begin, std::string(KindName(s.kind)),
+                                 std::string(KindPrefix(s.kind))});
+    }
+    pos = wb + safe;
+    if (eof) break;
+  }
+  return findings;
+}
+
+std::string ShieldImpl::Rehydrate(const Redacted& redacted, const Vault& vault) const {
+  const Vault::Impl& v = VaultImpl(vault);
+  std::string_view text = redacted.view();
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t b = text.find('[', pos);
+    if (b == std::string_view::npos) break;
+    out.append(text.substr(pos, b - pos));
+    std::size_t len = LabelShapeLength(text.substr(b));
+    if (len == 0) {
+      out.push_back('[');
+      pos = b + 1;
+      continue;
+    }
+    std::string_view label = text.substr(b, len);
+    if (label[1] == '~') {
+      out.push_back('[');
+      out.append(label.substr(2));  // one escape level off: literal text, never a value
+    } else if (auto it = v.by_label.find(AbslView(label)); it != v.by_label.end()) {
+      out.append(v.entries[it->second].value);
+    } else {
+      out.append(label);
+    }
+    pos = b + len;
+  }
+  if (pos < text.size()) out.append(text.substr(pos));
+  return out;
+}
+
+absl::StatusOr<std::string> ShieldImpl::SealVault(const Vault& vault) const {
+  return keys_.Seal(VaultImpl(vault));
+}
+
+absl::StatusOr<Vault> ShieldImpl::OpenVault(std::string_view sealed) const {
+  Vault vault;
+  absl::Status status = keys_.Open(sealed, &VaultImpl(vault));
+  if (!status.ok()) return status;
+  return vault;
+}
+
+class StreamRedactorImpl final : public StreamRedactor {
+ public:
+  StreamRedactorImpl(const ShieldImpl& shield, Vault& vault) : shield_(shield), vault_(vault) {}
+
+  Redacted Write(std::string_view data) override {
+    std::string out;
+    bytes_in_ += data.size();
+    while (!data.empty()) {
+      std::size_t take = std::min(data.size(), kChunk);
+      buffer_.append(data.data(), take);
+      data.remove_prefix(take);
+      if (buffer_.size() - from_ >= kChunk + kMargin) Process(false, &out);
+    }
+    return Wrap(std::move(out));
+  }
+
+  Redacted Finish() override {
+    std::string out;
+    Process(true, &out);
+    return Wrap(std::move(out));
+  }
+
+  std::vector<RedactionEvent> TakeEvents() override {
+    std::vector<RedactionEvent> events;
+    events.swap(events_);
+    return events;
+  }
+
+  std::uint64_t bytes_in() const override { return bytes_in_; }
+
+ private:
+  void Process(bool eof, std::string* out) {
+    std::size_t safe = shield_.CommitSpans(buffer_, from_, eof, &spans_);
+    shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, out, &events_, buffer_offset_);
+    std::size_t keep_from = safe > kLookBehind ? safe - kLookBehind : 0;
+    buffer_.erase(0, keep_from);
+    buffer_offset_ += keep_from;
+    from_ = safe - keep_from;
+  }
+
+  static Redacted Wrap(std::string text) { return ShieldImpl::Wrap(std::move(text)); }
+
+  const ShieldImpl& shield_;
+  Vault& vault_;
+  std::string buffer_;
+  std::size_t from_ = 0;
+  std::uint64_t buffer_offset_ = 0;
+  std::uint64_t bytes_in_ = 0;
+  std::vector<Span> spans_;
+  std::vector<RedactionEvent> events_;
+};
+
+std::unique_ptr<StreamRedactor> ShieldImpl::NewStreamRedactor(Vault& vault) const {
+  return std::make_unique<StreamRedactorImpl>(*this, vault);
+}
+
+}  // namespace internal
+}  // namespace awoooi::privacy
