@@ -1,0 +1,33 @@
+// `awoooi redact [--scope NAME] [--json] [--stats] [FILE]`: the Privacy Shield over a file or stdin.
+//
+// Streams in 1 MiB reads through a StreamRedactor, so any input size runs in about 4 MiB of memory
+// whatever its line lengths; the output is byte-for-byte what Shield::Redact gives for the whole
+// input. One run is one scope: the same value gets the same label throughout it (the scope name is
+// reported in --json output; the vault is not persisted, so labels from separate runs are unrelated).
+//
+// Output: the redacted text on `out`; or with --json, JSON Lines on `out`, one object per finding in
+// input order: {"scope":"...","offset":N,"length":N,"kind":"ipv4","label":"[IP_1]"} — never the value.
+// --stats prints, on `err`, the bytes read, the findings per kind, the elapsed time and MB/s.
+// Exit codes: 0 done, 1 input or output failed, 2 the shield could not be built from `config`.
+//
+// Thread-safety: a plain function; the streams belong to the caller.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "awoooi/privacy/shield.h"
+
+namespace awoooi::cli {
+
+struct RedactOptions {
+  std::string scope;
+  std::string file;  // empty or "-": read `in`
+  bool json = false;
+  bool stats = false;
+};
+
+int RunRedact(const RedactOptions& options, const privacy::ShieldConfig& config, std::istream& in,
+              std::ostream& out, std::ostream& err);
+
+}  // namespace awoooi::cli
