@@ -45,6 +45,7 @@ std::string RootCauseToJson(const RootCauseResult& result) {
     j["role"] = Str(ToString(c.role));
     if (!c.explained_by.empty()) {
       j["explained_by"] = c.explained_by;
+      j["explained_by_hops"] = c.explained_by_hops;
       j["explained_by_beyond_depth"] = c.explained_by_beyond_depth;
     }
     causes.push_back(std::move(j));

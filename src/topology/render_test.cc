@@ -30,15 +30,16 @@ TEST(RenderJson, RootCauseMatchesTheGoldenShape) {
   ASSERT_TRUE(t->SetHealth("carts-db", Severity::kCritical).ok());
   absl::StatusOr<RootCauseResult> r = t->RootCause("front-end", 3);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(RootCauseToJson(*r),
-            R"({"service":"front-end","depth":3,"root_causes":[)"
-            R"({"service":"carts-db","kind":"database","rank":1,"path":["front-end","carts","carts-db"],)"
-            R"("reason":"database (kind priority 1 of 4); cause: none of its dependencies is unhealthy; )"
-            R"(severity critical; 2 hops below 'front-end'","severity":"critical","depth":2,"role":"cause"},)"
-            R"({"service":"carts","kind":"service","rank":2,"path":["front-end","carts"],)"
-            R"("reason":"service (kind priority 4 of 4); symptom: it depends on unhealthy 'carts-db'; )"
-            R"(severity error; 1 hop below 'front-end'","severity":"error","depth":1,"role":"symptom",)"
-            R"("explained_by":"carts-db","explained_by_beyond_depth":false}]})");
+  EXPECT_EQ(
+      RootCauseToJson(*r),
+      R"({"service":"front-end","depth":3,"root_causes":[)"
+      R"({"service":"carts-db","kind":"database","rank":1,"path":["front-end","carts","carts-db"],)"
+      R"("reason":"database (kind priority 1 of 4); cause: nothing it depends on within 3 hops is unhealthy; )"
+      R"(severity critical; 2 hops below 'front-end'","severity":"critical","depth":2,"role":"cause"},)"
+      R"({"service":"carts","kind":"service","rank":2,"path":["front-end","carts"],)"
+      R"("reason":"service (kind priority 4 of 4); symptom: it depends on unhealthy 'carts-db'; )"
+      R"(severity error; 1 hop below 'front-end'","severity":"error","depth":1,"role":"symptom",)"
+      R"("explained_by":"carts-db","explained_by_hops":1,"explained_by_beyond_depth":false}]})");
 }
 
 TEST(RenderJson, BlastRadiusMatchesTheGoldenShape) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "topology/absl_view.h"
+#include "topology/reason.h"
 
 namespace awoooi::topology {
 namespace {
@@ -16,22 +17,6 @@ namespace {
 using NodeId = Graph::NodeId;
 
 std::uint64_t EdgeKey(NodeId from, NodeId to) { return (static_cast<std::uint64_t>(from) << 32) | to; }
-
-// Database > cache > queue > everything else: stateful shared stores fail loudly and take many
-// callers with them, so they are the first place an SRE looks.
-int KindPriority(ServiceKind kind) {
-  switch (kind) {
-    case ServiceKind::kDatabase:
-      return 0;
-    case ServiceKind::kCache:
-      return 1;
-    case ServiceKind::kQueue:
-      return 2;
-    default:
-      return 3;
-  }
-}
-constexpr int kKindPriorities = 4;
 
 struct Visit {
   NodeId parent;
@@ -60,8 +45,6 @@ std::vector<NodeId> Bfs(NodeId start, int max_depth, ForEachNeighbour&& for_each
   }
   return order;
 }
-
-std::string_view HopWord(int n) { return n == 1 ? "hop" : "hops"; }
 
 }  // namespace
 
@@ -154,6 +137,44 @@ class View {
   const Overlay& in_;
 };
 
+// Bounds the work spent deciding cause versus symptom in one query (see NearestUnhealthyBelow).
+constexpr std::size_t kExplainVisitBudget = 1 << 16;
+
+// The unhealthy service nearest below `candidate` (and its distance in hops), looking at most
+// `depth` hops down: a symptom is explained by an unhealthy dependency, direct or transitive,
+// because the services in between often have no alerts of their own. Paths through `start`, the
+// service under investigation, do not count: a call back into it (a cycle) says nothing about
+// cause. Among equally near ones the best by kind priority, severity, name. Direct dependencies are
+// always examined; deeper levels stop when the query's shared `budget` of visits is spent.
+template <typename HealthOf>
+std::optional<std::pair<NodeId, int>> NearestUnhealthyBelow(const View& view, NodeId candidate, NodeId start,
+                                                            int depth, HealthOf& health_of,
+                                                            std::size_t& budget) {
+  absl::flat_hash_set<NodeId> seen{candidate, start};
+  std::vector<NodeId> level{candidate}, next;
+  for (int hop = 1; hop <= depth && !level.empty(); ++hop) {
+    next.clear();
+    std::optional<NodeId> best;
+    for (NodeId u : level) {
+      view.ForEachDependency(u, [&](NodeId d) {
+        if (hop > 1 && budget == 0) return;
+        if (!seen.insert(d).second) return;
+        if (budget > 0) --budget;
+        next.push_back(d);
+        if (health_of(d) == Severity::kNone) return;
+        auto key = [&](NodeId x) {
+          return std::tuple(KindPriority(view.kind(x)), -static_cast<int>(health_of(x)), view.name(x));
+        };
+        if (!best || key(d) < key(*best)) best = d;
+      });
+    }
+    if (best) return std::pair(*best, hop);
+    if (budget == 0) break;
+    level.swap(next);
+  }
+  return std::nullopt;
+}
+
 template <typename HealthOf>
 RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, HealthOf&& health_of) {
   RootCauseResult result;
@@ -168,6 +189,7 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
     RootCauseCandidate c;
   };
   std::vector<Ranked> ranked;
+  std::size_t budget = kExplainVisitBudget;
   for (NodeId u : reached) {
     Severity severity = health_of(u);
     if (severity == Severity::kNone) continue;
@@ -177,21 +199,13 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
     c.depth = visits.at(u).depth;
     c.severity = severity;
     c.path = view.PathTo(u, visits);
-    // A symptom is explained by an unhealthy direct dependency. The failing service itself never
-    // explains one of its dependencies: a call back into it (a cycle) says nothing about cause.
-    std::optional<NodeId> best;
-    auto better = [&](NodeId a, NodeId b) {
-      return std::tuple(KindPriority(view.kind(a)), -static_cast<int>(health_of(a)), view.name(a)) <
-             std::tuple(KindPriority(view.kind(b)), -static_cast<int>(health_of(b)), view.name(b));
-    };
-    view.ForEachDependency(u, [&](NodeId d) {
-      if (d == u || d == start || health_of(d) == Severity::kNone) return;
-      if (!best || better(d, *best)) best = d;
-    });
+    std::optional<std::pair<NodeId, int>> best =
+        NearestUnhealthyBelow(view, u, start, depth, health_of, budget);
     if (best) {
       c.role = CandidateRole::kSymptom;
-      c.explained_by = std::string(view.name(*best));
-      c.explained_by_beyond_depth = !visits.contains(*best);
+      c.explained_by = std::string(view.name(best->first));
+      c.explained_by_hops = best->second;
+      c.explained_by_beyond_depth = !visits.contains(best->first);
     } else {
       c.role = CandidateRole::kCause;
     }
@@ -207,8 +221,7 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
     self.severity = health_of(start);
     self.role = CandidateRole::kSelf;
     self.path = {result.service};
-    self.reason = absl::StrCat("self: no dependency within depth ", depth,
-                               " is unhealthy, so the service itself is the likeliest cause");
+    self.reason = CandidateReason(self, result.service, depth).str();
     result.root_causes.push_back(std::move(self));
     return result;
   }
@@ -223,19 +236,7 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
   for (Ranked& r : ranked) {
     RootCauseCandidate& c = r.c;
     c.rank = ++rank;
-    std::string role;
-    if (c.role == CandidateRole::kCause) {
-      role = "cause: none of its dependencies is unhealthy";
-    } else {
-      role = absl::StrCat("symptom: it depends on unhealthy '", ShortName(c.explained_by), "'",
-                          c.explained_by_beyond_depth
-                              ? absl::StrCat(", which lies beyond depth ", depth, " (raise depth to rank it)")
-                              : "");
-    }
-    c.reason =
-        absl::StrCat(AbslView(ToString(c.kind)), " (kind priority ", KindPriority(c.kind) + 1, " of ",
-                     kKindPriorities, "); ", role, "; severity ", AbslView(ToString(c.severity)), "; ",
-                     c.depth, " ", AbslView(HopWord(c.depth)), " below '", ShortName(result.service), "'");
+    c.reason = CandidateReason(c, result.service, depth).str();
     result.root_causes.push_back(std::move(c));
   }
   return result;

@@ -316,6 +316,28 @@ TEST(HotelReservation, UnhealthyServiceWithHealthyStoresIsACause) {
   EXPECT_EQ(Candidate(*t, "frontend", "search").role, CandidateRole::kSymptom);
 }
 
+TEST(HotelReservation, ServiceAboveAnUnhealthyStoreIsASymptomEvenWithoutAlertsInBetween) {
+  auto t = LoadShared("hotel-reservation.yaml");
+  ASSERT_TRUE(t->SetHealth("search", Severity::kCritical).ok());      // depth 1
+  ASSERT_TRUE(t->SetHealth("mongodb-geo", Severity::kWarning).ok());  // search -> geo -> mongodb-geo
+  ASSERT_TRUE(t->SetHealth("user", Severity::kError).ok());           // its store is healthy
+  EXPECT_THAT(Ranking(*t, "frontend"), ElementsAre("mongodb-geo", "user", "search"));
+  RootCauseCandidate search = Candidate(*t, "frontend", "search");
+  EXPECT_EQ(search.role, CandidateRole::kSymptom);
+  EXPECT_EQ(search.explained_by, "mongodb-geo");
+  EXPECT_EQ(search.explained_by_hops, 2);
+  EXPECT_THAT(search.reason, HasSubstr("(2 hops down)"));
+  EXPECT_EQ(Candidate(*t, "frontend", "user").role, CandidateRole::kCause);
+}
+
+TEST(HotelReservation, NearestUnhealthyServiceBelowExplainsASymptom) {
+  auto t = LoadShared("hotel-reservation.yaml");
+  ASSERT_TRUE(t->SetHealth("search", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("rate", Severity::kError).ok());            // 1 hop below search
+  ASSERT_TRUE(t->SetHealth("mongodb-geo", Severity::kCritical).ok());  // 2 hops below search
+  EXPECT_EQ(Candidate(*t, "frontend", "search").explained_by, "rate");
+}
+
 // ---- Graph shapes and bad requests. ----
 
 constexpr char kCycle[] = R"(services:

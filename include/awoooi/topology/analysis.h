@@ -45,8 +45,8 @@ struct BlastRadiusResult {
 
 // Why a candidate ranks where it does.
 enum class CandidateRole {
-  kCause,    // unhealthy, and all of its own direct dependencies are healthy
-  kSymptom,  // unhealthy, and at least one of its direct dependencies is unhealthy too
+  kCause,    // unhealthy, and nothing below it (within `depth` hops) is unhealthy
+  kSymptom,  // unhealthy, and an unhealthy service lies below it (a direct or transitive dependency)
   kSelf,     // the failing service itself: nothing unhealthy below it within depth
 };
 std::string_view ToString(CandidateRole role);  // "cause" | "symptom" | "self"
@@ -59,9 +59,12 @@ struct RootCauseCandidate {
   Severity severity = Severity::kNone;
   CandidateRole role = CandidateRole::kCause;
   std::vector<std::string> path;  // failing service first, candidate last
-  // For a symptom: the unhealthy dependency that explains it (the first in ranking order), and
-  // whether that dependency lies beyond the requested depth (so it is not itself a candidate).
+  // For a symptom: the nearest unhealthy service below it (among equally near ones the first in
+  // ranking order), how many hops below, and whether it lies beyond the requested depth from the
+  // failing service (so it is not itself a candidate). Paths through the failing service itself
+  // do not count.
   std::string explained_by;
+  int explained_by_hops = 0;
   bool explained_by_beyond_depth = false;
   std::string reason;  // one line, e.g. "database ranks first by kind; cause: ..."
 };

@@ -4,7 +4,7 @@
 //
 //   root cause:   {"service", "depth", "root_causes": [{"service", "kind", "rank", "path": [...],
 //                   "reason", "severity", "depth", "role", "explained_by"?,
-//                   "explained_by_beyond_depth"?}]}
+//                   "explained_by_hops"?, "explained_by_beyond_depth"?}]}
 //   blast radius: {"service", "depth", "affected": [{"service", "kind", "depth", "health",
 //                   "path": [...]}]}
 //   graph:        {"services": [{"name", "kind", "namespace", "owners", "labels", "health",
