@@ -1,0 +1,77 @@
+#include "ingest/alert_redactor.h"
+
+#include <gtest/gtest.h>
+
+namespace awoooi::ingest {
+namespace {
+
+class ShieldAlertRedactorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    privacy::ShieldConfig config;
+    config.vault_key = privacy::GenerateVaultKey();
+    auto s = privacy::Shield::Create(config);
+    ASSERT_TRUE(s.ok()) << s.status();
+    shield_ = std::move(*s);
+  }
+
+  Alert MakeAlert(const std::string& ip) {
+    Alert a;
+    a.labels = {{"alertname", "HighErrorRate"}, {"instance", ip + ":9100"}};
+    a.annotations = {{"summary", "errors from " + ip + " for admin@company.com"}};
+    return a;
+  }
+
+  std::unique_ptr<privacy::Shield> shield_;
+  std::map<int64_t, std::string> disk_;  // what the store would hold
+  store::AlertRedactor::LoadSealedVault Loader() {
+    return [this](int64_t id) -> absl::StatusOr<std::string> { return disk_.count(id) ? disk_[id] : ""; };
+  }
+  void Persist(ShieldAlertRedactor& r) {
+    auto changed = r.TakeChangedVaults();
+    ASSERT_TRUE(changed.ok());
+    for (auto& [id, sealed] : *changed) disk_[id] = sealed;
+  }
+};
+
+TEST_F(ShieldAlertRedactorTest, LabelsAreStablePerIncidentAcrossBatchesAndRestarts) {
+  {
+    ShieldAlertRedactor r(*shield_);
+    Alert a = MakeAlert("10.0.0.7");
+    ASSERT_TRUE(r.Redact(1, a, Loader()).ok());
+    EXPECT_EQ(a.labels.at("instance"), "[IP_1]:9100");
+    EXPECT_EQ(a.annotations.at("summary"), "errors from [IP_1] for [EMAIL_1]");
+    EXPECT_EQ(a.labels.at("alertname"), "HighErrorRate");
+    Persist(r);
+  }
+  // A new redactor (a restart) reads the sealed vault back: the same value keeps its label.
+  ShieldAlertRedactor r(*shield_);
+  Alert b = MakeAlert("10.0.0.9");
+  b.annotations["summary"] = "10.0.0.9 and 10.0.0.7";
+  ASSERT_TRUE(r.Redact(1, b, Loader()).ok());
+  EXPECT_EQ(b.annotations.at("summary"), "[IP_2] and [IP_1]");
+  // Another incident is another scope.
+  Alert c = MakeAlert("10.0.0.9");
+  ASSERT_TRUE(r.Redact(2, c, Loader()).ok());
+  EXPECT_EQ(c.labels.at("instance"), "[IP_1]:9100");
+}
+
+TEST_F(ShieldAlertRedactorTest, DiscardForgetsLabelsThatWereNeverCommitted) {
+  ShieldAlertRedactor r(*shield_);
+  Alert a = MakeAlert("10.0.0.7");
+  ASSERT_TRUE(r.Redact(1, a, Loader()).ok());
+  r.Discard();  // the transaction rolled back
+  Alert b = MakeAlert("10.9.9.9");
+  ASSERT_TRUE(r.Redact(1, b, Loader()).ok());
+  EXPECT_EQ(b.labels.at("instance"), "[IP_1]:9100");
+}
+
+TEST_F(ShieldAlertRedactorTest, ATamperedVaultIsAnError) {
+  disk_[5] = "not a sealed vault";
+  ShieldAlertRedactor r(*shield_);
+  Alert a = MakeAlert("10.0.0.7");
+  EXPECT_FALSE(r.Redact(5, a, Loader()).ok());
+}
+
+}  // namespace
+}  // namespace awoooi::ingest
