@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -289,6 +292,28 @@ TEST(GlobTest, CaseInsensitiveWithStars) {
   EXPECT_FALSE(GlobMatch("KubeNode*", "NodeKube"));
   EXPECT_TRUE(GlobMatch("*", ""));
   EXPECT_FALSE(GlobMatch("a", ""));
+}
+
+}  // namespace
+}  // namespace awoooi::brain::playbook
+
+namespace awoooi::brain::playbook {
+namespace {
+
+// A measurement, not a check (docs/benchmarks-brain.md): run with
+//   awoooi_plugins_brains_test --gtest_also_run_disabled_tests --gtest_filter='*MeasureProposeLatency*'
+TEST_F(PlaybookReasonerTest, DISABLED_MeasureProposeLatency) {
+  ReasoningContext c = brain::testing::DemoContext(*shield_, vault_);
+  std::vector<double> us;
+  for (int i = 0; i < 2000; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto p = reasoner_->Propose(c, [](const privacy::Redacted&) {});
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    ASSERT_TRUE(p.ok());
+  }
+  std::sort(us.begin(), us.end());
+  std::printf("playbook Propose, demo incident, %zu runs: p50 %.1f us, p99 %.1f us, max %.1f us\n", us.size(),
+              us[us.size() / 2], us[us.size() * 99 / 100], us.back());
 }
 
 }  // namespace
