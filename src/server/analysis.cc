@@ -80,7 +80,7 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   doc["blast_radius"] = blast ? json::parse(topology::BlastRadiusToJson(*blast)) : json(nullptr);
   if (!rc.ok()) {
     // Not in the topology: the reasoner still answers from the alerts alone.
-    doc["topology_note"] = redact(rc.status().message()).str();
+    doc["topology_note"] = redact(std::string(rc.status().message())).str();
   }
 
   std::vector<Redacted> known;
@@ -134,7 +134,7 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   auto proposal = reasoner.Propose(ctx, thinking);
   if (!proposal.ok()) {
     doc["proposal"] = nullptr;
-    doc["proposal_error"] = redact(proposal.status().message()).str();
+    doc["proposal_error"] = redact(std::string(proposal.status().message())).str();
     out.reasoner = reasoner.name();
   } else if (auto valid = brain::ValidateProposal(*proposal, ctx); !valid.ok()) {
     // Even the final answer failed validation: it is recorded, never passed on as a proposal.

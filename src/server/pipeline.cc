@@ -94,7 +94,7 @@ void Pipeline::Worker() {
       for (auto& v : viewers) v->Send("proposal", *result);
       events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
     } else {
-      spdlog::warn("analysis of incident {} failed: {}", id, result.status().message());
+      spdlog::warn("analysis of incident {} failed: {}", id, std::string(result.status().message()));
       for (auto& v : viewers) v->Send("error", absl::StrCat("{\"message\":\"analysis failed\"}"));
     }
     for (auto& v : viewers) v->Close();
