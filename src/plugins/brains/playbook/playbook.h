@@ -24,7 +24,7 @@ class Vault;
 
 namespace awoooi::brain::playbook {
 
-// A text with {{variable}} placeholders, parsed once at load time. A placeholder lists
+// A text with {{variable}} slots, parsed once at load time. A slot lists
 // alternatives separated by '|': the first non-empty one wins; a quoted alternative ("3") is a
 // literal default. Variables: service, service_kind, alertname, severity, namespace, root_cause,
 // root_cause.service|kind|namespace|path|reason|severity, root_causes.count, blast_radius,
