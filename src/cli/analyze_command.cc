@@ -101,6 +101,7 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
       for (auto& [k, v] : *m) v = (*shield)->Redact(v, vault).str();
     }
     a.generator_url = (*shield)->Redact(a.generator_url, vault).str();
+    // The payload is one incident in the CLI: every alert in it belongs to the context.
     in.alerts.push_back(std::move(a));
   }
   if (in.alertname.empty()) return Fail(err, absl::InvalidArgumentError("the payload has no firing alert"));

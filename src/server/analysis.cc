@@ -1,6 +1,7 @@
 #include "server/analysis.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -44,11 +45,7 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   ctx.alertname = redact(input.alertname);
   ctx.severity = input.severity;
   std::vector<topology::ContextAlert> context_alerts;
-  for (const Alert& a : input.alerts) {
-    brain::ContextAlert ca;
-    ca.status = std::string(ToString(a.status));
-    for (const auto& [k, v] : a.labels) ca.labels.emplace(k, redact(v));
-    for (const auto& [k, v] : a.annotations) ca.annotations.emplace(k, redact(v));
+  auto to_context_alert = [&](const Alert& a) {
     topology::ContextAlert ta;
     ta.service = std::string(a.Label("service"));
     if (ta.service.empty()) ta.service = std::string(a.Label("job"));
@@ -58,7 +55,14 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
     auto summary = a.annotations.find("summary");
     if (summary == a.annotations.end()) summary = a.annotations.find("description");
     if (summary != a.annotations.end()) ta.summary = redact(summary->second);
-    context_alerts.push_back(std::move(ta));
+    return ta;
+  };
+  for (const Alert& a : input.alerts) {
+    brain::ContextAlert ca;
+    ca.status = std::string(ToString(a.status));
+    for (const auto& [k, v] : a.labels) ca.labels.emplace(k, redact(v));
+    for (const auto& [k, v] : a.annotations) ca.annotations.emplace(k, redact(v));
+    context_alerts.push_back(to_context_alert(a));
     ctx.alerts.push_back(std::move(ca));
   }
 
@@ -120,6 +124,19 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
     known.push_back(ctx.service);
   }
   ctx.known_services = std::move(known);
+
+  // Alerts of other incidents on the services this analysis names (e.g. the database's own alert).
+  std::set<std::string> involved;
+  if (root) {
+    for (const auto& c : root->root_causes) involved.insert(c.service);
+  }
+  if (blast) {
+    for (const auto& a : blast->affected) involved.insert(a.service);
+  }
+  for (const Alert& a : input.related_alerts) {
+    auto ta = to_context_alert(a);
+    if (ta.firing && involved.count(ta.service)) context_alerts.push_back(std::move(ta));
+  }
 
   topology::ContextRequest creq;
   creq.service = input.service;

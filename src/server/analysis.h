@@ -25,6 +25,10 @@ struct AnalysisInput {
   std::string alertname;
   std::string severity;
   std::vector<Alert> alerts;  // text already redacted in the incident's vault
+  // Firing alerts of other incidents; those on services in the analysis (root-cause candidates,
+  // blast radius) join the retrieval context. Their labels belong to other vaults, so they are
+  // escaped here and can never be rehydrated in this incident's scope.
+  std::vector<Alert> related_alerts;
 };
 
 struct AnalysisOptions {

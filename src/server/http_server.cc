@@ -67,6 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void BeginEvents(std::shared_ptr<HttpRequest> request);
   void Enqueue(std::string chunk);  // event stream output, on the strand
   void CloseNow();                  // on the strand
+  void CloseAfterDrain();           // on the strand: end the event stream once queued events are written
   net::any_io_executor executor() { return stream_.get_executor(); }
   std::atomic<bool> closed{false};
 
@@ -88,6 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> out_;
   std::size_t out_bytes_ = 0;
   bool writing_ = false;
+  bool close_after_drain_ = false;
   std::optional<net::steady_timer> heartbeat_;
   char probe_[64];
 };
@@ -113,7 +115,7 @@ class StreamImpl final : public EventStream {
     return true;
   }
   void Close() override {
-    if (auto s = session_.lock()) net::post(s->executor(), [s] { s->CloseNow(); });
+    if (auto s = session_.lock()) net::post(s->executor(), [s] { s->CloseAfterDrain(); });
   }
   bool closed() const override {
     auto s = session_.lock();
@@ -441,9 +443,15 @@ void Session::Enqueue(std::string chunk) {
   if (!writing_) WriteNextEvent();
 }
 
+void Session::CloseAfterDrain() {
+  close_after_drain_ = true;
+  if (!writing_ && out_.empty()) CloseNow();
+}
+
 void Session::WriteNextEvent() {
   if (out_.empty() || closed.load()) {
     writing_ = false;
+    if (close_after_drain_) CloseNow();
     return;
   }
   writing_ = true;

@@ -133,6 +133,11 @@ absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* vers
   in.alertname = detail->incident.alertname;
   in.severity = detail->incident.severity;
   for (auto& a : detail->alerts) in.alerts.push_back(std::move(a.alert));
+  if (auto active = store_.ActiveAlerts(500); active.ok()) {
+    for (auto& a : *active) {
+      if (a.incident_id != incident_id) in.related_alerts.push_back(std::move(a.alert));
+    }
+  }
   AnalysisOptions opts;
   opts.depth = options_.depth;
   opts.context_budget_chars = options_.context_budget_chars;

@@ -67,7 +67,8 @@ class Server:
         self.proc = subprocess.Popen(args, stdout=self._out, stderr=self._err, env=self.env)
         wait_for(lambda: self.get("/healthz")[0] == 200, what="server health")
         if self.demo:
-            text = open(self.out_path).read()
+            with open(self.out_path) as f:
+                text = f.read()
             for name, token in re.findall(r"^\s+(\w+) \(\w+\): (awi_[0-9a-f]+)$", text, re.M):
                 self.tokens[name] = token
         return self
@@ -94,7 +95,11 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def logs(self):
-        return open(self.log_path, errors="replace").read() + open(self.out_path, errors="replace").read()
+        text = ""
+        for path in (self.log_path, self.out_path):
+            with open(path, errors="replace") as f:
+                text += f.read()
+        return text
 
     def request(self, method, path, body=None, headers=None, token=None, timeout=30):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)

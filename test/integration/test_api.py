@@ -123,7 +123,8 @@ class EventsAndAnalysis(ServerTest):
         self.assertIn("event: incident.opened", result.get("text", ""))
 
     def test_demo_incident_gets_a_topology_aware_proposal_and_replayable_thinking(self):
-        payload = json.load(open(self.server_source("examples/alerts/demo-incident.json")))
+        with open(self.server_source("examples/alerts/demo-incident.json")) as f:
+            payload = json.load(f)
         status, body = self.server.post_json("/api/v1/alerts/alertmanager", payload)
         self.assertEqual(status, 200)
         frontend = [i for i in self.server.incidents() if i["service"] == "frontend"][0]
