@@ -79,3 +79,31 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace awoooi::server
+
+namespace awoooi::server {
+namespace {
+
+TEST(Config, EveryKeyIsDocumented) {
+  std::ifstream in(std::string(AWOOOI_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md is missing";
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& key : kConfigKeys) {
+    EXPECT_NE(doc.find("`" + std::string(key.key) + "`"), std::string::npos)
+        << key.key << " is not in docs/configuration.md (run scripts/config-doc.py)";
+  }
+}
+
+TEST(Config, EveryDocumentedKeyLoadsFromTheEnvironment) {
+  std::map<std::string, std::string> env;
+  for (const auto& key : kConfigKeys) {
+    if (std::string(key.default_value).empty()) continue;
+    std::string name = "AWOOOI_" + std::string(key.key);
+    for (char& c : name) c = c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    env[name] = key.default_value;
+  }
+  auto c = LoadConfig("", env);
+  EXPECT_TRUE(c.ok()) << "a documented default does not load: " << c.status();
+}
+
+}  // namespace
+}  // namespace awoooi::server

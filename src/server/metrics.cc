@@ -54,7 +54,13 @@ void Histogram::Render(std::string& out, const std::string& name, const std::str
 Metrics::Metrics()
     : ingest_seconds_(kLatencyBounds),
       batch_sizes_({1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 20000}),
-      analysis_seconds_(kLatencyBounds) {}
+      analysis_seconds_(kLatencyBounds),
+      alert_to_proposal_seconds_(kLatencyBounds) {}
+
+void Metrics::ObserveAlertToProposal(double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  alert_to_proposal_seconds_.Observe(seconds);
+}
 
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status, double seconds) {
   std::string key = absl::StrCat("route=\"", Escape(route), "\",method=\"", Escape(method), "\",code=\"", status, "\"");
@@ -110,6 +116,9 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   out += "# HELP awoooi_analysis_duration_seconds Alert to stored proposal, per analysis.\n"
          "# TYPE awoooi_analysis_duration_seconds histogram\n";
   analysis_seconds_.Render(out, "awoooi_analysis_duration_seconds", "");
+  out += "# HELP awoooi_alert_to_proposal_seconds From the commit that changed an incident to its stored proposal.\n"
+         "# TYPE awoooi_alert_to_proposal_seconds histogram\n";
+  alert_to_proposal_seconds_.Render(out, "awoooi_alert_to_proposal_seconds", "");
   for (const auto& [name, value] : gauges) {
     absl::StrAppend(&out, "# TYPE ", name, " gauge\n", name, " ", Num(value), "\n");
   }

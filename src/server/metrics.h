@@ -31,6 +31,8 @@ class Metrics {
   void ObserveRequest(const std::string& route, const std::string& method, int status, double seconds);
   void ObserveIngest(const std::string& source, int64_t alerts, double seconds, int64_t batch_size, bool ok);
   void ObserveAnalysis(const std::string& reasoner, bool fallback, double seconds);
+  // From the commit that changed an incident to its stored proposal (queueing included).
+  void ObserveAlertToProposal(double seconds);
   // Renders everything plus the gauges passed in (name -> value), e.g. open incidents.
   std::string Render(const std::map<std::string, double>& gauges) const;
 
@@ -44,6 +46,7 @@ class Metrics {
   Histogram batch_sizes_;
   std::map<std::string, uint64_t> analyses_;
   Histogram analysis_seconds_;
+  Histogram alert_to_proposal_seconds_;
 };
 
 }  // namespace awoooi::server

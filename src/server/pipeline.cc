@@ -44,6 +44,7 @@ void Pipeline::Schedule(int64_t incident_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
+    waiting_since_.try_emplace(incident_id, std::chrono::steady_clock::now());
     if (running_.count(incident_id)) {
       dirty_.insert(incident_id);  // one follow-up run after the current one
       return;
@@ -59,6 +60,7 @@ void Pipeline::Worker() {
   for (;;) {
     int64_t id = 0;
     std::shared_ptr<Transcript> transcript;
+    std::chrono::steady_clock::time_point run_waiting_since;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -66,6 +68,13 @@ void Pipeline::Worker() {
       id = queue_.front();
       queue_.pop_front();
       queued_.erase(id);
+      // This run covers every change scheduled so far.
+      if (auto w = waiting_since_.find(id); w != waiting_since_.end()) {
+        run_waiting_since = w->second;
+        waiting_since_.erase(w);
+      } else {
+        run_waiting_since = std::chrono::steady_clock::now();
+      }
       running_.insert(id);
       transcript = std::make_shared<Transcript>();
       // Viewers of a previous run keep watching the new one.
@@ -91,6 +100,8 @@ void Pipeline::Worker() {
       }
     }
     if (result.ok()) {
+      metrics_.ObserveAlertToProposal(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_waiting_since).count());
       for (auto& v : viewers) v->Send("proposal", *result);
       events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
     } else {

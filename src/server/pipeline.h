@@ -10,6 +10,7 @@
 // a slot frees): ingestion never waits for analyses. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -78,6 +79,8 @@ class Pipeline {
   std::set<int64_t> running_;        // guarded by mu_
   std::set<int64_t> dirty_;          // guarded by mu_: changed while running
   std::map<int64_t, std::shared_ptr<Transcript>> live_;  // guarded by mu_
+  // When the oldest change not yet covered by a finished analysis was scheduled (alert-to-proposal).
+  std::map<int64_t, std::chrono::steady_clock::time_point> waiting_since_;  // guarded by mu_
   bool stopping_ = false;            // guarded by mu_
   std::vector<std::thread> workers_;
 };
