@@ -69,7 +69,7 @@ TEST(RetrievalContext, DemoIncidentReadsMostRelevantFirst) {
       "incident: frontend (frontend, health critical, namespace shop)\n"
       "root cause #1: postgres-db (database, critical, cause, depth 2)\n"
       "  path: frontend -> auth-service -> postgres-db\n"
-      "  reason: database (kind priority 1 of 4); cause: nothing it depends on within 3 hops is unhealthy; "
+      "  reason: database (kind priority 1 of 4); cause: nothing it depends on within 2 hops is unhealthy; "
       "severity "
       "critical; 2 hops below 'frontend'\n"
       "alert [critical] frontend: HighErrorRate - 5xx rate > 15% for user [IP_1]\n"

@@ -11,7 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "topology/absl_view.h"
-#include "yaml-cpp/yaml.h"
+#include "topology/yaml_tree.h"
+#include "yaml-cpp/exceptions.h"
 
 namespace awoooi::topology {
 namespace {
@@ -26,7 +27,7 @@ SourcePosition PositionOf(const YAML::Mark& mark) {
   return {mark.line + 1, mark.column + 1};
 }
 
-SourcePosition PositionOf(const YAML::Node& node) { return PositionOf(node.Mark()); }
+SourcePosition PositionOf(const YamlNode& node) { return node.position; }
 
 // Collects errors; the parse fails when there is at least one.
 class Collector {
@@ -56,10 +57,10 @@ class Collector {
 };
 
 // A field that may be one string or a list of strings (`depends_on`, `owners`).
-bool ReadStringList(const YAML::Node& node, std::string_view field, std::string_view service,
+bool ReadStringList(const YamlNode& node, std::string_view field, std::string_view service,
                     std::vector<std::string>* values, std::vector<SourcePosition>* positions, Collector& c) {
-  auto add = [&](const YAML::Node& item) {
-    values->push_back(item.Scalar());
+  auto add = [&](const YamlNode& item) {
+    values->push_back(item.scalar);
     if (positions != nullptr) positions->push_back(PositionOf(item));
   };
   if (node.IsNull()) return true;
@@ -73,7 +74,7 @@ bool ReadStringList(const YAML::Node& node, std::string_view field, std::string_
     return false;
   }
   bool ok = true;
-  for (const YAML::Node& item : node) {
+  for (const YamlNode& item : node.children) {
     if (!item.IsScalar()) {
       c.Error(PositionOf(item), absl::StrCat("each entry of '", AbslView(field), "' of service '",
                                              ShortName(service), "' must be a string"));
@@ -85,7 +86,7 @@ bool ReadStringList(const YAML::Node& node, std::string_view field, std::string_
   return ok;
 }
 
-void ReadService(const YAML::Node& entry, TopologySpec& spec, Collector& c) {
+void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
   if (!entry.IsMap()) {
     c.Error(PositionOf(entry), "each entry of 'services' must be a map with at least 'name' and 'kind'");
     return;
@@ -93,26 +94,26 @@ void ReadService(const YAML::Node& entry, TopologySpec& spec, Collector& c) {
   ServiceSpec s;
   s.position = PositionOf(entry);
   // Name first, so that every later message can say which service it is about.
-  const YAML::Node name = entry["name"];
-  if (!name) {
+  const YamlNode* name = entry.Find("name");
+  if (name == nullptr) {
     c.Error(s.position, "service entry has no 'name'");
-  } else if (!name.IsScalar()) {
-    c.Error(PositionOf(name), "'name' must be a string");
+  } else if (!name->IsScalar()) {
+    c.Error(PositionOf(*name), "'name' must be a string");
   } else {
-    s.name = name.Scalar();
-    s.position = PositionOf(name);
+    s.name = name->scalar;
+    s.position = PositionOf(*name);
   }
   bool has_kind = false;
   absl::flat_hash_set<std::string> fields;
-  for (auto it = entry.begin(); it != entry.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+  for (std::size_t i = 0; i + 1 < entry.children.size(); i += 2) {
+    const YamlNode& key = entry.children[i];
+    const YamlNode& value = entry.children[i + 1];
     if (!key.IsScalar()) {
       c.Error(PositionOf(key),
               absl::StrCat("service '", ShortName(s.name), "' has a field whose name is not a string"));
       continue;
     }
-    const std::string& field = key.Scalar();
+    const std::string& field = key.scalar;
     if (!fields.insert(field).second) {
       c.Error(PositionOf(key),
               absl::StrCat("service '", ShortName(s.name), "' has field '", ShortName(field), "' twice"));
@@ -124,22 +125,21 @@ void ReadService(const YAML::Node& entry, TopologySpec& spec, Collector& c) {
       if (!value.IsScalar()) {
         c.Error(PositionOf(value),
                 absl::StrCat("'kind' of service '", ShortName(s.name), "' must be a string"));
-      } else if (auto kind = ParseServiceKind(value.Scalar())) {
+      } else if (auto kind = ParseServiceKind(value.scalar)) {
         s.kind = *kind;
       } else {
-        c.Error(
-            PositionOf(value),
-            absl::StrCat("service '", ShortName(s.name), "' has unknown kind '", ShortName(value.Scalar()),
-                         "' (expected ingress, frontend, service, database, cache, queue or external)"));
+        c.Error(PositionOf(value),
+                absl::StrCat("service '", ShortName(s.name), "' has unknown kind '", ShortName(value.scalar),
+                             "' (expected ingress, frontend, service, database, cache, queue or external)"));
       }
     } else if (field == "namespace") {
       if (value.IsNull()) continue;
-      if (!value.IsScalar() || value.Scalar().size() > kMaxServiceNameBytes) {
+      if (!value.IsScalar() || value.scalar.size() > kMaxServiceNameBytes) {
         c.Error(PositionOf(value),
                 absl::StrCat("'namespace' of service '", ShortName(s.name), "' must be a string of at most ",
                              kMaxServiceNameBytes, " bytes"));
       } else {
-        s.ns = value.Scalar();
+        s.ns = value.scalar;
       }
     } else if (field == "owners") {
       ReadStringList(value, "owners", s.name, &s.owners, nullptr, c);
@@ -152,13 +152,15 @@ void ReadService(const YAML::Node& entry, TopologySpec& spec, Collector& c) {
                 absl::StrCat("'labels' of service '", ShortName(s.name), "' must be a map"));
         continue;
       }
-      for (auto l = value.begin(); l != value.end(); ++l) {
-        if (!l->first.IsScalar() || !l->second.IsScalar()) {
-          c.Error(PositionOf(l->first),
+      for (std::size_t l = 0; l + 1 < value.children.size(); l += 2) {
+        const YamlNode& label = value.children[l];
+        const YamlNode& label_value = value.children[l + 1];
+        if (!label.IsScalar() || !label_value.IsScalar()) {
+          c.Error(PositionOf(label),
                   absl::StrCat("labels of service '", ShortName(s.name), "' must map strings to strings"));
           continue;
         }
-        s.labels[l->first.Scalar()] = l->second.Scalar();
+        s.labels[label.scalar] = label_value.scalar;
       }
     } else {
       c.Error(PositionOf(key),
@@ -167,12 +169,12 @@ void ReadService(const YAML::Node& entry, TopologySpec& spec, Collector& c) {
                            "description)"));
     }
   }
-  if (!has_kind && name && name.IsScalar()) {
+  if (!has_kind && name != nullptr && name->IsScalar()) {
     c.Error(s.position, absl::StrCat("service '", ShortName(s.name), "' has no 'kind'"));
   }
   // A service with field errors is kept (with its best-effort kind) so that the name checks that
   // follow do not report every reference to it as dangling; the parse fails anyway.
-  if (name && name.IsScalar()) spec.services.push_back(std::move(s));
+  if (name != nullptr && name->IsScalar()) spec.services.push_back(std::move(s));
 }
 
 void SortByPosition(std::vector<Diagnostic>& diagnostics) {
@@ -194,8 +196,8 @@ bool ParseInto(std::string_view text, TopologySpec& spec, Collector& c) {
     return false;
   }
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (!root || root.IsNull()) {
+    const YamlNode root = ParseYamlTree(text);
+    if (root.IsNull()) {
       c.Error({1, 1}, "empty topology: expected a top-level 'services:' list");
       return false;
     }
@@ -203,25 +205,26 @@ bool ParseInto(std::string_view text, TopologySpec& spec, Collector& c) {
       c.Error(PositionOf(root), "the topology must be a map with a top-level 'services:' list");
       return false;
     }
-    YAML::Node services;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      if (it->first.IsScalar() && it->first.Scalar() == "services") {
-        services = it->second;
+    const YamlNode* services = nullptr;
+    for (std::size_t i = 0; i + 1 < root.children.size(); i += 2) {
+      const YamlNode& key = root.children[i];
+      if (key.IsScalar() && key.scalar == "services" && services == nullptr) {
+        services = &root.children[i + 1];
       } else {
-        c.Warning(PositionOf(it->first),
-                  absl::StrCat("unknown top-level key '",
-                               ShortName(it->first.IsScalar() ? it->first.Scalar() : "?"), "' is ignored"));
+        c.Warning(
+            PositionOf(key),
+            absl::StrCat("top-level key '", ShortName(key.IsScalar() ? key.scalar : "?"), "' is ignored"));
       }
     }
-    if (!services) {
+    if (services == nullptr) {
       c.Error(PositionOf(root), "missing top-level 'services:' list");
-    } else if (services.IsNull()) {
-      c.Warning(PositionOf(services), "'services' is empty");
-    } else if (!services.IsSequence()) {
-      c.Error(PositionOf(services), "'services' must be a list");
+    } else if (services->IsNull()) {
+      c.Warning(PositionOf(*services), "'services' is empty");
+    } else if (!services->IsSequence()) {
+      c.Error(PositionOf(*services), "'services' must be a list");
     } else {
-      spec.services.reserve(services.size());
-      for (const YAML::Node& entry : services) ReadService(entry, spec, c);
+      spec.services.reserve(services->children.size());
+      for (const YamlNode& entry : services->children) ReadService(entry, spec, c);
     }
   } catch (const YAML::Exception& e) {
     c.Error(PositionOf(e.mark), absl::StrCat("YAML syntax error: ", e.msg));

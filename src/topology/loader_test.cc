@@ -23,6 +23,12 @@ std::string ReadShared(const std::string& name) {
   return ss.str();
 }
 
+std::string DiagnosticsText(const TopologyLoadResult& r) {
+  std::string out;
+  for (const Diagnostic& d : r.diagnostics) absl::StrAppend(&out, d.position.line, ": ", d.message, "\n");
+  return out;
+}
+
 // The first error, or a failure when there is none.
 Diagnostic FirstError(const TopologyLoadResult& r) {
   for (const Diagnostic& d : r.diagnostics) {
@@ -196,6 +202,35 @@ TEST(Loader, ParseKeepsUnresolvedNamesForOtherSourcesToMerge) {
   EXPECT_THAT(spec->services[0].depends_on, ElementsAre("k8s-only"));
   EXPECT_EQ(spec->services[0].depends_on_positions[0].line, 2);
   EXPECT_FALSE(Graph::Build(*spec).ok());
+}
+
+TEST(Loader, AnchorsAndAliasesAreExpanded) {
+  TopologyLoadResult r = LoadTopologyYaml(R"(services:
+  - name: a
+    kind: service
+    owners: &oncall [team-a, sre]
+    depends_on: &stores [db, cache]
+  - {name: b, kind: service, owners: *oncall, depends_on: *stores}
+  - {name: db, kind: &k database}
+  - {name: cache, kind: cache}
+)");
+  ASSERT_TRUE(r.ok()) << DiagnosticsText(r);
+  Graph::NodeId b = *r.graph->Find("b");
+  EXPECT_EQ(r.graph->dependencies(b).size(), 2u);
+  EXPECT_THAT(r.graph->owners(b), ElementsAre("team-a", "sre"));
+}
+
+TEST(Loader, BillionLaughsFailsQuickly) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    absl::StrAppend(&text, "a", i, ": &a", i, " [");
+    for (int k = 0; k < 10; ++k) absl::StrAppend(&text, k ? ", " : "", "*a", i - 1);
+    text += "]\n";
+  }
+  text += "services: []\n";
+  TopologyLoadResult r = LoadTopologyYaml(text);
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(FirstError(r).message, HasSubstr("too many nodes"));
 }
 
 TEST(Loader, UnknownTopLevelKeysAreWarnings) {

@@ -42,8 +42,10 @@ inline privacy::Redacted CandidateReason(const RootCauseCandidate& c, std::strin
                RedactedNumber(KindPriority(c.kind) + 1) + Redacted::Literal(" of ") +
                RedactedNumber(kKindPriorities) + Redacted::Literal("); ");
   if (c.role == CandidateRole::kCause) {
-    r += Redacted::Literal("cause: nothing it depends on within ") + RedactedNumber(depth) +
-         (depth == 1 ? Redacted::Literal(" hop is unhealthy") : Redacted::Literal(" hops is unhealthy"));
+    // The cause/symptom look-down reaches one hop past the analysis horizon (topology.cc).
+    const int hops = depth - c.depth + 1;
+    r += Redacted::Literal("cause: nothing it depends on within ") + RedactedNumber(hops) +
+         (hops == 1 ? Redacted::Literal(" hop is unhealthy") : Redacted::Literal(" hops is unhealthy"));
   } else {
     r += Redacted::Literal("symptom: it depends on unhealthy '") + RedactedIdentifier(c.explained_by) +
          Redacted::Literal("'");

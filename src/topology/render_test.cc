@@ -34,7 +34,7 @@ TEST(RenderJson, RootCauseMatchesTheGoldenShape) {
       RootCauseToJson(*r),
       R"({"service":"front-end","depth":3,"root_causes":[)"
       R"({"service":"carts-db","kind":"database","rank":1,"path":["front-end","carts","carts-db"],)"
-      R"("reason":"database (kind priority 1 of 4); cause: nothing it depends on within 3 hops is unhealthy; )"
+      R"("reason":"database (kind priority 1 of 4); cause: nothing it depends on within 2 hops is unhealthy; )"
       R"(severity critical; 2 hops below 'front-end'","severity":"critical","depth":2,"role":"cause"},)"
       R"({"service":"carts","kind":"service","rank":2,"path":["front-end","carts"],)"
       R"("reason":"service (kind priority 4 of 4); symptom: it depends on unhealthy 'carts-db'; )"
