@@ -11,33 +11,6 @@
 namespace awoooi::privacy::internal {
 namespace {
 
-// Trigger ids; the order matches BuiltinTriggers().
-enum TriggerId : std::uint32_t {
-  kTrigIpv4,
-  kTrigIpv6Full,
-  kTrigIpv6Compressed,
-  kTrigEmail,
-  kTrigUuid,
-  kTrigJwt,
-  kTrigAwsAccessKey,
-  kTrigAwsSecretKey,
-  kTrigGithubClassic,
-  kTrigGithubFine,
-  kTrigSlackToken,
-  kTrigSlackAppToken,
-  kTrigSlackWebhook,
-  kTrigBearer,
-  kTrigAuthorization,
-  kTrigSecretKeyValue,
-  kTrigPasswordKeyValue,
-  kTrigPrivateKey,
-  kTrigCardPlain,
-  kTrigCardGrouped,
-  kTrigCardAmexDiners,
-  kTrigUrlPassword,
-  kTrigLabel,
-};
-
 constexpr std::array<KindInfo, kBuiltinKindCount> kKinds = {{
     {"ipv4", "IP", 55},
     {"ipv6", "IP", 60},
@@ -399,10 +372,14 @@ bool IsPlaceholderValue(std::string_view v) {
   return false;
 }
 
-bool IsValueTerminator(char c) {
-  return IsSpace(c) || c == ',' || c == ';' || c == '&' || c == '"' || c == '\'' || c == '}' || c == ']' ||
-         c == ')' || c == '<' || c == '>' || c == '\\' || c == '\0';
-}
+constexpr std::array<bool, 256> kValueTerminators = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view(" \t\n\r\f\v,;&\"'}])<>\\")) t[c] = true;
+  t[0] = true;
+  return t;
+}();
+
+inline bool IsValueTerminator(char c) { return kValueTerminators[static_cast<unsigned char>(c)]; }
 
 // The value after "key=" / "key: " / "\"key\": \"": quoted up to the closing quote, otherwise
 // up to whitespace or punctuation. Returns false when there is none.
@@ -623,6 +600,7 @@ bool ExtractCardGrouped(std::string_view w, std::size_t end, Span* span) {
   // Also take groups that follow e (the trigger may have fired on an early part of the number).
   std::reverse(groups, groups + n);
   std::size_t q = e;
+  if (sep == 0 && (At(w, q) == ' ' || At(w, q) == '-') && IsDigit(At(w, q + 1))) sep = w[q];
   while (n < 8 && (At(w, q) == sep) && IsDigit(At(w, q + 1))) {
     std::size_t gb = q + 1, ge = gb;
     while (ge < w.size() && ge - gb < 7 && IsDigit(w[ge])) ++ge;
@@ -692,11 +670,11 @@ static void ResolveUnconditional(std::vector<Span>* spans);
 
 const std::vector<Trigger>& BuiltinTriggers() {
   static const std::vector<Trigger> triggers = {
-      {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0},
-      {R"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?:[^0-9A-Fa-f:]|\z))", 0},
-      {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0},
-      {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0},
-      {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0},
+      {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0, false},
+      {R"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?:[^0-9A-Fa-f:]|\z))", 0, false},
+      {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0, false},
+      {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0, false},
+      {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0, false},
       {R"(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)", 0},
       {R"((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})", 0},
       {R"((?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)\\?["']?[ \t]{0,3}[:=][ \t]{0,3}\\?["']?[A-Za-z0-9/+]{40})",
@@ -712,9 +690,9 @@ const std::vector<Trigger>& BuiltinTriggers() {
        HS_FLAG_CASELESS},
       {R"((?:password|passwd|passphrase)\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
       {R"(-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)", 0},
-      {R"([2-6][0-9]{12,18}(?:[^0-9]|\z))", 0},
-      {R"([2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}(?:[^0-9]|\z))", 0},
-      {R"(3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}(?:[^0-9]|\z))", 0},
+      {R"([2-6][0-9]{12,18}(?:[^0-9]|\z))", 0, false},
+      {R"([2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}(?:[^0-9]|\z))", 0, false},
+      {R"(3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}(?:[^0-9]|\z))", 0, false},
       {R"(://[^/\s:@"'<>]{0,128}:[^/\s@"'<>]{1,256}@)", 0},
       {R"(\[~*[A-Z][A-Z0-9_]{0,30}_[0-9]{1,9}\])", 0},
   };

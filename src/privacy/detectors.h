@@ -43,16 +43,47 @@ inline constexpr std::uint16_t kLabelKind = 0xFFFF;
 inline constexpr std::uint16_t kCustomKindBase = 64;
 
 struct KindInfo {
-  const char* name;          // stable identifier, e.g. "ipv4"
-  const char* label_prefix;  // e.g. "IP"
-  int priority;              // breaks ties between equally long overlapping spans
+  std::string_view name;          // stable identifier, e.g. "ipv4"
+  std::string_view label_prefix;  // e.g. "IP"
+  int priority;                   // breaks ties between equally long overlapping spans
 };
 const KindInfo& BuiltinKindInfo(std::uint16_t kind);
 
-// One Vectorscan trigger.
+// Trigger ids; the order matches BuiltinTriggers().
+enum TriggerId : std::uint32_t {
+  kTrigIpv4,
+  kTrigIpv6Full,
+  kTrigIpv6Compressed,
+  kTrigEmail,
+  kTrigUuid,
+  kTrigJwt,
+  kTrigAwsAccessKey,
+  kTrigAwsSecretKey,
+  kTrigGithubClassic,
+  kTrigGithubFine,
+  kTrigSlackToken,
+  kTrigSlackAppToken,
+  kTrigSlackWebhook,
+  kTrigBearer,
+  kTrigAuthorization,
+  kTrigSecretKeyValue,
+  kTrigPasswordKeyValue,
+  kTrigPrivateKey,
+  kTrigCardPlain,
+  kTrigCardGrouped,
+  kTrigCardAmexDiners,
+  kTrigUrlPassword,
+  kTrigLabel,
+};
+
+// One trigger. Most run in the Vectorscan database; the few whose shapes are made only of
+// character classes (digits, hex) and have no rare literal to anchor on would dominate its cost,
+// so ScanShapes finds them with bit-parallel masks instead (`vectorscan` false). The regex still
+// documents the shape and drives the std::regex baseline benchmark.
 struct Trigger {
   const char* regex;
   unsigned flags;  // HS_FLAG_* besides the defaults
+  bool vectorscan = true;
 };
 // Trigger ids are indexes into this list.
 const std::vector<Trigger>& BuiltinTriggers();
@@ -68,6 +99,15 @@ struct Span {
   // bare address. SIZE_MAX for ordinary spans.
   std::size_t exempt_by = static_cast<std::size_t>(-1);
 };
+
+// A candidate end offset for trigger `id`, from ScanShapes.
+struct ShapeHit {
+  std::uint32_t id;
+  std::size_t end;
+};
+// Finds candidates for the non-Vectorscan triggers (IPv4, IPv6, e-mail, UUID, card numbers) in
+// one pass of SIMD character-class masks; the extractors validate them like any other hit.
+void ScanShapes(std::string_view window, std::vector<ShapeHit>* hits);
 
 // Longest value any extractor can produce; the streaming window keeps at least this much
 // look-ahead so a value is never split.

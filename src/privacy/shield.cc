@@ -39,6 +39,7 @@ constexpr int kCustomPriority = 80;
 struct ShieldImpl::Scratch {
   hs_scratch_t* hs = nullptr;
   std::vector<Hit> hits;
+  std::vector<ShapeHit> shape_hits;
   ~Scratch() { hs_free_scratch(hs); }
 };
 
@@ -53,11 +54,13 @@ absl::StatusOr<std::unique_ptr<ShieldImpl>> ShieldImpl::Build(const ShieldConfig
   std::vector<unsigned> flags, ids;
   const std::vector<Trigger>& triggers = BuiltinTriggers();
   for (std::uint32_t i = 0; i < triggers.size(); ++i) {
+    if (!triggers[i].vectorscan) continue;
     expressions.emplace_back(triggers[i].regex);
     flags.push_back(triggers[i].flags);
     ids.push_back(i);
   }
   shield->builtin_triggers_ = static_cast<std::uint32_t>(triggers.size());
+  const int builtin_expressions = static_cast<int>(expressions.size());
   unsigned mode = HS_MODE_BLOCK;
   for (std::size_t i = 0; i < config.custom_patterns.size(); ++i) {
     const CustomPattern& p = config.custom_patterns[i];
@@ -81,10 +84,10 @@ absl::StatusOr<std::unique_ptr<ShieldImpl>> ShieldImpl::Build(const ShieldConfig
     std::string message = error != nullptr && error->message != nullptr ? error->message : "unknown error";
     int index = error != nullptr ? error->expression : -1;
     hs_free_compile_error(error);
-    if (index >= static_cast<int>(shield->builtin_triggers_)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "privacy: custom pattern ", config.custom_patterns[index - shield->builtin_triggers_].name,
-          " does not compile: ", message));
+    if (index >= builtin_expressions) {
+      return absl::InvalidArgumentError(absl::StrCat("privacy: custom pattern ",
+                                                     config.custom_patterns[index - builtin_expressions].name,
+                                                     " does not compile: ", message));
     }
     return absl::InternalError(
         absl::StrCat("privacy: built-in pattern ", index, " does not compile: ", message));
@@ -151,6 +154,12 @@ void ShieldImpl::FindSpans(std::string_view window, std::vector<Span>* spans) co
                             kCustomPriority});
     }
   }
+  scratch->shape_hits.clear();
+  ScanShapes(window, &scratch->shape_hits);
+  for (const ShapeHit& hit : scratch->shape_hits) {
+    Span span;
+    if (ExtractSpan(hit.id, window, hit.end, &span)) spans->push_back(span);
+  }
   ReleaseScratch(scratch);
   ResolveOverlaps(spans);
 }
@@ -178,9 +187,13 @@ std::size_t ShieldImpl::CommitSpans(std::string_view window, std::size_t from, b
 }
 
 void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t safe,
-                      const std::vector<Span>& spans, LabelMode mode, Vault& vault, std::string* out,
-                      std::vector<RedactionEvent>* events, std::uint64_t stream_offset) const {
+                      const std::vector<Span>& spans, LabelMode mode, Vault& vault, MintCache* cache,
+                      std::string* out, std::vector<RedactionEvent>* events,
+                      std::uint64_t stream_offset) const {
   Vault::Impl& v = VaultImpl(vault);
+  // A vault filled under another key is re-indexed by MintIndex; cached indexes stay valid, but
+  // start afresh anyway so the cache never spans two keys.
+  if (v.key_id != keys_.id()) cache->clear();
   std::size_t pos = from;
   for (const Span& s : spans) {
     out->append(window.data() + pos, s.begin - pos);
@@ -195,7 +208,9 @@ void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t saf
         out->append(text.substr(1));
       }
     } else {
-      const std::string& label = keys_.Mint(v, KindPrefix(s.kind), text);
+      auto [it, inserted] = cache->try_emplace(std::make_pair(s.kind, AbslView(text)), 0);
+      if (inserted) it->second = keys_.MintIndex(v, KindPrefix(s.kind), text);
+      const std::string& label = v.entries[it->second].label;
       out->append(label);
       if (events != nullptr) {
         events->push_back(
@@ -211,6 +226,7 @@ Redacted ShieldImpl::RedactWithMode(std::string_view text, Vault& vault, LabelMo
   std::string out;
   out.reserve(text.size() + text.size() / 16);
   std::vector<Span> spans;
+  MintCache cache;
   std::size_t pos = 0;
   while (true) {
     std::size_t wb = pos > kLookBehind ? pos - kLookBehind : 0;
@@ -218,7 +234,7 @@ Redacted ShieldImpl::RedactWithMode(std::string_view text, Vault& vault, LabelMo
     bool eof = we == text.size();
     std::string_view window = text.substr(wb, we - wb);
     std::size_t safe = CommitSpans(window, pos - wb, eof, &spans);
-    Emit(window, pos - wb, safe, spans, mode, vault, &out, nullptr, wb);
+    Emit(window, pos - wb, safe, spans, mode, vault, &cache, &out, nullptr, wb);
     pos = wb + safe;
     if (eof) break;
   }
@@ -306,6 +322,7 @@ class StreamRedactorImpl final : public StreamRedactor {
 
   Redacted Write(std::string_view data) override {
     std::string out;
+    out.reserve(data.size() + data.size() / 8 + kMargin);
     bytes_in_ += data.size();
     while (!data.empty()) {
       std::size_t take = std::min(data.size(), kChunk);
@@ -333,7 +350,9 @@ class StreamRedactorImpl final : public StreamRedactor {
  private:
   void Process(bool eof, std::string* out) {
     std::size_t safe = shield_.CommitSpans(buffer_, from_, eof, &spans_);
-    shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, out, &events_, buffer_offset_);
+    cache_.clear();  // views into buffer_, which moves below
+    shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,
+                 buffer_offset_);
     std::size_t keep_from = safe > kLookBehind ? safe - kLookBehind : 0;
     buffer_.erase(0, keep_from);
     buffer_offset_ += keep_from;
@@ -349,6 +368,7 @@ class StreamRedactorImpl final : public StreamRedactor {
   std::uint64_t buffer_offset_ = 0;
   std::uint64_t bytes_in_ = 0;
   std::vector<Span> spans_;
+  ShieldImpl::MintCache cache_;
   std::vector<RedactionEvent> events_;
 };
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "awoooi/privacy/shield.h"
 #include "privacy/detectors.h"
@@ -53,9 +54,12 @@ class ShieldImpl final : public Shield {
                           std::vector<Span>* spans) const;
   // Appends window[from, safe) to `out` with `spans` replaced by labels and label-shaped text
   // escaped per `mode`. `stream_offset` is the stream position of window[0], for events.
+  // Values already labelled during one call, keyed by their bytes in the caller's text, so a
+  // repeated value skips the HMAC. Holds views: clear it whenever the text they point into moves.
+  using MintCache = absl::flat_hash_map<std::pair<std::uint16_t, absl::string_view>, std::uint32_t>;
   void Emit(std::string_view window, std::size_t from, std::size_t safe, const std::vector<Span>& spans,
-            LabelMode mode, Vault& vault, std::string* out, std::vector<RedactionEvent>* events,
-            std::uint64_t stream_offset) const;
+            LabelMode mode, Vault& vault, MintCache* cache, std::string* out,
+            std::vector<RedactionEvent>* events, std::uint64_t stream_offset) const;
 
   std::string_view KindName(std::uint16_t kind) const;
   std::string_view KindPrefix(std::uint16_t kind) const;

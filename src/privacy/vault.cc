@@ -166,12 +166,12 @@ void VaultKeys::Reindex(Vault::Impl& vault) const {
   vault.key_id = id_;
 }
 
-const std::string& VaultKeys::Mint(Vault::Impl& vault, std::string_view prefix,
+std::uint32_t VaultKeys::MintIndex(Vault::Impl& vault, std::string_view prefix,
                                    std::string_view value) const {
   if (vault.key_id != id_) Reindex(vault);
   ValueDigest digest = Digest(prefix, value);
   auto it = vault.by_digest.find(digest);
-  if (it != vault.by_digest.end()) return vault.entries[it->second].label;
+  if (it != vault.by_digest.end()) return it->second;
   std::uint32_t& counter = vault.counters[AbslView(prefix)];
   ++counter;
   std::string label = absl::StrCat("[", AbslView(prefix), "_", counter, "]");
@@ -180,7 +180,7 @@ const std::string& VaultKeys::Mint(Vault::Impl& vault, std::string_view prefix,
   vault.by_digest.emplace(digest, index);
   vault.by_label.emplace(std::move(label), index);
   vault.dirty = true;
-  return vault.entries.back().label;
+  return index;
 }
 
 absl::StatusOr<std::string> VaultKeys::Seal(const Vault::Impl& vault) const {

@@ -54,7 +54,11 @@ class VaultKeys {
   const std::string& id() const { return id_; }
 
   // The label for `value`, minting "[PREFIX_N]" if the vault does not hold it yet.
-  const std::string& Mint(Vault::Impl& vault, std::string_view prefix, std::string_view value) const;
+  const std::string& Mint(Vault::Impl& vault, std::string_view prefix, std::string_view value) const {
+    return vault.entries[MintIndex(vault, prefix, value)].label;
+  }
+  // The same, as an index into vault.entries.
+  std::uint32_t MintIndex(Vault::Impl& vault, std::string_view prefix, std::string_view value) const;
 
   absl::StatusOr<std::string> Seal(const Vault::Impl& vault) const;
   absl::Status Open(std::string_view sealed, Vault::Impl* vault) const;

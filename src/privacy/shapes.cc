@@ -1,0 +1,196 @@
+// ScanShapes: bit-parallel candidate search for the class-only shapes (see detectors.h).
+//
+// Each 64-byte block becomes 64-bit masks of digits, hex digits, '.', ':', '-' and ' ' (SSE2, the
+// x86-64 baseline; a scalar loop elsewhere). With the next block's masks beside them (every shape
+// looks at most 40 positions ahead), "k starts four hex digits", "k starts a '.'-separated digit
+// pair", ... are shifts and ands of 128-bit values, so a shape test costs a few word operations
+// per 64 bytes. Only the rare positions whose masks
+// match reach scalar code, and the extractors validate those exactly as they validate Vectorscan
+// hits. Everything is linear in the window size.
+#include <cstring>
+
+#include "privacy/detectors.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace awoooi::privacy::internal {
+namespace {
+
+using Word = std::uint64_t;
+using Wide = unsigned __int128;  // a block's mask bits (low half) and the next block's (high half)
+
+struct BlockMasks {
+  Word digit = 0, hex = 0, dot = 0, colon = 0, dash = 0, space_or_dash = 0, at = 0;
+};
+
+inline bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
+
+BlockMasks BuildBlock(const unsigned char* p) {
+  BlockMasks m;
+#if defined(__SSE2__)
+  const __m128i zero_char = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), a_char = _mm_set1_epi8('a'),
+                five = _mm_set1_epi8(5), lower = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.'),
+                colon = _mm_set1_epi8(':'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' '),
+                at = _mm_set1_epi8('@');
+  Word space_bits = 0;
+  for (int q = 0; q < 4; ++q) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+    __m128i dv = _mm_sub_epi8(v, zero_char);
+    __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(dv, nine), dv);
+    __m128i av = _mm_sub_epi8(_mm_or_si128(v, lower), a_char);
+    __m128i is_af = _mm_cmpeq_epi8(_mm_min_epu8(av, five), av);
+    int shift = 16 * q;
+    auto bits = [&](__m128i x) {
+      return static_cast<Word>(static_cast<unsigned>(_mm_movemask_epi8(x))) << shift;
+    };
+    m.digit |= bits(is_digit);
+    m.hex |= bits(_mm_or_si128(is_digit, is_af));
+    m.dot |= bits(_mm_cmpeq_epi8(v, dot));
+    m.colon |= bits(_mm_cmpeq_epi8(v, colon));
+    m.dash |= bits(_mm_cmpeq_epi8(v, dash));
+    space_bits |= bits(_mm_cmpeq_epi8(v, space));
+    m.at |= bits(_mm_cmpeq_epi8(v, at));
+  }
+  m.space_or_dash = space_bits | m.dash;
+#else
+  for (int i = 0; i < 64; ++i) {
+    unsigned char c = p[i];
+    Word bit = Word{1} << i;
+    bool digit = c >= '0' && c <= '9';
+    bool af = (c | 0x20) >= 'a' && (c | 0x20) <= 'f';
+    if (digit) m.digit |= bit;
+    if (digit || af) m.hex |= bit;
+    if (c == '.') m.dot |= bit;
+    if (c == ':') m.colon |= bit;
+    if (c == '-') m.dash |= bit;
+    if (c == ' ' || c == '-') m.space_or_dash |= bit;
+    if (c == '@') m.at |= bit;
+  }
+#endif
+  return m;
+}
+
+inline Wide Join(Word lo, Word hi) { return static_cast<Wide>(lo) | (static_cast<Wide>(hi) << 64); }
+
+template <typename F>
+void ForEachBit(Word bits, std::size_t base, F f) {
+  for (; bits != 0; bits &= bits - 1) f(base + static_cast<std::size_t>(__builtin_ctzll(bits)));
+}
+
+}  // namespace
+
+void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
+  const std::size_t blocks = (w.size() + 63) / 64;
+  if (blocks == 0) return;
+  const auto* data = reinterpret_cast<const unsigned char*>(w.data());
+  auto load = [&](std::size_t b) {
+    if (b >= blocks) return BlockMasks{};
+    if (64 * (b + 1) <= w.size()) return BuildBlock(data + 64 * b);
+    unsigned char tail[64] = {};
+    std::memcpy(tail, data + 64 * b, w.size() - 64 * b);
+    return BuildBlock(tail);
+  };
+  std::size_t ipv4_skip = 0, ipv6_skip = 0;
+  Word previous_digits = 0, previous_hex = 0;
+  BlockMasks cur = load(0);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    BlockMasks next = load(b + 1);
+    const std::size_t base = 64 * b;
+    const Wide D = Join(cur.digit, next.digit), H = Join(cur.hex, next.hex), P = Join(cur.dot, next.dot),
+               C = Join(cur.colon, next.colon), M = Join(cur.dash, next.dash),
+               S = Join(cur.space_or_dash, next.space_or_dash);
+
+    // IPv4: a digit followed by '.' and a digit, and two more such pairs close behind.
+    const Wide pair = D & (P >> 1) & (D >> 2);
+    if (static_cast<Word>(pair) != 0) {
+      const Wide quad = pair & ((pair >> 2) | (pair >> 3) | (pair >> 4)) &
+                        ((pair >> 4) | (pair >> 5) | (pair >> 6) | (pair >> 7) | (pair >> 8));
+      ForEachBit(static_cast<Word>(quad), base, [&](std::size_t k) {
+        if (k < ipv4_skip) return;
+        std::size_t s = k;
+        while (s > 0 && k - s < 3 && IsDigitChar(w[s - 1])) --s;
+        std::size_t p = s;
+        int parts = 0;
+        while (parts < 4) {
+          std::size_t q = p;
+          while (q < w.size() && q - p < 3 && IsDigitChar(w[q])) ++q;
+          if (q == p) break;
+          ++parts;
+          p = q;
+          if (parts == 4) break;
+          if (p + 1 < w.size() && w[p] == '.' && IsDigitChar(w[p + 1])) {
+            ++p;
+          } else {
+            break;
+          }
+        }
+        if (parts == 4) {
+          hits->push_back(ShapeHit{kTrigIpv4, p});
+          ipv4_skip = p;
+        }
+      });
+    }
+
+    // Card numbers: digit runs of 13 or more, and "dddd" + ' ' or '-' + more digit groups.
+    const Wide run4 = D & (D >> 1) & (D >> 2) & (D >> 3);
+    if (static_cast<Word>(run4) != 0) {
+      const Word run_start = cur.digit & ~((cur.digit << 1) | (previous_digits >> 63));
+      const Word long_run = run_start & static_cast<Word>(run4 & (run4 >> 4) & (run4 >> 8) & (D >> 12));
+      ForEachBit(long_run, base, [&](std::size_t k) {
+        std::size_t e = k;
+        while (e < w.size() && e - k < 20 && IsDigitChar(w[e])) ++e;
+        if (e - k <= 19 && w[k] >= '2' && w[k] <= '6') hits->push_back(ShapeHit{kTrigCardPlain, e});
+      });
+      const Word grouped = run_start & static_cast<Word>(run4 & ~(D >> 4) & (S >> 4) & (run4 >> 5));
+      ForEachBit(grouped, base, [&](std::size_t k) {
+        if (w[k] >= '2' && w[k] <= '6') hits->push_back(ShapeHit{kTrigCardGrouped, k + 4});
+      });
+    }
+
+    // UUID: 8-4-4-4-12 hex digits.
+    const Word dashes = static_cast<Word>(M >> 8);
+    if (dashes != 0) {
+      const Wide hex4 = H & (H >> 1) & (H >> 2) & (H >> 3);
+      const Word uuid = static_cast<Word>(hex4 & (hex4 >> 4) & (M >> 8) & (hex4 >> 9) & (M >> 13) &
+                                          (hex4 >> 14) & (M >> 18) & (hex4 >> 19) & (M >> 23) & (hex4 >> 24) &
+                                          (hex4 >> 28) & (hex4 >> 32));
+      ForEachBit(uuid, base, [&](std::size_t k) { hits->push_back(ShapeHit{kTrigUuid, k + 36}); });
+    }
+
+    // E-mail: every '@' with a character after it; the extractor does the rest.
+    ForEachBit(cur.at, base, [&](std::size_t k) {
+      if (k + 1 < w.size()) hits->push_back(ShapeHit{kTrigEmail, k + 2});
+    });
+
+    // Compressed IPv6: "::" next to a hex digit.
+    const Word double_colon = static_cast<Word>(C & (C >> 1));
+    if (double_colon != 0) {
+      const Word near_hex = static_cast<Word>((H << 1) | (H >> 2)) | (previous_hex >> 63);
+      ForEachBit(double_colon & near_hex, base, [&](std::size_t k) {
+        hits->push_back(ShapeHit{kTrigIpv6Compressed, k + 1});
+      });
+    }
+
+    // Full-form IPv6: seven colons in a row, each followed by a hex digit, 2-5 positions apart.
+    const Wide colon_hex = C & (H >> 1);
+    if (static_cast<Word>(colon_hex) != 0) {
+      Wide chain = colon_hex;
+      for (int links = 1; links < 7 && chain != 0; ++links) {
+        chain = colon_hex & ((chain >> 2) | (chain >> 3) | (chain >> 4) | (chain >> 5));
+      }
+      ForEachBit(static_cast<Word>(chain), base, [&](std::size_t k) {
+        if (k < ipv6_skip) return;
+        hits->push_back(ShapeHit{kTrigIpv6Full, k + 1});
+        ipv6_skip = k + 40;
+      });
+    }
+
+    previous_digits = cur.digit;
+    previous_hex = cur.hex;
+    cur = next;
+  }
+}
+
+}  // namespace awoooi::privacy::internal
