@@ -462,6 +462,7 @@ bool ExtractAuthorization(std::string_view w, std::size_t end, Span* span) {
   while (ce < w.size() && ce - cb < 4096) {
     char c = w[ce];
     if (digest ? (c == '\n' || c == '\r') : IsValueTerminator(c)) break;
+    if (c == '[' && LabelShapeLength(w.substr(ce, 128)) > 0) break;  // a glued label stays a label
     ++ce;
   }
   if (digest) {
