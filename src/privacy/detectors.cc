@@ -669,6 +669,33 @@ const KindInfo& BuiltinKindInfo(std::uint16_t kind) { return kKinds[kind]; }
 
 static void ResolveUnconditional(std::vector<Span>* spans);
 
+bool SpanOrder(const Span& a, const Span& b) {
+  if (a.begin != b.begin) return a.begin < b.begin;
+  if (a.end != b.end) return a.end > b.end;
+  return a.priority > b.priority;
+}
+
+void SortSpans(std::vector<Span>::iterator first, std::vector<Span>::iterator last) {
+  // Insertion sort, handing over to std::sort if the input turns out to be far from sorted.
+  const auto n = static_cast<std::size_t>(last - first);
+  std::size_t moves = 0;
+  const std::size_t budget = 8 * n + 64;
+  for (auto i = first + (n > 0 ? 1 : 0); i < last; ++i) {
+    Span x = *i;
+    auto j = i;
+    while (j > first && SpanOrder(x, *(j - 1))) {
+      *j = *(j - 1);
+      --j;
+      if (++moves > budget) break;
+    }
+    *j = x;
+    if (moves > budget) {
+      std::sort(first, last, SpanOrder);
+      return;
+    }
+  }
+}
+
 const std::vector<Trigger>& BuiltinTriggers() {
   static const std::vector<Trigger> triggers = {
       {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0, false},
@@ -820,11 +847,7 @@ void ResolveOverlaps(std::vector<Span>* spans) {
 void ResolveUnconditional(std::vector<Span>* spans) {
   std::vector<Span>& s = *spans;
   if (s.size() <= 1) return;
-  std::sort(s.begin(), s.end(), [](const Span& a, const Span& b) {
-    if (a.begin != b.begin) return a.begin < b.begin;
-    if (a.end != b.end) return a.end > b.end;
-    return a.priority > b.priority;
-  });
+  SortSpans(s.begin(), s.end());
   auto better = [](const Span& a, const Span& b) {
     std::size_t la = a.end - a.begin, lb = b.end - b.begin;
     if (la != lb) return la > lb;

@@ -119,6 +119,11 @@ inline constexpr std::size_t kMaxLookBehind = 512;
 // Returns false for a false candidate.
 bool ExtractSpan(std::uint32_t trigger_id, std::string_view window, std::size_t end, Span* span);
 
+// Text order: by start, then longer first, then higher priority first.
+bool SpanOrder(const Span& a, const Span& b);
+// Sorts [first, last) in text order; nearly linear when the input is nearly sorted.
+void SortSpans(std::vector<Span>::iterator first, std::vector<Span>::iterator last);
+
 // Resolves overlaps in place: the longest span wins, then the higher priority, then the earlier.
 // Input in any order; output sorted and non-overlapping.
 void ResolveOverlaps(std::vector<Span>* spans);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "privacy/shield_impl.h"
@@ -154,6 +155,7 @@ void ShieldImpl::FindSpans(std::string_view window, std::vector<Span>* spans) co
                             kCustomPriority});
     }
   }
+  const std::size_t from_vectorscan = spans->size();
   scratch->shape_hits.clear();
   ScanShapes(window, &scratch->shape_hits);
   for (const ShapeHit& hit : scratch->shape_hits) {
@@ -161,6 +163,11 @@ void ShieldImpl::FindSpans(std::string_view window, std::vector<Span>* spans) co
     if (ExtractSpan(hit.id, window, hit.end, &span)) spans->push_back(span);
   }
   ReleaseScratch(scratch);
+  // Each source reports in text order: sort each (nearly linear), then merge.
+  SortSpans(spans->begin(), spans->begin() + static_cast<std::ptrdiff_t>(from_vectorscan));
+  SortSpans(spans->begin() + static_cast<std::ptrdiff_t>(from_vectorscan), spans->end());
+  std::inplace_merge(spans->begin(), spans->begin() + static_cast<std::ptrdiff_t>(from_vectorscan),
+                     spans->end(), SpanOrder);
   ResolveOverlaps(spans);
 }
 
@@ -208,9 +215,22 @@ void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t saf
         out->append(text.substr(1));
       }
     } else {
-      auto [it, inserted] = cache->try_emplace(std::make_pair(s.kind, AbslView(text)), 0);
-      if (inserted) it->second = keys_.MintIndex(v, KindPrefix(s.kind), text);
-      const std::string& label = v.entries[it->second].label;
+      std::uint32_t index;
+      if (text.size() <= kMintCacheValue) {
+        MintCacheKey key;
+        char bytes[sizeof key.words] = {};
+        bytes[0] = static_cast<char>(s.kind & 0xFF);
+        bytes[1] = static_cast<char>(s.kind >> 8);
+        bytes[2] = static_cast<char>(text.size());
+        std::memcpy(bytes + 3, text.data(), text.size());
+        std::memcpy(key.words.data(), bytes, sizeof bytes);
+        auto [it, inserted] = cache->try_emplace(key, 0);
+        if (inserted) it->second = keys_.MintIndex(v, KindPrefix(s.kind), text);
+        index = it->second;
+      } else {
+        index = keys_.MintIndex(v, KindPrefix(s.kind), text);
+      }
+      const std::string& label = v.entries[index].label;
       out->append(label);
       if (events != nullptr) {
         events->push_back(
@@ -350,7 +370,6 @@ class StreamRedactorImpl final : public StreamRedactor {
  private:
   void Process(bool eof, std::string* out) {
     std::size_t safe = shield_.CommitSpans(buffer_, from_, eof, &spans_);
-    cache_.clear();  // views into buffer_, which moves below
     shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,
                  buffer_offset_);
     std::size_t keep_from = safe > kLookBehind ? safe - kLookBehind : 0;

@@ -11,6 +11,7 @@
 
 #include <hs/hs.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,9 +55,24 @@ class ShieldImpl final : public Shield {
                           std::vector<Span>* spans) const;
   // Appends window[from, safe) to `out` with `spans` replaced by labels and label-shaped text
   // escaped per `mode`. `stream_offset` is the stream position of window[0], for events.
-  // Values already labelled during one call, keyed by their bytes in the caller's text, so a
-  // repeated value skips the HMAC. Holds views: clear it whenever the text they point into moves.
-  using MintCache = absl::flat_hash_map<std::pair<std::uint16_t, absl::string_view>, std::uint32_t>;
+  // Values already labelled during one call (or one stream), so a repeated value skips the HMAC.
+  // The key is the kind, the length and the bytes inline (values up to kMintCacheValue bytes; longer
+  // ones skip the cache), so a probe compares against hot table memory, not a far-away copy.
+  static constexpr std::size_t kMintCacheValue = 45;
+  struct MintCacheKey {
+    // kind (2 bytes), length (1), value, zero padding; compared as six words, not with memcmp.
+    std::array<std::uint64_t, (kMintCacheValue + 3) / 8> words{};
+    template <typename H>
+    friend H AbslHashValue(H h, const MintCacheKey& k) {
+      return H::combine_contiguous(std::move(h), k.words.data(), k.words.size());
+    }
+    friend bool operator==(const MintCacheKey& a, const MintCacheKey& b) {
+      bool equal = true;
+      for (std::size_t i = 0; i < a.words.size(); ++i) equal &= a.words[i] == b.words[i];
+      return equal;
+    }
+  };
+  using MintCache = absl::flat_hash_map<MintCacheKey, std::uint32_t>;
   void Emit(std::string_view window, std::size_t from, std::size_t safe, const std::vector<Span>& spans,
             LabelMode mode, Vault& vault, MintCache* cache, std::string* out,
             std::vector<RedactionEvent>* events, std::uint64_t stream_offset) const;
