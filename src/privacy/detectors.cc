@@ -348,7 +348,7 @@ bool ExtractSlackWebhook(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
-bool IsPlaceholderValue(std::string_view v) {
+bool IsTemplateOrMask(std::string_view v) {
   if (v.empty()) return true;
   if (std::all_of(v.begin(), v.end(),
                   [](char c) { return c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.'; }))
@@ -428,7 +428,7 @@ bool ExtractKeyValueSecret(std::string_view w, std::size_t end, std::size_t min_
   std::size_t vb, ve;
   if (!ReadAssignedValue(w, end, &vb, &ve)) return false;
   std::string_view v = w.substr(vb, ve - vb);
-  if (v.size() < min_len || IsPlaceholderValue(v)) return false;
+  if (v.size() < min_len || IsTemplateOrMask(v)) return false;
   *span = MakeSpan(vb, ve, kSecret);
   return true;
 }
@@ -469,7 +469,7 @@ bool ExtractAuthorization(std::string_view w, std::size_t end, Span* span) {
     while (ce > cb && IsSpace(w[ce - 1])) --ce;
   }
   std::string_view cred = w.substr(cb, ce - cb);
-  if (IsPlaceholderValue(cred)) return false;
+  if (IsTemplateOrMask(cred)) return false;
   if (scheme) {
     if (cred.size() < 4) return false;
   } else {
@@ -492,7 +492,7 @@ bool ExtractBearer(std::string_view w, std::size_t end, Span* span) {
   while (ve < w.size() && ve - vb < 4096 && allowed(w[ve])) ++ve;
   while (ve > vb && w[ve - 1] == '.') --ve;
   std::string_view v = w.substr(vb, ve - vb);
-  if (v.size() < 8 || IsPlaceholderValue(v)) return false;
+  if (v.size() < 8 || IsTemplateOrMask(v)) return false;
   if (v.size() < 20 && std::none_of(v.begin(), v.end(), IsDigit)) return false;  // "Bearer authentication"
   *span = MakeSpan(vb, ve, kBearerToken);
   return true;
@@ -542,7 +542,7 @@ bool ExtractUrlPassword(std::string_view w, std::size_t end, Span* span) {
   std::size_t colon = w.find(':', scheme_end);
   if (colon == std::string_view::npos || colon >= at) return false;
   std::string_view pw = w.substr(colon + 1, at - colon - 1);
-  if (IsPlaceholderValue(pw)) return false;
+  if (IsTemplateOrMask(pw)) return false;
   *span = MakeSpan(colon + 1, at, kUrlPassword);
   return true;
 }
