@@ -118,6 +118,10 @@ absl::StatusOr<std::shared_ptr<const Graph>> Graph::Build(const TopologySpec& sp
   g.out_offsets_.resize(n + 1, 0);
   std::size_t total_edges = 0;
   for (const ServiceSpec& s : spec.services) total_edges += s.depends_on.size();
+  // CSR offsets are 32-bit: half the memory of 64-bit ones, and 4 billion edges is no service mesh.
+  if (total_edges >= std::numeric_limits<std::uint32_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat("topology has too many edges: ", total_edges));
+  }
   g.out_targets_.reserve(total_edges);
   absl::flat_hash_set<NodeId> seen;
   for (NodeId i = 0; i < n; ++i) {
