@@ -223,11 +223,7 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
   std::vector<NodeId> reached = Bfs(
       start, depth, [&](NodeId u, auto&& f) { view.ForEachDependency(u, f); }, visits);
 
-  struct Ranked {
-    NodeId id;
-    RootCauseCandidate c;
-  };
-  std::vector<Ranked> ranked;
+  std::vector<RootCauseCandidate> ranked;
   std::size_t budget = kExplainVisitBudget;
   for (NodeId u : reached) {
     Severity severity = health_of(u);
@@ -248,7 +244,7 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
     } else {
       c.role = CandidateRole::kCause;
     }
-    ranked.push_back({u, std::move(c)});
+    ranked.push_back(std::move(c));
   }
 
   if (ranked.empty()) {
@@ -270,10 +266,9 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
                       -static_cast<int>(c.severity), c.depth, std::string_view(c.service));
   };
   std::sort(ranked.begin(), ranked.end(),
-            [&](const Ranked& a, const Ranked& b) { return key(a.c) < key(b.c); });
+            [&](const RootCauseCandidate& a, const RootCauseCandidate& b) { return key(a) < key(b); });
   int rank = 0;
-  for (Ranked& r : ranked) {
-    RootCauseCandidate& c = r.c;
+  for (RootCauseCandidate& c : ranked) {
     c.rank = ++rank;
     c.reason = CandidateReason(c, result.service, depth).str();
     result.root_causes.push_back(std::move(c));

@@ -45,7 +45,9 @@ struct BlastRadiusResult {
 
 // Why a candidate ranks where it does.
 enum class CandidateRole {
-  kCause,    // unhealthy, and nothing below it (within `depth` hops) is unhealthy
+  // The look below a candidate reaches one hop past the analysis horizon (depth - its depth + 1
+  // hops) and never passes through the failing service itself.
+  kCause,    // unhealthy, and nothing below it is unhealthy
   kSymptom,  // unhealthy, and an unhealthy service lies below it (a direct or transitive dependency)
   kSelf,     // the failing service itself: nothing unhealthy below it within depth
 };
