@@ -9,6 +9,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -47,6 +48,9 @@ std::string_view Embedded(std::string_view name) {
   }
   return {};
 }
+
+// An incident's answer lists its most recent alerts; alert_count says how many there are.
+constexpr int64_t kMaxAlertsPerIncidentAnswer = 1000;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -143,26 +147,49 @@ absl::StatusOr<int> ParseDepth(const HttpRequest& r, int fallback) {
 }
 
 // Tracks which services have firing alerts (by fingerprint), to feed the topology's health.
+// O(log n) per update: per-severity counts, not a scan of the service's alerts.
 class HealthTracker {
  public:
   explicit HealthTracker(topology::Topology& t) : topology_(t) {}
   void Update(const std::string& service, const std::string& fingerprint, Severity severity, bool firing) {
     if (service.empty()) return;
     std::lock_guard<std::mutex> lock(mu_);
-    auto& alerts = firing_[service];
-    if (firing) alerts[fingerprint] = severity;
-    else alerts.erase(fingerprint);
+    auto& sa = firing_[service];
+    auto it = sa.by_fingerprint.find(fingerprint);
+    if (it != sa.by_fingerprint.end()) {
+      --sa.counts[static_cast<int>(it->second)];
+      if (firing) it->second = severity;
+      else sa.by_fingerprint.erase(it);
+    } else if (firing) {
+      sa.by_fingerprint.emplace(fingerprint, severity);
+    }
+    if (firing) ++sa.counts[static_cast<int>(severity)];
     Severity worst = Severity::kNone;
-    for (const auto& [fp, s] : alerts) worst = std::max(worst, s);
-    if (alerts.empty()) firing_.erase(service);
+    for (int i = 4; i > 0; --i) {
+      if (sa.counts[i] > 0) {
+        worst = static_cast<Severity>(i);
+        break;
+      }
+    }
+    if (worst == sa.reported) {
+      if (sa.by_fingerprint.empty()) firing_.erase(service);
+      return;
+    }
+    sa.reported = worst;
+    if (sa.by_fingerprint.empty()) firing_.erase(service);
     if (worst == Severity::kNone) topology_.ClearHealth(service);
     else (void)topology_.SetHealth(service, worst);
   }
 
  private:
+  struct ServiceAlerts {
+    absl::flat_hash_map<std::string, Severity> by_fingerprint;
+    int64_t counts[5] = {0, 0, 0, 0, 0};
+    Severity reported = Severity::kNone;
+  };
   topology::Topology& topology_;
   std::mutex mu_;
-  std::map<std::string, std::map<std::string, Severity>> firing_;  // guarded by mu_
+  absl::flat_hash_map<std::string, ServiceAlerts> firing_;  // guarded by mu_
 };
 
 class AppImpl final : public App {
@@ -235,6 +262,7 @@ class AppImpl final : public App {
     po.workers = static_cast<int>(config_.pipeline.workers);
     po.depth = static_cast<int>(config_.topology.default_depth);
     po.context_budget_chars = static_cast<int>(config_.topology.context_budget_chars);
+    po.min_interval = std::chrono::milliseconds(config_.pipeline.min_interval_ms);
     pipeline_ = std::make_unique<Pipeline>(po, *store_, *shield_, *topology_, std::move(*reasoner), events_, metrics_);
 
     authenticator_ = std::make_unique<Authenticator>(*store_);
@@ -533,7 +561,7 @@ class AppImpl final : public App {
     Add("GET", "/api/v1/incidents/{id}", A::kViewer, [this](auto ex, auto& p, auto) {
       auto id = ParseId(p.at("id"));
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
-      auto d = store_->GetIncident(*id);
+      auto d = store_->GetIncident(*id, kMaxAlertsPerIncidentAnswer);
       if (!d.ok()) return ex->Respond(ErrorResponse(d.status()));
       json j = IncidentToJson(d->incident);
       j["alerts"] = json::array();
@@ -545,7 +573,7 @@ class AppImpl final : public App {
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
       auto a = store_->GetAnalysis(*id);
       if (absl::IsNotFound(a.status())) {
-        if (auto d = store_->GetIncident(*id); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
+        if (auto d = store_->GetIncident(*id, 1); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
         return ex->Respond(ErrorResponse(404, "not_found", absl::StrCat("incident ", *id, " has no analysis yet; it is queued")));
       }
       if (!a.ok()) return ex->Respond(ErrorResponse(a.status()));
@@ -556,7 +584,7 @@ class AppImpl final : public App {
     Add("GET", "/api/v1/incidents/{id}/thinking", A::kViewer, [this](auto ex, auto& p, auto) {
       auto id = ParseId(p.at("id"));
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
-      if (auto d = store_->GetIncident(*id); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
+      if (auto d = store_->GetIncident(*id, 1); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
       auto stream = ex->StartEvents();
       if (stream) pipeline_->WatchThinking(*id, std::move(stream));
     });

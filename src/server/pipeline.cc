@@ -7,6 +7,10 @@
 #include "spdlog/spdlog.h"
 
 namespace awoooi::server {
+namespace {
+constexpr int64_t kMaxAlertsPerAnalysis = 50;
+constexpr int64_t kMaxRelatedAlerts = 200;
+}  // namespace
 
 Pipeline::Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield,
                    topology::Topology& topology, std::unique_ptr<brain::Reasoner> reasoner, EventHub& events,
@@ -37,7 +41,17 @@ void Pipeline::Stop() {
 
 std::size_t Pipeline::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return queue_.size() + dirty_.size();
+  return queue_.size() + delayed_.size() + dirty_.size();
+}
+
+void Pipeline::EnqueueLocked(int64_t incident_id, std::chrono::steady_clock::time_point now) {
+  queued_.insert(incident_id);
+  auto last = last_finished_.find(incident_id);
+  if (last != last_finished_.end() && now - last->second < options_.min_interval) {
+    delayed_.emplace(last->second + options_.min_interval, incident_id);
+  } else {
+    queue_.push_back(incident_id);
+  }
 }
 
 void Pipeline::Schedule(int64_t incident_id) {
@@ -50,8 +64,7 @@ void Pipeline::Schedule(int64_t incident_id) {
       return;
     }
     if (queued_.count(incident_id)) return;  // the queued run will see the latest state
-    queued_.insert(incident_id);
-    queue_.push_back(incident_id);
+    EnqueueLocked(incident_id, std::chrono::steady_clock::now());
   }
   cv_.notify_one();
 }
@@ -63,8 +76,17 @@ void Pipeline::Worker() {
     std::chrono::steady_clock::time_point run_waiting_since;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
+      for (;;) {
+        if (stopping_) return;
+        auto now = std::chrono::steady_clock::now();
+        while (!delayed_.empty() && delayed_.begin()->first <= now) {
+          queue_.push_back(delayed_.begin()->second);
+          delayed_.erase(delayed_.begin());
+        }
+        if (!queue_.empty()) break;
+        if (delayed_.empty()) cv_.wait(lock);
+        else cv_.wait_until(lock, delayed_.begin()->first);
+      }
       id = queue_.front();
       queue_.pop_front();
       queued_.erase(id);
@@ -91,9 +113,13 @@ void Pipeline::Worker() {
       running_.erase(id);
       transcript->done = true;
       viewers = transcript->viewers;
+      auto now = std::chrono::steady_clock::now();
+      if (last_finished_.size() > 100'000) {
+        std::erase_if(last_finished_, [&](const auto& e) { return now - e.second >= options_.min_interval; });
+      }
+      last_finished_[id] = now;
       if (dirty_.erase(id) && !stopping_) {
-        queued_.insert(id);
-        queue_.push_back(id);
+        EnqueueLocked(id, now);
         cv_.notify_one();
       } else {
         live_.erase(id);
@@ -126,7 +152,8 @@ void Pipeline::Emit(int64_t incident_id, const std::string& chunk) {
 
 absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* version) {
   auto started = std::chrono::steady_clock::now();
-  auto detail = store_.GetIncident(incident_id);
+  // The most recent alerts are enough to reason about; a storm of thousands adds nothing.
+  auto detail = store_.GetIncident(incident_id, kMaxAlertsPerAnalysis);
   if (!detail.ok()) return detail.status();
   privacy::Vault vault;
   auto sealed = store_.GetSealedVault(incident_id);
@@ -144,7 +171,7 @@ absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* vers
   in.alertname = detail->incident.alertname;
   in.severity = detail->incident.severity;
   for (auto& a : detail->alerts) in.alerts.push_back(std::move(a.alert));
-  if (auto active = store_.ActiveAlerts(500); active.ok()) {
+  if (auto active = store_.ActiveAlerts(kMaxRelatedAlerts); active.ok()) {
     for (auto& a : *active) {
       if (a.incident_id != incident_id) in.related_alerts.push_back(std::move(a.alert));
     }

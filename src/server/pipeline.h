@@ -36,6 +36,8 @@ struct PipelineOptions {
   int workers = 2;
   int depth = 3;
   int context_budget_chars = 6'000;
+  // An incident that changes again soon after an analysis waits this long for its next one.
+  std::chrono::milliseconds min_interval{5'000};
 };
 
 class Pipeline {
@@ -74,8 +76,11 @@ class Pipeline {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<int64_t> queue_;        // guarded by mu_
-  std::set<int64_t> queued_;         // guarded by mu_: in queue_
+  void EnqueueLocked(int64_t incident_id, std::chrono::steady_clock::time_point now);
+  std::deque<int64_t> queue_;        // guarded by mu_: ready to run
+  std::multimap<std::chrono::steady_clock::time_point, int64_t> delayed_;  // guarded by mu_: min_interval
+  std::set<int64_t> queued_;         // guarded by mu_: in queue_ or delayed_
+  std::map<int64_t, std::chrono::steady_clock::time_point> last_finished_;  // guarded by mu_
   std::set<int64_t> running_;        // guarded by mu_
   std::set<int64_t> dirty_;          // guarded by mu_: changed while running
   std::map<int64_t, std::shared_ptr<Transcript>> live_;  // guarded by mu_

@@ -1,7 +1,9 @@
 #include "plugins/stores/sqlite/sqlite_store.h"
 
 #include <condition_variable>
+#include <algorithm>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -50,6 +52,9 @@ absl::Time TimeOrPast(const Stmt& s, int col) {
 absl::Status Configure(Db& db, bool fsync) {
   if (auto s = db.Exec("PRAGMA busy_timeout=5000"); !s.ok()) return s;
   if (auto s = db.Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  // Keep hot pages in memory and read the rest through mmap instead of a pread per page.
+  if (auto s = db.Exec("PRAGMA cache_size=-32768"); !s.ok()) return s;
+  if (auto s = db.Exec("PRAGMA mmap_size=268435456"); !s.ok()) return s;
   return db.Exec(fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
 }
 
@@ -226,7 +231,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::StatusOr<IncidentDetail> GetIncident(int64_t id) override {
+  absl::StatusOr<IncidentDetail> GetIncident(int64_t id, int64_t max_alerts) override {
     return WithReader([&](Db& db) -> absl::StatusOr<IncidentDetail> {
       if (auto s = db.Exec("BEGIN"); !s.ok()) return s;  // one consistent snapshot
       auto result = [&]() -> absl::StatusOr<IncidentDetail> {
@@ -238,15 +243,17 @@ class SqliteStore final : public Store {
         if (!*row) return absl::NotFoundError(absl::StrCat("incident ", id, " not found"));
         IncidentDetail d;
         d.incident = ReadIncident(*st);
-        auto al = db.Prepare(absl::StrCat("SELECT ", kAlertColumns, " FROM alerts WHERE incident_id = ?1 ORDER BY id"));
+        auto al = db.Prepare(absl::StrCat("SELECT ", kAlertColumns,
+                                          " FROM alerts WHERE incident_id = ?1 ORDER BY id DESC LIMIT ?2"));
         if (!al.ok()) return al.status();
-        al->Bind(1, id);
+        al->Bind(1, id).Bind(2, max_alerts > 0 ? max_alerts : int64_t{-1});
         for (;;) {
           auto r = al->Step();
           if (!r.ok()) return r.status();
           if (!*r) break;
           d.alerts.push_back(ReadAlert(*al));
         }
+        std::reverse(d.alerts.begin(), d.alerts.end());
         return d;
       }();
       (void)db.Exec("COMMIT");
@@ -293,14 +300,17 @@ class SqliteStore final : public Store {
   }
 
   absl::StatusOr<User> AddUser(const std::string& name, Role role) override {
-    return WithReader([&](Db& db) -> absl::StatusOr<User> {
+    int64_t id = 0;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
       auto st = db.Prepare("INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)");
       if (!st.ok()) return st.status();
-      absl::Status s = st->Bind(1, name).Bind(2, ToString(role)).Bind(3, FormatRfc3339(absl::Now())).Run();
-      if (absl::IsAlreadyExists(s)) return absl::AlreadyExistsError(absl::StrCat("user ", name, " already exists"));
-      if (!s.ok()) return s;
-      return User{db.LastInsertId(), name, role};
+      absl::Status r = st->Bind(1, name).Bind(2, ToString(role)).Bind(3, FormatRfc3339(absl::Now())).Run();
+      if (absl::IsAlreadyExists(r)) return absl::AlreadyExistsError(absl::StrCat("user ", name, " already exists"));
+      id = db.LastInsertId();
+      return r;
     });
+    if (!s.ok()) return s;
+    return User{id, name, role};
   }
 
   absl::StatusOr<User> GetUser(const std::string& name) override {
@@ -316,14 +326,11 @@ class SqliteStore final : public Store {
   }
 
   absl::Status AddToken(int64_t user_id, const std::string& hash) override {
-    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
-             auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at) VALUES (?1, ?2, ?3)");
-             if (!st.ok()) return st.status();
-             absl::Status s = st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Run();
-             if (!s.ok()) return s;
-             return true;
-           })
-        .status();
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at) VALUES (?1, ?2, ?3)");
+      if (!st.ok()) return st.status();
+      return st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Run();
+    });
   }
 
   absl::StatusOr<User> UserByTokenHash(const std::string& hash) override {
@@ -340,23 +347,20 @@ class SqliteStore final : public Store {
   }
 
   absl::Status SaveAnalysis(const StoredAnalysis& a) override {
-    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
-             auto st = db.Prepare(
-                 "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
-                 "incident_version = excluded.incident_version, document = excluded.document, "
-                 "thinking = excluded.thinking, created_at = excluded.created_at");
-             if (!st.ok()) return st.status();
-             absl::Status s = st->Bind(1, a.incident_id)
-                                  .Bind(2, a.incident_version)
-                                  .Bind(3, a.json)
-                                  .Bind(4, a.thinking)
-                                  .Bind(5, FormatRfc3339(absl::Now()))
-                                  .Run();
-             if (!s.ok()) return s;
-             return true;
-           })
-        .status();
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare(
+          "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
+          "incident_version = excluded.incident_version, document = excluded.document, "
+          "thinking = excluded.thinking, created_at = excluded.created_at");
+      if (!st.ok()) return st.status();
+      return st->Bind(1, a.incident_id)
+          .Bind(2, a.incident_version)
+          .Bind(3, a.json)
+          .Bind(4, a.thinking)
+          .Bind(5, FormatRfc3339(absl::Now()))
+          .Run();
+    });
   }
 
   absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) override {
@@ -406,10 +410,31 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // A queued unit of work for the writer: alerts to ingest, or another write (`op`), which runs
+  // in the same transaction under a savepoint so its failure does not undo the batch.
   struct Pending {
     std::vector<IngestItem> items;
     IngestCallback done;
+    std::function<absl::Status(Db&)> op;
+    std::function<void(absl::Status)> op_done;
   };
+
+  // Every write goes through the one writer connection (no lock contention with ingestion);
+  // blocks until the write is committed.
+  absl::Status RunOnWriter(std::function<absl::Status(Db&)> op) {
+    std::promise<absl::Status> promise;
+    auto future = promise.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) return absl::UnavailableError("store is shutting down");
+      Pending p;
+      p.op = std::move(op);
+      p.op_done = [&promise](absl::Status s) { promise.set_value(std::move(s)); };
+      queue_.push_back(std::move(p));
+    }
+    cv_.notify_one();
+    return future.get();
+  }
 
   // Runs `fn` with a pooled connection (reads, and the rare writes outside ingestion, which
   // wait on busy_timeout for the writer's short transactions).
@@ -453,12 +478,14 @@ class SqliteStore final : public Store {
       }
       int64_t total = 0;
       for (const auto& p : batch) total += static_cast<int64_t>(p.items.size());
-      std::vector<IngestResult> results(batch.size());
+      std::vector<BatchResult> results(batch.size());
       absl::Status s = CommitBatch(batch, &results);
       for (size_t i = 0; i < batch.size(); ++i) {
-        if (s.ok()) {
-          results[i].batch_size = total;
-          batch[i].done(std::move(results[i]));
+        if (batch[i].op) {
+          batch[i].op_done(s.ok() ? results[i].op_status : s);
+        } else if (s.ok()) {
+          results[i].result.batch_size = total;
+          batch[i].done(std::move(results[i].result));
         } else {
           batch[i].done(s);
         }
@@ -466,16 +493,30 @@ class SqliteStore final : public Store {
     }
   }
 
-  absl::Status CommitBatch(std::vector<Pending>& batch, std::vector<IngestResult>* results) {
+  struct BatchResult {
+    IngestResult result;
+    absl::Status op_status;
+  };
+
+  absl::Status CommitBatch(std::vector<Pending>& batch, std::vector<BatchResult>* results) {
     absl::Time now = absl::Now();
     std::string now_text = FormatRfc3339(now);
     absl::Status s = writer_db_.Exec("BEGIN IMMEDIATE");
     for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
+      if (batch[i].op) {
+        s = writer_db_.Exec("SAVEPOINT op");
+        if (!s.ok()) break;
+        absl::Status op = batch[i].op(writer_db_);
+        if (!op.ok()) s = writer_db_.Exec("ROLLBACK TO op");
+        if (s.ok()) s = writer_db_.Exec("RELEASE op");
+        (*results)[i].op_status = op;
+        continue;
+      }
       for (auto& item : batch[i].items) {
         IngestOutcome outcome;
         s = Apply(item, now, now_text, &outcome);
         if (!s.ok()) break;
-        (*results)[i].outcomes.push_back(outcome);
+        (*results)[i].result.outcomes.push_back(outcome);
       }
     }
     if (s.ok()) {

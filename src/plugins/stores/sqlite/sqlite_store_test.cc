@@ -88,7 +88,7 @@ TEST_F(SqliteStoreTest, AcknowledgedAlertSurvivesReopen) {
   EXPECT_TRUE(r->outcomes[0].incident_opened);
   int64_t id = r->outcomes[0].incident_id;
   Open();
-  auto d = store_->GetIncident(id);
+  auto d = store_->GetIncident(id, 0);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->incident.status, IncidentStatus::kFiring);
   EXPECT_EQ(d->incident.service, "frontend");
@@ -100,7 +100,7 @@ TEST_F(SqliteStoreTest, AcknowledgedAlertSurvivesReopen) {
 TEST_F(SqliteStoreTest, StoresOnlyTheRedactorsTextAndItsVault) {
   auto r = IngestSync({MakeAlert("frontend", "HighErrorRate", AlertStatus::kFiring)});
   ASSERT_TRUE(r.ok());
-  auto d = store_->GetIncident(r->outcomes[0].incident_id);
+  auto d = store_->GetIncident(r->outcomes[0].incident_id, 0);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->alerts[0].alert.annotations.at("summary"), "error rate high on [IP_1]");
   EXPECT_EQ(d->incident.title, "error rate high on [IP_1]");
@@ -114,7 +114,7 @@ TEST_F(SqliteStoreTest, SameAlertResentUpdatesInsteadOfDuplicating) {
   auto list = store_->ListIncidents({});
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
-  auto d = store_->GetIncident((*list)[0].id);
+  auto d = store_->GetIncident((*list)[0].id, 0);
   ASSERT_EQ(d->alerts.size(), 1u);
   EXPECT_EQ(d->alerts[0].receive_count, 3);
   EXPECT_EQ(d->incident.alert_count, 1);
@@ -128,11 +128,11 @@ TEST_F(SqliteStoreTest, IncidentResolvesWhenAllItsAlertsResolveAndReopensOnNewFi
   int64_t id = r->outcomes[0].incident_id;
   EXPECT_EQ(r->outcomes[1].incident_id, id);
   ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved, "pod-1")}).ok());
-  EXPECT_EQ(store_->GetIncident(id)->incident.status, IncidentStatus::kFiring);
+  EXPECT_EQ(store_->GetIncident(id, 0)->incident.status, IncidentStatus::kFiring);
   auto resolved = IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved, "pod-2")});
   ASSERT_TRUE(resolved.ok());
   EXPECT_TRUE(resolved->outcomes[0].incident_resolved);
-  auto d = store_->GetIncident(id);
+  auto d = store_->GetIncident(id, 0);
   EXPECT_EQ(d->incident.status, IncidentStatus::kResolved);
   EXPECT_NE(d->incident.resolved_at, absl::InfinitePast());
 
@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, IncidentResolvesWhenAllItsAlertsResolveAndReopensOnNewFi
   ASSERT_TRUE(reopened.ok());
   EXPECT_TRUE(reopened->outcomes[0].incident_reopened);
   EXPECT_EQ(reopened->outcomes[0].incident_id, id);
-  EXPECT_EQ(store_->GetIncident(id)->incident.status, IncidentStatus::kFiring);
+  EXPECT_EQ(store_->GetIncident(id, 0)->incident.status, IncidentStatus::kFiring);
 }
 
 TEST_F(SqliteStoreTest, FiringAfterTheReopenWindowOpensANewIncident) {
@@ -165,7 +165,7 @@ TEST_F(SqliteStoreTest, StaleFiringDeliveryDoesNotUndoAResolve) {
   // A retry of the old firing notification (same startsAt) arrives late.
   auto late = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
   ASSERT_TRUE(late.ok());
-  auto d = store_->GetIncident(r->outcomes[0].incident_id);
+  auto d = store_->GetIncident(r->outcomes[0].incident_id, 0);
   EXPECT_EQ(d->incident.status, IncidentStatus::kResolved);
   EXPECT_EQ(d->alerts[0].alert.status, AlertStatus::kResolved);
 }
