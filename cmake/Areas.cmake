@@ -18,7 +18,7 @@ function(awoooi_area name)
       add_executable(awoooi_${tgt}_test ${tests})
       target_link_libraries(awoooi_${tgt}_test PRIVATE awoooi_${tgt} GTest::gtest GTest::gmock GTest::gtest_main ${A_TEST_DEPS})
       target_compile_definitions(awoooi_${tgt}_test PRIVATE
-        AWOOOI_SOURCE_DIR="${CMAKE_SOURCE_DIR}" AWOOOI_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared")
+        AWOOOI_SOURCE_DIR="${CMAKE_SOURCE_DIR}" AWOOOI_SHARED_DIR="${CMAKE_SOURCE_DIR}/test/testdata/shared")
       gtest_discover_tests(awoooi_${tgt}_test DISCOVERY_TIMEOUT 120 PROPERTIES LABELS unit)
     endif()
   endif()

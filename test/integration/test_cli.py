@@ -8,7 +8,7 @@ import unittest
 from harness import AWOOOI, SOURCE_DIR, Server
 
 DEMO_ALERT = os.path.join(SOURCE_DIR, "examples/alerts/demo-incident.json")
-SHARED = os.path.join(SOURCE_DIR, "..", "shared", "topologies")
+SHARED = os.path.join(SOURCE_DIR, "test", "testdata", "shared", "topologies")
 
 
 def run(*args, stdin=None):
