@@ -1,7 +1,9 @@
 -- wrk script: every request carries new alerts (unique instance labels), shaped for either
 -- AWOOOI's Alertmanager webhook endpoint ("webhook") or Alertmanager's own POST /api/v2/alerts
 -- ("amv2"), so both peers receive the same alerts. Usage:
---   wrk -s alerts.lua URL -- <alerts per request> <webhook|amv2> [delay ms]
+--   wrk -s alerts.lua URL -- <alerts per request> <webhook|amv2> [delay ms] [incidents]
+-- [incidents]: how many distinct incidents (service x alertname) the alerts fall into; 0 means
+-- every request opens new ones. Default 1000 (50 services x 20 alert names).
 local counter = 0
 local thread_ids = 0
 function setup(thread)
@@ -13,6 +15,7 @@ function init(args)
   per_request = tonumber(args[1]) or 1
   mode = args[2] or "webhook"
   pause = tonumber(args[3]) or 0
+  incidents = tonumber(args[4]) or 1000
 end
 
 function delay()
@@ -20,8 +23,14 @@ function delay()
 end
 
 local function alert(n, i)
-  local svc = "svc-" .. (n % 50)
-  local name = "BenchAlert" .. (n % 20)
+  local svc, name
+  if incidents == 0 then
+    svc = "svc-" .. (n % 50)
+    name = "BenchAlert-" .. tid .. "-" .. n
+  else
+    svc = "svc-" .. (n % 50)
+    name = "BenchAlert" .. (math.floor(n / 50) % math.max(1, math.floor(incidents / 50)))
+  end
   local instance = string.format("10.%d.%d.%d:9100", tid % 250, math.floor(n / 250) % 250, (n + i) % 250)
   local labels = '{"alertname":"' .. name .. '","service":"' .. svc .. '","severity":"warning","instance":"' ..
       instance .. '","pod":"p-' .. tid .. '-' .. n .. '-' .. i .. '"}'

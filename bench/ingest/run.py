@@ -41,7 +41,7 @@ def start_alertmanager():
     tmp = tempfile.mkdtemp(prefix="bench-am-")
     port = harness.free_port()
     with open(f"{tmp}/am.yml", "w") as f:
-        f.write("route:\n  receiver: null\nreceivers:\n  - name: 'null'\n")
+        f.write("route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n")
     proc = subprocess.Popen([am, f"--config.file={tmp}/am.yml", f"--storage.path={tmp}/data",
                              f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

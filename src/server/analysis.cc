@@ -41,6 +41,7 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   brain::ReasoningContext ctx;
   ctx.incident_id = input.incident_id;
   ctx.vault = &vault;
+  ctx.cancel = options.cancel;
   ctx.service = redact(input.service);
   ctx.alertname = redact(input.alertname);
   ctx.severity = input.severity;

@@ -6,6 +6,7 @@
 // far as its arguments are (the vault belongs to the caller for the duration of the call).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct AnalysisInput {
 struct AnalysisOptions {
   int depth = 3;
   int context_budget_chars = 6'000;
+  const std::atomic<bool>* cancel = nullptr;  // set: abandon a provider call (shutdown)
 };
 
 struct AnalysisOutput {

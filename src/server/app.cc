@@ -320,9 +320,10 @@ class AppImpl final : public App {
 
   void Run() override {
     http_->Run();
-    // The HTTP side has drained: commit whatever was acknowledged, then stop the analyses.
-    store_->Close();
+    // The HTTP side has drained: stop the analyses (a running one finishes or is cancelled and
+    // queues its result), then commit everything queued, acknowledged alerts first among it.
     pipeline_->Stop();
+    store_->Close();
     spdlog::info("awoooi stopped");
   }
 

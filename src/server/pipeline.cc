@@ -32,6 +32,7 @@ void Pipeline::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  cancel_.store(true);
   cv_.notify_all();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
@@ -104,9 +105,7 @@ void Pipeline::Worker() {
       live_[id] = transcript;
     }
     auto started = std::chrono::steady_clock::now();
-    int64_t version = 0;
-    auto result = Analyze(id, &version);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    auto result = Analyze(id);
     std::vector<std::shared_ptr<EventStream>> viewers;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -125,16 +124,38 @@ void Pipeline::Worker() {
         live_.erase(id);
       }
     }
-    if (result.ok()) {
-      metrics_.ObserveAlertToProposal(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_waiting_since).count());
-      for (auto& v : viewers) v->Send("proposal", *result);
-      events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
-    } else {
+    if (!result.ok()) {
       spdlog::warn("analysis of incident {} failed: {}", id, std::string(result.status().message()));
-      for (auto& v : viewers) v->Send("error", absl::StrCat("{\"message\":\"analysis failed\"}"));
+      for (auto& v : viewers) {
+        v->Send("error", "{\"message\":\"analysis failed\"}");
+        v->Close();
+      }
+      continue;
     }
-    for (auto& v : viewers) v->Close();
+    // The proposal is announced once it is committed; the worker moves on meanwhile.
+    auto finished = std::make_shared<Finished>(std::move(*result));
+    std::string json = finished->stored.json;
+    int64_t version = finished->stored.incident_version;
+    store_.SaveAnalysis(std::move(finished->stored), [this, id, version, json = std::move(json), viewers, finished,
+                                                       started, run_waiting_since](absl::Status s) {
+      auto now = std::chrono::steady_clock::now();
+      if (!s.ok()) {
+        spdlog::warn("analysis of incident {} was not stored: {}", id, std::string(s.message()));
+        for (auto& v : viewers) {
+          v->Send("error", "{\"message\":\"analysis not stored\"}");
+          v->Close();
+        }
+        return;
+      }
+      metrics_.ObserveAnalysis(finished->reasoner, finished->fallback,
+                               std::chrono::duration<double>(now - started).count());
+      metrics_.ObserveAlertToProposal(std::chrono::duration<double>(now - run_waiting_since).count());
+      for (auto& v : viewers) {
+        v->Send("proposal", json);
+        v->Close();
+      }
+      events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
+    });
   }
 }
 
@@ -150,8 +171,7 @@ void Pipeline::Emit(int64_t incident_id, const std::string& chunk) {
   for (auto& v : viewers) v->Send("thinking", chunk);
 }
 
-absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* version) {
-  auto started = std::chrono::steady_clock::now();
+absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   // The most recent alerts are enough to reason about; a storm of thousands adds nothing.
   auto detail = store_.GetIncident(incident_id, kMaxAlertsPerAnalysis);
   if (!detail.ok()) return detail.status();
@@ -179,27 +199,21 @@ absl::StatusOr<std::string> Pipeline::Analyze(int64_t incident_id, int64_t* vers
   AnalysisOptions opts;
   opts.depth = options_.depth;
   opts.context_budget_chars = options_.context_budget_chars;
+  opts.cancel = &cancel_;
   std::string thinking;
   auto out = RunAnalysis(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
     thinking += chunk.str();
     Emit(incident_id, chunk.str());
   });
   if (!out.ok()) return out.status();
-  store::StoredAnalysis sa;
-  sa.incident_id = incident_id;
-  sa.incident_version = in.incident_version;
-  sa.json = out->json;
-  sa.thinking = std::move(thinking);
-  if (auto s = store_.SaveAnalysis(sa); !s.ok()) return s;
-  *version = in.incident_version;
-  metrics_.ObserveAnalysis(out->reasoner, out->fallback,
-                           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return out->json;
-}
-
-absl::StatusOr<std::string> Pipeline::AnalyzeNow(int64_t incident_id) {
-  int64_t version = 0;
-  return Analyze(incident_id, &version);
+  Finished f;
+  f.stored.incident_id = incident_id;
+  f.stored.incident_version = in.incident_version;
+  f.stored.json = std::move(out->json);
+  f.stored.thinking = std::move(thinking);
+  f.reasoner = out->reasoner;
+  f.fallback = out->fallback;
+  return f;
 }
 
 void Pipeline::WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream) {

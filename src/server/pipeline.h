@@ -10,6 +10,7 @@
 // a slot frees): ingestion never waits for analyses. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -50,9 +51,6 @@ class Pipeline {
   // Replays the incident's reasoning so far, then streams the rest live, ending with a
   // "proposal" event. A finished analysis is replayed from the store.
   void WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream);
-  // Runs one analysis now on the calling thread (the CLI's `analyze`, tests); returns the
-  // analysis JSON document.
-  absl::StatusOr<std::string> AnalyzeNow(int64_t incident_id);
   void Stop();
   std::size_t pending() const;
 
@@ -63,7 +61,12 @@ class Pipeline {
     bool done = false;
   };
   void Worker();
-  absl::StatusOr<std::string> Analyze(int64_t incident_id, int64_t* version);
+  struct Finished {
+    store::StoredAnalysis stored;
+    std::string reasoner;
+    bool fallback = false;
+  };
+  absl::StatusOr<Finished> Analyze(int64_t incident_id);
   void Emit(int64_t incident_id, const std::string& chunk);
 
   const PipelineOptions options_;
@@ -87,6 +90,7 @@ class Pipeline {
   // When the oldest change not yet covered by a finished analysis was scheduled (alert-to-proposal).
   std::map<int64_t, std::chrono::steady_clock::time_point> waiting_since_;  // guarded by mu_
   bool stopping_ = false;            // guarded by mu_
+  std::atomic<bool> cancel_{false};  // tells a running reasoner to give up (shutdown)
   std::vector<std::thread> workers_;
 };
 

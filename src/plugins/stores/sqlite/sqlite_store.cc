@@ -346,21 +346,24 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::Status SaveAnalysis(const StoredAnalysis& a) override {
-    return RunOnWriter([&](Db& db) -> absl::Status {
-      auto st = db.Prepare(
-          "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
-          "incident_version = excluded.incident_version, document = excluded.document, "
-          "thinking = excluded.thinking, created_at = excluded.created_at");
-      if (!st.ok()) return st.status();
-      return st->Bind(1, a.incident_id)
-          .Bind(2, a.incident_version)
-          .Bind(3, a.json)
-          .Bind(4, a.thinking)
-          .Bind(5, FormatRfc3339(absl::Now()))
-          .Run();
-    });
+  void SaveAnalysis(StoredAnalysis a, std::function<void(absl::Status)> done) override {
+    auto analysis = std::make_shared<StoredAnalysis>(std::move(a));
+    Enqueue(
+        [analysis](Db& db) -> absl::Status {
+          auto st = db.Prepare(
+              "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
+              "incident_version = excluded.incident_version, document = excluded.document, "
+              "thinking = excluded.thinking, created_at = excluded.created_at");
+          if (!st.ok()) return st.status();
+          return st->Bind(1, analysis->incident_id)
+              .Bind(2, analysis->incident_version)
+              .Bind(3, analysis->json)
+              .Bind(4, analysis->thinking)
+              .Bind(5, FormatRfc3339(absl::Now()))
+              .Run();
+        },
+        std::move(done));
   }
 
   absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) override {
@@ -424,16 +427,26 @@ class SqliteStore final : public Store {
   absl::Status RunOnWriter(std::function<absl::Status(Db&)> op) {
     std::promise<absl::Status> promise;
     auto future = promise.get_future();
+    Enqueue(std::move(op), [&promise](absl::Status s) { promise.set_value(std::move(s)); });
+    return future.get();
+  }
+
+  void Enqueue(std::function<absl::Status(Db&)> op, std::function<void(absl::Status)> done) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closing_) return absl::UnavailableError("store is shutting down");
-      Pending p;
-      p.op = std::move(op);
-      p.op_done = [&promise](absl::Status s) { promise.set_value(std::move(s)); };
-      queue_.push_back(std::move(p));
+      if (!closing_) {
+        Pending p;
+        p.op = std::move(op);
+        p.op_done = std::move(done);
+        queue_.push_back(std::move(p));
+        done = nullptr;
+      }
+    }
+    if (done) {
+      done(absl::UnavailableError("store is shutting down"));
+      return;
     }
     cv_.notify_one();
-    return future.get();
   }
 
   // Runs `fn` with a pooled connection (reads, and the rare writes outside ingestion, which

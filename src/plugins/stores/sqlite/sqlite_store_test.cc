@@ -242,3 +242,32 @@ TEST_F(SqliteStoreTest, MigrationsAreAppliedOnce) {
 
 }  // namespace
 }  // namespace awoooi::store
+
+namespace awoooi::store {
+namespace {
+
+TEST_F(SqliteStoreTest, AnalysisIsReadableOnceItsCallbackReportsTheCommit) {
+  auto r = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->outcomes[0].incident_id;
+  EXPECT_EQ(store_->GetAnalysis(id).status().code(), absl::StatusCode::kNotFound);
+  StoredAnalysis a;
+  a.incident_id = id;
+  a.incident_version = 1;
+  a.json = R"({"proposal":null})";
+  a.thinking = "1. step";
+  std::promise<absl::Status> done;
+  store_->SaveAnalysis(a, [&done](absl::Status s) { done.set_value(s); });
+  ASSERT_TRUE(done.get_future().get().ok());
+  auto got = store_->GetAnalysis(id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->json, a.json);
+  EXPECT_EQ(got->thinking, "1. step");
+  // A write that fails (here: a duplicate user) does not undo the alerts committed beside it.
+  ASSERT_TRUE(store_->AddUser("erin", Role::kSre).ok());
+  EXPECT_FALSE(store_->AddUser("erin", Role::kSre).ok());
+  EXPECT_TRUE(store_->GetIncident(id, 0).ok());
+}
+
+}  // namespace
+}  // namespace awoooi::store
