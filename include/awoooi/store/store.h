@@ -119,7 +119,8 @@ class Store {
   virtual void Ingest(std::vector<IngestItem> items, IngestCallback done) = 0;
 
   virtual absl::StatusOr<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) = 0;
-  virtual absl::StatusOr<IncidentDetail> GetIncident(int64_t id) = 0;  // NotFound
+  // The incident and its most recent `max_alerts` alerts (all when 0), oldest first. NotFound.
+  virtual absl::StatusOr<IncidentDetail> GetIncident(int64_t id, int64_t max_alerts) = 0;
   // Firing alerts of open incidents (topology health, pipeline context).
   virtual absl::StatusOr<std::vector<StoredAlert>> ActiveAlerts(int64_t limit) = 0;
   virtual absl::StatusOr<StoreStats> Stats() = 0;
@@ -131,7 +132,9 @@ class Store {
   virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;  // NotFound
 
   // Analyses (the pipeline's output), newest per incident.
-  virtual absl::Status SaveAnalysis(const StoredAnalysis& analysis) = 0;
+  // Queues the analysis for the writer; `done` runs on the writer thread once it is committed (or
+  // failed), so an analysis never waits for a disk flush.
+  virtual void SaveAnalysis(StoredAnalysis analysis, std::function<void(absl::Status)> done) = 0;
   virtual absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) = 0;  // NotFound
 
   // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
