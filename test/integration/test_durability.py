@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import sqlite3
+import sys
 import threading
 import time
 import unittest
@@ -63,6 +64,8 @@ class Durability(unittest.TestCase):
         self.assertGreater(len(acked), 500, "the load generator should have been acknowledged many times")
         stored = stored_alertnames(os.path.join(server.data_dir, "awoooi.db"))
         lost = [a for a in acked if a not in stored]
+        print(f"\nkill -9 under load: {len(acked)} alerts acknowledged, {len(lost)} lost, "
+              f"{len(stored)} stored", file=sys.stderr)
         self.assertEqual(lost, [], f"{len(lost)} acknowledged alerts lost of {len(acked)}")
         # And the server starts again on the same data.
         again = Server(data_dir=server.data_dir)

@@ -300,7 +300,7 @@ TEST(GlobTest, CaseInsensitiveWithStars) {
 namespace awoooi::brain::playbook {
 namespace {
 
-// A measurement, not a check (docs/benchmarks-brain.md): run with
+// A measurement, not a check (docs/benchmarks.md): run with
 //   awoooi_plugins_brains_test --gtest_also_run_disabled_tests --gtest_filter='*MeasureProposeLatency*'
 TEST_F(PlaybookReasonerTest, DISABLED_MeasureProposeLatency) {
   ReasoningContext c = brain::testing::DemoContext(*shield_, vault_);
