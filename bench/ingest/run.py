@@ -49,12 +49,6 @@ def start_alertmanager():
     return proc, port, tmp
 
 
-def rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -93,7 +87,7 @@ def main():
         pause = max(0, int(1000 / per_conn - one["p50_ms"]))
         half = wrk(url, args.seconds, args.connections, 1, "webhook", delay_ms=pause)
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics").read().decode()
-        rss_before = rss_mb(server.proc.pid)
+        rss_before = harness.rss_mb(server.proc.pid)
         rss_after = None
         if not args.skip_rss:
             ingested = int(float(re.search(r'awoooi_alerts_ingested_total\{source="alertmanager"\} (\S+)', metrics).group(1)))
@@ -101,7 +95,7 @@ def main():
                 wrk(url, 5, args.connections, 100, "webhook")
                 metrics = urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics").read().decode()
                 ingested = int(float(re.search(r'awoooi_alerts_ingested_total\{source="alertmanager"\} (\S+)', metrics).group(1)))
-            rss_after = (ingested, rss_mb(server.proc.pid))
+            rss_after = (ingested, harness.rss_mb(server.proc.pid))
     finally:
         server.cleanup()
 

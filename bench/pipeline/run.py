@@ -54,12 +54,6 @@ def counter(text, name):
     return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
 
 
-def rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -71,7 +65,7 @@ def main():
     server = harness.Server("log:\n  level: warn\n", demo=False).start()
     try:
         url = f"http://127.0.0.1:{server.port}/api/v1/alerts/alertmanager"
-        rss0 = rss_mb(server.proc.pid)
+        rss0 = harness.rss_mb(server.proc.pid)
         # ~1,000 alerts/s: 10 connections, one alert per request, a 10 ms pause between requests;
         # every alert opens a new incident, so every one is analysed (the per-incident
         # min_interval never applies) and the latency is alert -> its incident's first proposal.
@@ -83,7 +77,7 @@ def main():
         b = histogram(m, "awoooi_alert_to_proposal_seconds")
         analyses = counter(m, "awoooi_analyses_total")
         open_incidents = counter(m, "awoooi_open_incidents")
-        rss1 = rss_mb(server.proc.pid)
+        rss1 = harness.rss_mb(server.proc.pid)
         print(f"load: {sent / args.seconds:,.0f} alerts/s for {args.seconds} s into {open_incidents:.0f} incidents")
         print(f"alert-to-proposal (playbook): p50 {quantile(b, 0.5) * 1000:.1f} ms, p99 {quantile(b, 0.99) * 1000:.1f} ms "
               f"over {b[-1][1]:.0f} analyses")

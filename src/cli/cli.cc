@@ -67,6 +67,19 @@ absl::StatusOr<OpenedStore> OpenStore(const server::Config& config) {
   return OpenedStore{std::move(*shield), std::move(*st)};
 }
 
+// The administrative commands: a valid role, the configured store, then `fn`; an exit code.
+int WithStore(const CommonOptions& common, const std::string& role_name,
+              const std::function<absl::Status(store::Store&, Role)>& fn) {
+  auto role = ParseRole(role_name);
+  if (!role) return Fail(absl::InvalidArgumentError("--role: must be admin, devops, sre, cto, ciso or viewer"));
+  auto config = LoadConfig(common);
+  if (!config.ok()) return Fail(config.status());
+  auto opened = OpenStore(*config);
+  if (!opened.ok()) return Fail(opened.status());
+  if (auto s = fn(*opened->store, *role); !s.ok()) return Fail(s);
+  return 0;
+}
+
 int Serve(const CommonOptions& common, const std::string& listen, bool demo) {
   // Signals are taken by one thread with sigwait, so no handler runs inside the I/O threads.
   sigset_t set;
@@ -151,27 +164,12 @@ int Main(int argc, char** argv) {
   user_add->add_option("NAME", user_name, "User name")->required();
   user_add->add_option("--role", role_name, "admin, devops, sre, cto, ciso or viewer")->required();
   user_add->callback([&] {
-    auto role = ParseRole(role_name);
-    if (!role) {
-      rc = Fail(absl::InvalidArgumentError("--role: must be admin, devops, sre, cto, ciso or viewer"));
-      return;
-    }
-    auto config = LoadConfig(common);
-    if (!config.ok()) {
-      rc = Fail(config.status());
-      return;
-    }
-    auto opened = OpenStore(*config);
-    if (!opened.ok()) {
-      rc = Fail(opened.status());
-      return;
-    }
-    auto u = opened->store->AddUser(user_name, *role);
-    if (!u.ok()) {
-      rc = Fail(u.status());
-      return;
-    }
-    std::cout << "added user " << u->name << " (" << ToString(u->role) << ")\n";
+    rc = WithStore(common, role_name, [&](store::Store& st, Role role) -> absl::Status {
+      auto u = st.AddUser(user_name, role);
+      if (!u.ok()) return u.status();
+      std::cout << "added user " << u->name << " (" << ToString(u->role) << ")\n";
+      return absl::OkStatus();
+    });
   });
 
   auto* token = app.add_subcommand("token", "Manage API tokens");
@@ -182,27 +180,12 @@ int Main(int argc, char** argv) {
   token_create->add_option("--user", token_user, "User the token belongs to")->required();
   token_create->add_option("--role", token_role, "Role for a user created now (default viewer)");
   token_create->callback([&] {
-    auto role = ParseRole(token_role);
-    if (!role) {
-      rc = Fail(absl::InvalidArgumentError("--role: must be admin, devops, sre, cto, ciso or viewer"));
-      return;
-    }
-    auto config = LoadConfig(common);
-    if (!config.ok()) {
-      rc = Fail(config.status());
-      return;
-    }
-    auto opened = OpenStore(*config);
-    if (!opened.ok()) {
-      rc = Fail(opened.status());
-      return;
-    }
-    auto t = server::IssueToken(*opened->store, token_user, *role);
-    if (!t.ok()) {
-      rc = Fail(t.status());
-      return;
-    }
-    std::cout << "token for " << token_user << " (shown once; store it now):\n" << *t << "\n";
+    rc = WithStore(common, token_role, [&](store::Store& st, Role role) -> absl::Status {
+      auto t = server::IssueToken(st, token_user, role);
+      if (!t.ok()) return t.status();
+      std::cout << "token for " << token_user << " (shown once; store it now):\n" << *t << "\n";
+      return absl::OkStatus();
+    });
   });
 
   auto* version = app.add_subcommand("version", "Print the version");

@@ -25,6 +25,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def rss_mb(pid):
+    """Resident memory of a process, in MB (for benchmarks)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
     deadline = time.time() + timeout
     last = None
