@@ -247,6 +247,7 @@ class AppImpl final : public App {
       tc.edge_label_rules.insert(tc.edge_label_rules.begin(),
                                  topology::EdgeLabelRule{"service", config_.topology.dependency_label});
     }
+    for (const auto& rule : tc.edge_label_rules) edge_to_labels_.push_back(rule.to_label);
     topology_ = std::make_unique<topology::Topology>(loaded.graph, tc);
     health_ = std::make_unique<HealthTracker>(*topology_);
     auto active = store_->ActiveAlerts(100'000);
@@ -432,7 +433,11 @@ class AppImpl final : public App {
     seen->reserve(alerts->size());
     for (const auto& a : *alerts) {
       Seen s{ingest::ServiceOf(a), a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
-      if (s.firing && a.labels.size() > 1) s.labels = a.labels;
+      // Only alerts that name a dependency can teach an edge; the rest skip the copy.
+      if (s.firing && std::any_of(edge_to_labels_.begin(), edge_to_labels_.end(),
+                                  [&](const std::string& l) { return !a.Label(l).empty(); })) {
+        s.labels = a.labels;
+      }
       seen->push_back(std::move(s));
     }
     std::string source = alertmanager ? "alertmanager" : "generic";
@@ -624,6 +629,7 @@ class AppImpl final : public App {
   std::unique_ptr<store::Store> store_;
   std::string db_path_;
   std::unique_ptr<topology::Topology> topology_;
+  std::vector<std::string> edge_to_labels_;  // labels that name a dependency (learned edges)
   std::unique_ptr<HealthTracker> health_;
   Metrics metrics_;
   EventHub events_;
