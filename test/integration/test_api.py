@@ -158,6 +158,20 @@ class Topology(ServerTest):
         self.assertEqual(self.server.get_json("/api/v1/topology/frontend/root-cause?depth=0")[0], 400)
         self.assertEqual(self.server.get_json("/api/v1/topology/frontend/root-cause?depth=999999999999")[0], 400)
 
+    def test_alerts_teach_edges_and_set_health(self):
+        labels = {"alertname": "PaymentsDbErrors", "service": "checkout", "depends_on": "payments-db",
+                  "severity": "critical"}
+        self.assertEqual(self.server.post_json("/api/v1/alerts", {"labels": labels})[0], 200)
+        self.server.post_json("/api/v1/alerts", {"alertname": "DbDown", "service": "payments-db", "severity": "critical"})
+        graph = wait_for(lambda: (lambda g: g if any(e["from"] == "checkout" and e["to"] == "payments-db"
+                                                     for e in g["edges"]) else None)(
+            self.server.get_json("/api/v1/topology")[1]), what="learned edge")
+        health = {s["name"]: s["health"] for s in graph["services"]}
+        self.assertEqual(health["payments-db"], "critical")
+        rc = wait_for(lambda: (lambda r: r if r[0] == 200 else None)(
+            self.server.get_json("/api/v1/topology/checkout/root-cause")), what="root cause")[1]
+        self.assertEqual(rc["root_causes"][0]["service"], "payments-db")
+
 
 if __name__ == "__main__":
     unittest.main()
