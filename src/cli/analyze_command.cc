@@ -1,5 +1,6 @@
 #include "cli/analyze_command.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -77,25 +78,43 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
   auto reasoner = brain::MakeReasoner(brain_settings, **shield);
   if (!reasoner.ok()) return Fail(err, reasoner.status());
 
-  // The incident: the first firing alert's service and name; every firing alert marks its
-  // service unhealthy.
+  // Every firing alert marks its service unhealthy (worst severity wins).
+  Severity worst = Severity::kNone;
+  std::vector<std::string> firing_services;
+  for (const auto& a : *alerts) {
+    if (a.status != AlertStatus::kFiring) continue;
+    std::string service = ingest::ServiceOf(a);
+    Severity sev = ParseSeverity(a.Label("severity"));
+    worst = std::max(worst, sev);
+    if (service.empty()) continue;
+    (void)topo.SetHealth(service, std::max(topo.Health(service), sev));
+    if (std::find(firing_services.begin(), firing_services.end(), service) == firing_services.end()) {
+      firing_services.push_back(service);
+    }
+  }
+  // The incident is seen from its entry point: the alerting service whose dependencies explain
+  // the most other alerting services (frontend 5xx + postgres-db down -> frontend, root cause
+  // postgres-db). Ties keep payload order; without a topology match, the first firing alert.
+  std::string incident_service = firing_services.empty() ? "" : firing_services.front();
+  std::size_t best = 0;
+  for (const auto& service : firing_services) {
+    auto rc = topo.RootCause(service, options.depth);
+    if (!rc.ok()) continue;
+    std::size_t explained = 0;
+    for (const auto& c : rc->root_causes) explained += c.role != topology::CandidateRole::kSelf;
+    if (explained > best) {
+      best = explained;
+      incident_service = service;
+    }
+  }
+
   server::AnalysisInput in;
   in.incident_id = 0;
   privacy::Vault vault;
-  Severity worst = Severity::kNone;
   for (auto& a : *alerts) {
-    std::string service = ingest::ServiceOf(a);
-    Severity sev = ParseSeverity(a.Label("severity"));
-    if (a.status == AlertStatus::kFiring) {
-      if (!service.empty()) {
-        Severity current = topo.Health(service);
-        (void)topo.SetHealth(service, std::max(current, sev));
-      }
-      if (in.alertname.empty()) {
-        in.service = service;
-        in.alertname = std::string(a.Label("alertname"));
-      }
-      worst = std::max(worst, sev);
+    if (a.status == AlertStatus::kFiring && in.alertname.empty() && ingest::ServiceOf(a) == incident_service) {
+      in.service = incident_service;
+      in.alertname = std::string(a.Label("alertname"));
     }
     for (auto* m : {&a.labels, &a.annotations}) {
       for (auto& [k, v] : *m) v = (*shield)->Redact(v, vault).str();

@@ -84,7 +84,10 @@ absl::StatusOr<json> ParseBody(std::string_view body, const ParseLimits& limits)
     try {
       (void)json::parse(body);
     } catch (const json::exception& e) {
-      return absl::InvalidArgumentError(absl::StrCat("body: malformed JSON (", e.what(), ")"));
+      // The library quotes the offending input ("last read: '...'"); never echo request content.
+      std::string what = e.what();
+      if (auto cut = what.find("; last read"); cut != std::string::npos) what.resize(cut);
+      return absl::InvalidArgumentError(absl::StrCat("body: malformed JSON (", what, ")"));
     }
     return absl::InvalidArgumentError("body: malformed JSON");
   }

@@ -76,6 +76,13 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"\xff\xfe\"}}]}",
                               "malformed"}));
 
+TEST(AlertmanagerWebhook, MalformedJsonErrorDoesNotEchoTheBody) {
+  auto r = ParseAlertmanagerWebhook(R"({"alerts": [{"labels": {"owner": "jane.doe@example.org" oops}}]})", {}, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(std::string(r.status().message()).find("jane.doe"), std::string::npos) << r.status();
+}
+
 TEST(AlertmanagerWebhook, RejectsDeepNestingWithoutRecursing) {
   std::string deep(100'000, '[');
   auto r = ParseAlertmanagerWebhook(deep, {}, kNow);

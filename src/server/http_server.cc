@@ -73,6 +73,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void DoRead();
+  void OnHeader(beast::error_code ec, std::size_t bytes);
   void OnRead(beast::error_code ec, std::size_t bytes);
   void FailRequest(int status, std::string_view code, std::string_view message);
   void WriteNextEvent();
@@ -331,6 +332,31 @@ void Session::DoRead() {
   parser_->body_limit(static_cast<std::uint64_t>(server_.options().max_body_bytes));
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
   stream_.expires_after(std::chrono::milliseconds(server_.options().request_timeout_ms));
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+}
+
+void Session::OnHeader(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    OnRead(ec, bytes);
+    return;
+  }
+  // Clients such as curl ask before sending a body ("Expect: 100-continue") and wait a second
+  // for the go-ahead; give it at once so they do not stall.
+  auto expect = parser_->get()[http::field::expect];
+  if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                       if (wec) {
+                         self->CloseNow();
+                         return;
+                       }
+                       http::async_read(self->stream_, self->buffer_, *self->parser_,
+                                        beast::bind_front_handler(&Session::OnRead, self));
+                     });
+    return;
+  }
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
 }
 

@@ -62,6 +62,18 @@ class Cli(unittest.TestCase):
         self.assertNotIn("192.168.1.100", r.stdout)
         self.assertNotIn("admin@company.com", r.stdout)
 
+    def test_analyze_sees_the_incident_from_its_entry_point_whatever_the_alert_order(self):
+        with open(DEMO_ALERT) as f:
+            payload = json.load(f)
+        payload["alerts"].reverse()  # the database's alert first
+        path = os.path.join(tempfile.mkdtemp(), "reversed.json")
+        with open(path, "w") as f:
+            json.dump(payload, f)
+        out = json.loads(run("analyze", "--alert", path, "--json").stdout)
+        self.assertEqual(out["analysis"]["service"], "frontend")
+        self.assertEqual(out["analysis"]["root_cause"]["root_causes"][0]["service"], "postgres-db")
+        self.assertEqual([a["service"] for a in out["analysis"]["blast_radius"]["affected"]], ["ingress"])
+
     def test_topology_root_cause_json_on_a_shared_topology(self):
         topo = os.path.join(SHARED, "online-boutique.yaml")
         if not os.path.exists(topo):
