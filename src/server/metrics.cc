@@ -92,33 +92,29 @@ void Metrics::ObserveAnalysis(const std::string& reasoner, bool fallback, double
 std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
-  out += "# HELP awoooi_http_requests_total HTTP requests by route, method and status code.\n"
-         "# TYPE awoooi_http_requests_total counter\n";
-  for (const auto& [k, v] : requests_) absl::StrAppend(&out, "awoooi_http_requests_total{", k, "} ", v, "\n");
-  out += "# HELP awoooi_http_request_duration_seconds Time from request read to response written.\n"
-         "# TYPE awoooi_http_request_duration_seconds histogram\n";
+  auto header = [&out](const char* name, const char* type, const char* help) {
+    absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+  };
+  auto counters = [&](const char* name, const char* help, const std::map<std::string, uint64_t>& values) {
+    header(name, "counter", help);
+    for (const auto& [labels, v] : values) absl::StrAppend(&out, name, "{", labels, "} ", v, "\n");
+  };
+  auto histogram = [&](const char* name, const char* help, const Histogram& h) {
+    header(name, "histogram", help);
+    h.Render(out, name, "");
+  };
+  counters("awoooi_http_requests_total", "HTTP requests by route, method and status code.", requests_);
+  header("awoooi_http_request_duration_seconds", "histogram", "Time from request read to response written.");
   for (const auto& [k, h] : request_seconds_) h.Render(out, "awoooi_http_request_duration_seconds", k);
-  out += "# HELP awoooi_alerts_ingested_total Alerts durably stored (acknowledged with 2xx).\n"
-         "# TYPE awoooi_alerts_ingested_total counter\n";
-  for (const auto& [k, v] : alerts_ingested_) absl::StrAppend(&out, "awoooi_alerts_ingested_total{", k, "} ", v, "\n");
-  out += "# HELP awoooi_alerts_rejected_total Alerts parsed but not stored (store unavailable or queue full).\n"
-         "# TYPE awoooi_alerts_rejected_total counter\n";
-  for (const auto& [k, v] : ingest_failures_) absl::StrAppend(&out, "awoooi_alerts_rejected_total{", k, "} ", v, "\n");
-  out += "# HELP awoooi_ingest_duration_seconds From request parsed to batch committed.\n"
-         "# TYPE awoooi_ingest_duration_seconds histogram\n";
-  ingest_seconds_.Render(out, "awoooi_ingest_duration_seconds", "");
-  out += "# HELP awoooi_store_batch_alerts Alerts committed per transaction (group commit).\n"
-         "# TYPE awoooi_store_batch_alerts histogram\n";
-  batch_sizes_.Render(out, "awoooi_store_batch_alerts", "");
-  out += "# HELP awoooi_analyses_total Incident analyses completed, by reasoner and fallback.\n"
-         "# TYPE awoooi_analyses_total counter\n";
-  for (const auto& [k, v] : analyses_) absl::StrAppend(&out, "awoooi_analyses_total{", k, "} ", v, "\n");
-  out += "# HELP awoooi_analysis_duration_seconds Alert to stored proposal, per analysis.\n"
-         "# TYPE awoooi_analysis_duration_seconds histogram\n";
-  analysis_seconds_.Render(out, "awoooi_analysis_duration_seconds", "");
-  out += "# HELP awoooi_alert_to_proposal_seconds From the commit that changed an incident to its stored proposal.\n"
-         "# TYPE awoooi_alert_to_proposal_seconds histogram\n";
-  alert_to_proposal_seconds_.Render(out, "awoooi_alert_to_proposal_seconds", "");
+  counters("awoooi_alerts_ingested_total", "Alerts durably stored (acknowledged with 2xx).", alerts_ingested_);
+  counters("awoooi_alerts_rejected_total", "Alerts parsed but not stored (store unavailable or queue full).",
+           ingest_failures_);
+  histogram("awoooi_ingest_duration_seconds", "From request parsed to batch committed.", ingest_seconds_);
+  histogram("awoooi_store_batch_alerts", "Alerts committed per transaction (group commit).", batch_sizes_);
+  counters("awoooi_analyses_total", "Incident analyses completed, by reasoner and fallback.", analyses_);
+  histogram("awoooi_analysis_duration_seconds", "Analysis start to stored proposal.", analysis_seconds_);
+  histogram("awoooi_alert_to_proposal_seconds", "From the commit that changed an incident to its stored proposal.",
+            alert_to_proposal_seconds_);
   for (const auto& [name, value] : gauges) {
     absl::StrAppend(&out, "# TYPE ", name, " gauge\n", name, " ", Num(value), "\n");
   }
