@@ -45,7 +45,6 @@ const std::vector<ConfigKey> kConfigKeys = {
     {"topology.dependency_label", "depends_on", "Alert label whose comma-separated value names the alerting service's dependencies (learned edges)."},
     {"topology.context_budget_chars", "6000", "Size budget of the retrieval-context document handed to the brain."},
     {"pipeline.workers", "2", "Analysis worker threads."},
-    {"pipeline.queue", "1000", "Incidents waiting for analysis beyond which new analyses wait (ingestion never does)."},
     {"pipeline.min_interval", "5s", "Shortest time between two analyses of the same incident; the first one runs at once, changes meanwhile are coalesced."},
     {"brain.type", "playbook", "The BRAIN plugin: playbook, openai, anthropic or ollama (docs/brain.md)."},
     {"brain.playbooks", "", "A directory of *.yaml playbooks added to the built-in set (same name replaces one)."},
@@ -269,7 +268,6 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   config.topology.dependency_label = all.GetString("topology.dependency_label", config.topology.dependency_label);
   AWOOOI_READ(config.topology.context_budget_chars, all.GetInt("topology.context_budget_chars", 6'000, 500, 1'000'000));
   AWOOOI_READ(config.pipeline.workers, all.GetInt("pipeline.workers", 2, 1, 64));
-  AWOOOI_READ(config.pipeline.queue, all.GetInt("pipeline.queue", 1'000, 1, 1'000'000));
   AWOOOI_READ(config.pipeline.min_interval_ms, all.GetDurationMs("pipeline.min_interval", 5'000, 0, 3'600'000));
 
   std::map<std::string, std::string> brain = all.Sub("brain").values();

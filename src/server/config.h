@@ -74,7 +74,6 @@ struct Config {
   } topology;
   struct Pipeline {
     int64_t workers = 2;
-    int64_t queue = 1'000;
     int64_t min_interval_ms = 5'000;
   } pipeline;
   PluginSettings brain;  // type: playbook (default) | openai | anthropic | ollama, and its settings
