@@ -165,23 +165,30 @@ class ExchangeImpl final : public Exchange {
 class ServerImpl final : public HttpServer {
  public:
   ServerImpl(HttpServerOptions o, Handler h, RequestObserver obs)
-      : options_(std::move(o)), handler_(std::move(h)), observer_(std::move(obs)), ioc_(std::max(1, options_.threads)),
-        acceptor_(net::make_strand(ioc_)), work_(net::make_work_guard(ioc_)) {}
+      : options_(std::move(o)), handler_(std::move(h)), observer_(std::move(obs)) {
+    // One single-threaded io_context per I/O thread (connections are dealt round-robin): no
+    // locking inside Asio, and a busy connection cannot pile all work onto one thread.
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      iocs_.push_back(std::make_unique<net::io_context>(1));
+      work_.push_back(net::make_work_guard(*iocs_.back()));
+    }
+    acceptor_.emplace(*iocs_.front());
+  }
 
   absl::Status Listen() override {
     beast::error_code ec;
     auto addr = net::ip::make_address(options_.host, ec);
     if (ec) return absl::InvalidArgumentError(absl::StrCat("server.listen: bad address \"", options_.host, "\""));
     tcp::endpoint ep(addr, options_.port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", options_.host, ":", options_.port, ": ", ec.message()));
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     DoAccept();
     return absl::OkStatus();
   }
@@ -190,26 +197,26 @@ class ServerImpl final : public HttpServer {
 
   void Run() override {
     std::vector<std::thread> threads;
-    for (int i = 1; i < std::max(1, options_.threads); ++i) threads.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
+    for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { iocs_[i]->run(); });
+    iocs_.front()->run();
     for (auto& t : threads) t.join();
   }
 
   void Shutdown(int64_t grace_ms) override {
     if (draining_.exchange(true)) return;
-    net::post(acceptor_.get_executor(), [this] {
+    net::post(acceptor_->get_executor(), [this] {
       beast::error_code ec;
-      acceptor_.close(ec);
+      acceptor_->close(ec);
     });
     // Event streams and idle keep-alive connections end now; requests in flight get `grace_ms`.
     CloseSessions(/*only_idle=*/true);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
-    auto timer = std::make_shared<net::steady_timer>(ioc_);
+    auto timer = std::make_shared<net::steady_timer>(*iocs_.front());
     WaitForDrain(timer, deadline);
   }
 
   int64_t open_connections() const override { return connections_.load(); }
-  void Post(std::function<void()> fn) override { net::post(ioc_, std::move(fn)); }
+  void Post(std::function<void()> fn) override { net::post(NextContext(), std::move(fn)); }
 
   // Session bookkeeping.
   void Register(Session* s, std::weak_ptr<Session> w) {
@@ -243,9 +250,9 @@ class ServerImpl final : public HttpServer {
   };
 
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    acceptor_->async_accept(NextContext(), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
         // Out of descriptors and similar: keep serving the connections we have.
         DoAccept();
         return;
@@ -282,8 +289,8 @@ class ServerImpl final : public HttpServer {
       CloseSessions(/*only_idle=*/false);
       timer->expires_after(std::chrono::milliseconds(50));
       timer->async_wait([this, timer](beast::error_code) {
-        work_.reset();
-        ioc_.stop();
+        for (auto& w : work_) w.reset();
+        for (auto& ioc : iocs_) ioc->stop();
       });
       return;
     }
@@ -295,9 +302,12 @@ class ServerImpl final : public HttpServer {
   HttpServerOptions options_;
   Handler handler_;
   RequestObserver observer_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
+  net::io_context& NextContext() { return *iocs_[next_.fetch_add(1) % iocs_.size()]; }
+
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::atomic<size_t> next_{0};
   uint16_t port_ = 0;
   std::atomic<bool> draining_{false};
   std::mutex mu_;
