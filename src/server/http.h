@@ -97,7 +97,8 @@ class HttpServer {
   // idle connections, then makes Run() return. Thread-safe; idempotent.
   virtual void Shutdown(int64_t grace_ms) = 0;
   virtual int64_t open_connections() const = 0;
-  // Posts `fn` to the I/O pool (for timers and background work that must not block).
+  // Runs `fn` on an I/O thread, after every function posted before it (FIFO, one at a time): for
+  // short bookkeeping that must stay in order and must not block.
   virtual void Post(std::function<void()> fn) = 0;
 };
 

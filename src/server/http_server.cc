@@ -216,7 +216,9 @@ class ServerImpl final : public HttpServer {
   }
 
   int64_t open_connections() const override { return connections_.load(); }
-  void Post(std::function<void()> fn) override { net::post(NextContext(), std::move(fn)); }
+  // One context, single-threaded: posted work runs in posting order (health updates must not
+  // overtake each other).
+  void Post(std::function<void()> fn) override { net::post(*iocs_.front(), std::move(fn)); }
 
   // Session bookkeeping.
   void Register(Session* s, std::weak_ptr<Session> w) {

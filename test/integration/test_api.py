@@ -158,16 +158,30 @@ class Topology(ServerTest):
         self.assertEqual(self.server.get_json("/api/v1/topology/frontend/root-cause?depth=0")[0], 400)
         self.assertEqual(self.server.get_json("/api/v1/topology/frontend/root-cause?depth=999999999999")[0], 400)
 
+    def test_health_follows_the_last_delivery_even_when_fire_and_resolve_race(self):
+        services = ["frontend", "auth-service", "product-api", "order-api", "postgres-db"]
+        for round_ in range(20):
+            for svc in services:
+                labels = {"alertname": f"Flap{round_}", "service": svc, "severity": "critical"}
+                self.assertEqual(self.server.post_json("/api/v1/alerts", {"labels": labels})[0], 200)
+                self.assertEqual(self.server.post_json("/api/v1/alerts", {"labels": labels, "status": "resolved"})[0], 200)
+        time.sleep(1.0)  # bookkeeping after the last 2xx
+        graph = self.server.get_json("/api/v1/topology")[1]
+        self.assertEqual({s["name"]: s["health"] for s in graph["services"] if s["name"] in services},
+                         {svc: "none" for svc in services})
+
     def test_alerts_teach_edges_and_set_health(self):
         labels = {"alertname": "PaymentsDbErrors", "service": "checkout", "depends_on": "payments-db",
                   "severity": "critical"}
         self.assertEqual(self.server.post_json("/api/v1/alerts", {"labels": labels})[0], 200)
         self.server.post_json("/api/v1/alerts", {"alertname": "DbDown", "service": "payments-db", "severity": "critical"})
-        graph = wait_for(lambda: (lambda g: g if any(e["from"] == "checkout" and e["to"] == "payments-db"
-                                                     for e in g["edges"]) else None)(
-            self.server.get_json("/api/v1/topology")[1]), what="learned edge")
-        health = {s["name"]: s["health"] for s in graph["services"]}
-        self.assertEqual(health["payments-db"], "critical")
+        # Health and learned edges follow the 2xx (bookkeeping after the commit), so wait for them.
+        def learned():
+            g = self.server.get_json("/api/v1/topology")[1]
+            health = {s["name"]: s["health"] for s in g["services"]}
+            edge = any(e["from"] == "checkout" and e["to"] == "payments-db" for e in g["edges"])
+            return g if edge and health.get("payments-db") == "critical" else None
+        wait_for(learned, what="learned edge and payments-db health")
         rc = wait_for(lambda: (lambda r: r if r[0] == 200 else None)(
             self.server.get_json("/api/v1/topology/checkout/root-cause")), what="root cause")[1]
         self.assertEqual(rc["root_causes"][0]["service"], "payments-db")
