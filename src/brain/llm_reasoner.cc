@@ -203,7 +203,7 @@ absl::StatusOr<std::string> LlmReasoner::Exchange(const ReasoningContext& contex
       redactor.Add(std::string_view(text).substr(before));
       return stream_status.ok();
     };
-    absl::StatusOr<HttpResponse> response = HttpPost(request, on_chunk);
+    absl::StatusOr<HttpResponse> response = net::HttpCall(request, on_chunk);
     if (!response.ok()) {
       redactor.Flush();
       if (response.status().code() == absl::StatusCode::kAborted && !stream_status.ok()) return stream_status;

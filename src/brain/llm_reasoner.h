@@ -24,13 +24,17 @@
 #include "absl/status/statusor.h"
 #include "awoooi/brain/reasoner.h"
 #include "awoooi/core/plugin.h"
-#include "brain/http_client.h"
+#include "awoooi/net/http_client.h"
 
 namespace awoooi::privacy {
 class Shield;
 }
 
 namespace awoooi::brain {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::ParseRetryAfterMs;
 
 struct RetryPolicy {
   int max_retries = 2;               // extra attempts after the first, for 429 and 5xx only

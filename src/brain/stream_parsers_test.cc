@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "brain/http_client.h"
+#include "brain/llm_reasoner.h"
 
 namespace awoooi::brain {
 namespace {

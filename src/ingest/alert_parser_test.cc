@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "awoooi/core/digest.h"
+
 #include <string>
 
 #include "ingest/grouping.h"
@@ -136,7 +138,7 @@ TEST(Grouping, ServiceOrJobAndAlertname) {
 }
 
 TEST(IngestSignature, VerifiesHmacAndRejectsTampering) {
-  std::string sig = "sha256=" + HmacSha256Hex("body", "secret");
+  std::string sig = "sha256=" + HmacSha256Hex("secret", "body");
   EXPECT_TRUE(VerifyHmacSha256("body", "secret", sig));
   EXPECT_FALSE(VerifyHmacSha256("body!", "secret", sig));
   EXPECT_FALSE(VerifyHmacSha256("body", "other", sig));

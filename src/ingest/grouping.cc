@@ -1,7 +1,7 @@
 #include "ingest/grouping.h"
 
-#include <openssl/crypto.h>
-#include <openssl/hmac.h>
+#include "awoooi/core/digest.h"
+
 
 namespace awoooi::ingest {
 
@@ -46,28 +46,12 @@ std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const Gro
   return items;
 }
 
-std::string HmacSha256Hex(std::string_view body, std::string_view secret) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
-}
-
 bool VerifyHmacSha256(std::string_view body, std::string_view secret, std::string_view header) {
   if (header.substr(0, 7) == "sha256=") header.remove_prefix(7);
-  std::string expected = HmacSha256Hex(body, secret);
-  if (header.size() != expected.size()) return false;
+  std::string expected = HmacSha256Hex(secret, body);
   std::string given(header);
   for (char& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+  return ConstantTimeEquals(given, expected);
 }
 
 }  // namespace awoooi::ingest

@@ -30,6 +30,5 @@ std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const Gro
 
 // Constant-time check of "sha256=<hex>" (or bare hex) HMAC-SHA256 of `body` under `secret`.
 bool VerifyHmacSha256(std::string_view body, std::string_view secret, std::string_view signature_header);
-std::string HmacSha256Hex(std::string_view body, std::string_view secret);
 
 }  // namespace awoooi::ingest

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -650,23 +651,13 @@ absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path) {
     std::string hex;
     in >> hex;
     if (hex.size() != 64) return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
-    std::string key;
-    for (size_t i = 0; i < 64; i += 2) {
-      int v = 0;
-      if (!absl::SimpleHexAtoi(hex.substr(i, 2), &v)) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
-      }
-      key += static_cast<char>(v);
+    if (!std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); })) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
     }
-    return key;
+    return absl::HexStringToBytes(hex);
   }
   std::string key = privacy::GenerateVaultKey();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : key) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
+  std::string hex = ToHex(key);
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
   mode_t old = ::umask(077);

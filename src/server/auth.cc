@@ -1,40 +1,15 @@
 #include "server/auth.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <stdexcept>
+#include "awoooi/core/digest.h"
 
 namespace awoooi::server {
 namespace {
-
-std::string Hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
-}
 
 constexpr auto kCacheTtl = std::chrono::seconds(30);
 
 }  // namespace
 
-std::string NewApiToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  return "awi_" + Hex(bytes, sizeof bytes);
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return Hex(md, len);
-}
+std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }
 
 absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role) {
   auto u = store.GetUser(user);

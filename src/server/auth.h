@@ -13,12 +13,12 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
+#include "awoooi/core/digest.h"
 #include "awoooi/store/store.h"
 
 namespace awoooi::server {
 
 std::string NewApiToken();
-std::string Sha256Hex(std::string_view data);
 
 // Creates the user when missing (with `role`), then a token for them; returns the token.
 absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role);

@@ -27,6 +27,14 @@ class Redacted {
     return Redacted(std::string(text, N - 1));
   }
 
+  // A piece decoded from `whole` (a JSON string leaf of a redacted JSON document, for rehydrating
+  // tool arguments leaf by leaf). The caller vouches that `part` came out of `whole`; `whole` is
+  // required so that every use names the redacted text it decodes.
+  static Redacted PartOf(const Redacted& whole, std::string part) {
+    (void)whole;
+    return Redacted(std::move(part));
+  }
+
   const std::string& str() const& { return text_; }
   std::string_view view() const { return text_; }
   bool empty() const { return text_.empty(); }

@@ -1,4 +1,4 @@
-#include "brain/http_client.h"
+#include "awoooi/net/http_client.h"
 
 #include <curl/curl.h>
 
@@ -7,7 +7,7 @@
 #include <ctime>
 #include <mutex>
 
-namespace awoooi::brain {
+namespace awoooi::net {
 namespace {
 
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
@@ -23,6 +23,7 @@ struct Exchange {
   HttpResponse response;
   bool status_known = false;
   bool stopped_by_callback = false;
+  bool too_large = false;
   CURL* curl = nullptr;
 };
 
@@ -59,8 +60,15 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   size_t bytes = size * n;
   LearnStatus(ex);
-  if (ex->response.status >= 200 && ex->response.status < 300) {
-    if (ex->on_chunk != nullptr && *ex->on_chunk && !(*ex->on_chunk)(std::string_view(data, bytes))) {
+  const bool streamed = ex->on_chunk != nullptr && *ex->on_chunk;
+  if (!streamed) {
+    if (static_cast<int64_t>(ex->response.body.size() + bytes) > ex->request->max_body_bytes) {
+      ex->too_large = true;
+      return 0;
+    }
+    ex->response.body.append(data, bytes);
+  } else if (ex->response.status >= 200 && ex->response.status < 300) {
+    if (!(*ex->on_chunk)(std::string_view(data, bytes))) {
       ex->stopped_by_callback = true;
       return 0;  // makes curl fail with CURLE_WRITE_ERROR
     }
@@ -76,9 +84,39 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return (cancel != nullptr && cancel->load()) ? 1 : 0;
 }
 
+void SetBlob(CURL* curl, CURLoption option, const std::string& pem) {
+  curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(curl, option, &blob);
+}
+
+void ApplyTls(CURL* curl, const TlsOptions& tls) {
+  if (!tls.ca_pem.empty()) SetBlob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
+  else if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.client_cert_pem.empty()) {
+    SetBlob(curl, CURLOPT_SSLCERT_BLOB, tls.client_cert_pem);
+    curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+  } else if (!tls.client_cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.client_cert_file.c_str());
+  }
+  if (!tls.client_key_pem.empty()) {
+    SetBlob(curl, CURLOPT_SSLKEY_BLOB, tls.client_key_pem);
+    curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+  } else if (!tls.client_key_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.client_key_file.c_str());
+  }
+  if (!tls.verify_peer) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
 }  // namespace
 
-absl::StatusOr<HttpResponse> HttpPost(const HttpRequest& request, const BodyChunkFn& on_chunk) {
+absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChunkFn& on_chunk) {
+  const std::string& m = request.method;
+  if (m != "GET" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") {
+    return absl::InvalidArgumentError("unsupported HTTP method " + m.substr(0, 16));
+  }
   GlobalInit();
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::ResourceExhaustedError("cannot create an HTTP client handle");
@@ -95,9 +133,15 @@ absl::StatusOr<HttpResponse> HttpPost(const HttpRequest& request, const BodyChun
   headers = curl_slist_append(headers, "Expect:");
 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (m == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (m != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, m.c_str());
+  }
+  ApplyTls(curl, request.tls);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout_ms));
@@ -128,6 +172,10 @@ absl::StatusOr<HttpResponse> HttpPost(const HttpRequest& request, const BodyChun
       return absl::CancelledError("request cancelled");
     case CURLE_WRITE_ERROR:
       if (ex.stopped_by_callback) return absl::AbortedError("stopped reading the answer");
+      if (ex.too_large) {
+        return absl::ResourceExhaustedError("answer larger than " + std::to_string(request.max_body_bytes) +
+                                            " bytes");
+      }
       return absl::UnavailableError(why);
     default:
       // The URL is configuration (no secret in it); header values are never part of the message.
@@ -149,4 +197,4 @@ int64_t ParseRetryAfterMs(std::string_view value) {
   return std::max<int64_t>(delta, 0);
 }
 
-}  // namespace awoooi::brain
+}  // namespace awoooi::net
