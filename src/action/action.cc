@@ -340,9 +340,12 @@ Draft Action::ToDraft() const {
 absl::StatusOr<Action> Build(const Draft& draft, const Catalog& catalog) {
   auto kind = ParseKind(draft.kind);
   if (!kind) {
+    // Echo the type only when it is a plain identifier: it may come from a model's answer.
+    std::string shown = draft.kind.size() <= 40 && IsIdentifier(draft.kind) ? " \"" + draft.kind + "\"" : "";
     return absl::InvalidArgumentError(
-        absl::StrCat("type: unknown action type (known: restart_pod, rollout_restart, scale, cordon_node, "
-                     "delete_pvc, mcp_tool, run_template, investigate)"));
+        absl::StrCat("type: unknown action type", shown,
+                     " (known: restart_pod, rollout_restart, scale, cordon_node, delete_pvc, mcp_tool, "
+                     "run_template, investigate)"));
   }
   const KindSpec& spec = SpecOf(*kind);
   Action a;

@@ -16,16 +16,21 @@ Redacted SystemPrompt() {
       "are; never guess the real value.\n"
       "- Every action's target must be one of the services listed under \"Services you may target\", except "
       "cordon_node (a node named in an alert label) and delete_pvc (a PVC named in an alert label).\n"
-      "- Action types: restart_pod, rollout_restart, scale (parameter replicas, 1-100), cordon_node, "
-      "delete_pvc, run_command (parameter command; never a deletion), mcp_tool (parameter tool), investigate "
-      "(gather evidence, change nothing). Prefer investigate when the evidence is weak.\n"
+      "- Actions are typed; a value that is not its type makes the whole answer invalid. Types and their "
+      "parameters: restart_pod {namespace}, rollout_restart {namespace}, scale {namespace, replicas: 1-100}, "
+      "cordon_node {}, delete_pvc {namespace}, mcp_tool {server, tool, arguments: JSON object} (only listed "
+      "servers), run_template {template, and the template's slots} (only listed templates), investigate "
+      "{namespace, check: one line of text}. Targets and namespaces are Kubernetes names (lower-case letters, "
+      "digits, '-', '.'). There is no way to run a free-form command. Prefer investigate when the evidence is "
+      "weak.\n"
       "- Fix the root cause (the top-ranked unhealthy dependency), not the services that merely depend on "
       "it.\n"
       "\n"
       "Answer format: first a short numbered step-by-step analysis in plain text, then exactly one JSON "
       "object in a ```json block with these fields:\n"
       "{\"summary\": string, \"root_cause\": {\"service\": string, \"kind\": string, \"evidence\": string}, "
-      "\"blast_radius\": [string], \"actions\": [{\"type\": string, \"target\": string, \"parameters\": "
+      "\"blast_radius\": [string], \"actions\": [{\"type\": string, \"target_kind\": \"service\"|\"pod\"|"
+      "\"deployment\"|\"statefulset\"|\"node\"|\"pvc\"|\"none\", \"target\": string, \"parameters\": "
       "{string: string}, \"expected_effect\": string}], \"confidence\": number between 0 and 1, "
       "\"reasoning\": string}\n");
 }
@@ -66,6 +71,20 @@ Redacted UserPrompt(const ReasoningContext& c) {
   for (std::size_t i = 0; i < c.known_services.size(); ++i) {
     if (i > 0) out += Redacted::Literal(", ");
     out += c.known_services[i];
+  }
+  if (c.catalog != nullptr) {
+    // Configuration names: identifiers the operator chose, not alert data.
+    for (const auto& t : c.catalog->templates) {
+      out += Redacted::Literal("\nCommand template ") + privacy::RedactedIdentifier(t.name) +
+             Redacted::Literal(" (run_template) slots:");
+      for (const auto& slot : t.slots) {
+        out += Redacted::Literal(" ") + privacy::RedactedIdentifier(slot.name) + Redacted::Literal(":") +
+               privacy::RedactedIdentifier(action::ToString(slot.type));
+      }
+    }
+    for (const auto& server : c.catalog->mcp_servers) {
+      out += Redacted::Literal("\nMCP server (mcp_tool): ") + privacy::RedactedIdentifier(server);
+    }
   }
   out += Redacted::Literal("\n\n<<<INCIDENT DATA\n");
   if (!c.document.empty()) {

@@ -134,13 +134,20 @@ std::string ProposalToJson(const Proposal& p) {
   for (const auto& s : p.blast_radius) blast.push_back(s.str());
   out["blast_radius"] = std::move(blast);
   OrderedJson actions = OrderedJson::array();
-  for (const Action& a : p.actions) {
+  for (const ProposedAction& pa : p.actions) {
+    const action::Action& a = pa.action;
     OrderedJson params = OrderedJson::object();
-    for (const auto& [k, v] : a.parameters) params[k] = v.str();
-    actions.push_back(OrderedJson{{"type", std::string(ToString(a.type))},
-                                  {"target", a.target.str()},
+    for (const auto& [k, v] : a.params()) {
+      if (v.type == action::ParamType::kInteger) params[k] = v.integer;
+      else params[k] = v.text.str();
+    }
+    actions.push_back(OrderedJson{{"type", std::string(action::ToString(a.kind()))},
+                                  {"target_kind", std::string(action::ToString(a.target().kind))},
+                                  {"target", a.target().name.str()},
                                   {"parameters", std::move(params)},
-                                  {"expected_effect", a.expected_effect.str()}});
+                                  {"expected_effect", a.expected_effect().str()},
+                                  {"note", pa.note},
+                                  {"action_hash", a.hash()}});
   }
   out["actions"] = std::move(actions);
   out["confidence"] = std::isfinite(p.confidence) ? p.confidence : 0.0;
@@ -152,7 +159,7 @@ std::string ProposalToJson(const Proposal& p) {
 }
 
 absl::StatusOr<Proposal> ParseProposal(std::string_view text, const privacy::Shield& shield,
-                                       privacy::Vault& vault) {
+                                       privacy::Vault& vault, const action::Catalog& catalog) {
   if (text.size() > kMaxProposalTextBytes) {
     return absl::InvalidArgumentError("answer is " + std::to_string(text.size()) + " bytes, more than the " +
                                       std::to_string(kMaxProposalTextBytes) + " allowed");
@@ -199,27 +206,31 @@ absl::StatusOr<Proposal> ParseProposal(std::string_view text, const privacy::Shi
     if (!a.is_object()) return Invalid(where, "must be an object");
     auto type = StringField(a, "type", where + ".", true);
     if (!type.ok()) return type.status();
-    Action action;
-    if (!ParseActionType(*type, &action.type)) {
-      // Echo only identifier characters of the unknown type: it is model output.
-      return Invalid(where + ".type", "unknown action type \"" +
-                                          privacy::RedactedIdentifier(type->substr(0, 64)).str() + "\"");
-    }
-    auto target = StringField(a, "target", where + ".", true);
+    action::Draft draft;
+    draft.kind = privacy::RedactedIdentifier(type->substr(0, 64)).str();
+    auto target_kind = StringField(a, "target_kind", where + ".", false);
+    if (!target_kind.ok()) return target_kind.status();
+    draft.target_kind = privacy::RedactedIdentifier(target_kind->substr(0, 32)).str();
+    auto target = StringField(a, "target", where + ".", false);
     if (!target.ok()) return target.status();
-    action.target = red(*target);
+    draft.target = red(*target);
     if (auto params = a.find("parameters"); params != a.end() && !params->is_null()) {
       if (!params->is_object()) return Invalid(where + ".parameters", "must be an object");
       for (const auto& [key, value] : params->items()) {
-        auto v = ScalarText(value, where + ".parameters." + key);
+        // An MCP tool's arguments may come as an object: keep it as JSON text.
+        auto v = value.is_object() ? absl::StatusOr<std::string>(value.dump(-1, ' ', false,
+                                                                            Json::error_handler_t::replace))
+                                   : ScalarText(value, where + ".parameters." + key);
         if (!v.ok()) return v.status();
-        action.parameters[privacy::RedactedIdentifier(key).str()] = red(*v);
+        draft.params[privacy::RedactedIdentifier(key).str()] = red(*v);
       }
     }
     auto effect = StringField(a, "expected_effect", where + ".", false);
     if (!effect.ok()) return effect.status();
-    action.expected_effect = red(*effect);
-    p.actions.push_back(std::move(action));
+    draft.expected_effect = red(*effect);
+    auto built = action::Build(draft, catalog);
+    if (!built.ok()) return Invalid(where, std::string(built.status().message()));
+    p.actions.push_back(ProposedAction{std::move(*built), ""});
   }
 
   auto confidence = j.find("confidence");

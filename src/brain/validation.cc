@@ -14,38 +14,10 @@ namespace {
 // Alert labels whose values name a node or a volume claim (Prometheus / kube-state-metrics names).
 constexpr std::string_view kNodeLabels[] = {"node", "kubernetes_node", "nodename", "instance", "hostname"};
 constexpr std::string_view kPvcLabels[] = {"persistentvolumeclaim", "pvc", "claim", "claim_name"};
+// Labels whose values name a workload object (kube-state-metrics, cAdvisor).
+constexpr std::string_view kWorkloadLabels[] = {"pod", "pod_name", "deployment", "statefulset", "container"};
 
-// Words that make a command or tool destructive. Commands are split into words on anything that is
-// not a letter or digit, so "kubectl delete ns", "delete_namespace" and "DROP TABLE" all match.
-constexpr std::string_view kDestructiveWords[] = {
-    "delete", "del", "drop",  "truncate", "destroy", "purge",     "wipe",      "mkfs",
-    "shred",  "rm",  "rmdir", "erase",    "prune",   "uninstall", "terminate", "dd"};
-
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
-std::string DestructiveWord(std::string_view text) {
-  for (const std::string& w : Words(text)) {
-    for (std::string_view bad : kDestructiveWords) {
-      if (w == bad) return w;
-    }
-  }
-  return "";
-}
-
-bool IsInteger(std::string_view s, long long* out) {
+[[maybe_unused]] bool IsInteger(std::string_view s, long long* out) {
   if (s.empty() || s.size() > 12) return false;
   long long v = 0;
   std::size_t i = 0;
@@ -64,6 +36,7 @@ struct ContextNames {
   std::set<std::string> services;
   std::set<std::string> nodes;
   std::set<std::string> pvcs;
+  std::set<std::string> workloads;
   std::set<std::string> namespaces;
 };
 
@@ -98,6 +71,9 @@ ContextNames Collect(const ReasoningContext& c) {
       for (std::string_view l : kPvcLabels) {
         if (name == l) n.pvcs.insert(value.str());
       }
+      for (std::string_view l : kWorkloadLabels) {
+        if (name == l) n.workloads.insert(value.str());
+      }
     }
   }
   return n;
@@ -126,60 +102,44 @@ absl::Status ValidateProposal(const Proposal& p, const ReasoningContext& context
   }
 
   for (std::size_t i = 0; i < p.actions.size(); ++i) {
-    const Action& a = p.actions[i];
-    std::string where = "actions[" + std::to_string(i) + "] (" + std::string(ToString(a.type)) + ")";
-    auto param = [&](const char* key) -> const privacy::Redacted* {
-      auto it = a.parameters.find(key);
-      return it == a.parameters.end() ? nullptr : &it->second;
-    };
-    if (a.target.empty()) {
-      errors.push_back(where + ": target is empty");
-      continue;
-    }
-    switch (a.type) {
-      case ActionType::kCordonNode:
-        if (names.nodes.count(a.target.str()) == 0) {
-          errors.push_back(where + ": node " + Quote(a.target) + " is not named by any alert label");
+    const action::Action& a = p.actions[i].action;
+    std::string where = "actions[" + std::to_string(i) + "] (" + std::string(action::ToString(a.kind())) + ")";
+    const std::string& target = a.target().name.str();
+    switch (a.target().kind) {
+      case action::TargetKind::kNone:
+        break;
+      case action::TargetKind::kNode:
+        if (names.nodes.count(target) == 0) {
+          errors.push_back(where + ": node " + Quote(a.target().name) + " is not named by any alert label");
         }
         break;
-      case ActionType::kDeletePvc:
-        if (names.pvcs.count(a.target.str()) == 0) {
-          errors.push_back(where + ": PVC " + Quote(a.target) + " is not named by any alert label");
+      case action::TargetKind::kPvc:
+        if (names.pvcs.count(target) == 0) {
+          errors.push_back(where + ": PVC " + Quote(a.target().name) + " is not named by any alert label");
         }
         break;
-      default:
-        if (names.services.count(a.target.str()) == 0) {
-          errors.push_back(where + ": target " + Quote(a.target) + " is not in the topology");
+      case action::TargetKind::kService:
+        if (names.services.count(target) == 0) {
+          errors.push_back(where + ": target " + Quote(a.target().name) + " is not in the topology");
+        }
+        break;
+      default:  // a pod, deployment or statefulset: a service of the topology or named by an alert label
+        if (names.services.count(target) == 0 && names.workloads.count(target) == 0) {
+          errors.push_back(where + ": " + std::string(action::ToString(a.target().kind)) + " " +
+                           Quote(a.target().name) + " is neither a service nor named by any alert label");
         }
         break;
     }
-    if (const auto* ns = param("namespace");
-        ns != nullptr && !names.namespaces.empty() && names.namespaces.count(ns->str()) == 0) {
-      errors.push_back(where + ": namespace " + Quote(*ns) + " is not one the incident involves");
+    if (const auto* ns = a.param("namespace"); ns != nullptr && !names.namespaces.empty() &&
+                                               names.namespaces.count(ns->text.str()) == 0 &&
+                                               ns->text.str() != "default") {
+      errors.push_back(where + ": namespace " + Quote(ns->text) + " is not one the incident involves");
     }
-    if (a.type == ActionType::kScale) {
-      const auto* replicas = param("replicas");
-      long long n = 0;
-      if (replicas == nullptr || !IsInteger(replicas->view(), &n)) {
-        errors.push_back(where + ": replicas must be an integer");
-      } else if (n < 1 || n > kMaxReplicas) {
+    if (a.kind() == action::Kind::kScale) {
+      int64_t n = a.param("replicas")->integer;  // Build requires it
+      if (n < 1 || n > kMaxReplicas) {
         errors.push_back(where + ": replicas " + std::to_string(n) + " is outside [1, " +
-                         std::to_string(kMaxReplicas) + "]");
-      }
-    }
-    if (a.type == ActionType::kRunCommand || a.type == ActionType::kMcpTool) {
-      const char* required = a.type == ActionType::kRunCommand ? "command" : "tool";
-      if (param(required) == nullptr || param(required)->empty()) {
-        errors.push_back(where + ": parameter \"" + required + "\" is required");
-      }
-      for (const auto& [key, value] : a.parameters) {
-        std::string bad = DestructiveWord(value.view());
-        if (bad.empty()) bad = DestructiveWord(key);
-        if (!bad.empty()) {
-          errors.push_back(where + ": parameter \"" + key + "\" asks for a destructive operation (\"" + bad +
-                           "\"); the only deletion a reasoner may propose is delete_pvc");
-          break;
-        }
+                         std::to_string(kMaxReplicas) + "] (scaling to zero is for people to request)");
       }
     }
   }

@@ -24,7 +24,10 @@ class ValidationTest : public ::testing::Test {
     std::string json = R"({"summary": "s", "root_cause": {"service": "postgres-db", "kind": "database"},
                            "confidence": 0.7, "actions": [)" +
                        std::string(action_json) + "]}";
-    return ValidateProposal(Parsed(json), context_);
+    // A value that is not its type fails already at parsing (action::Build).
+    auto p = ParseProposal(json, *shield_, vault_);
+    if (!p.ok()) return p.status();
+    return ValidateProposal(*p, context_);
   }
 
   const privacy::Shield* shield_ = nullptr;
@@ -50,23 +53,17 @@ TEST_F(ValidationTest, RejectsARootCauseOutsideTheTopology) {
   EXPECT_FALSE(ValidateProposal(p, context_).ok());
 }
 
-TEST_F(ValidationTest, RejectsPromptInjectedDestructiveCommands) {
-  for (
-      std::string_view action : {
-          R"({"type": "run_command", "target": "frontend", "parameters": {"command":
+TEST_F(ValidationTest, FreeFormCommandsAndUnconfiguredToolsCannotBeProposed) {
+  for (std::string_view action : {
+           R"({"type": "run_command", "target": "frontend", "parameters": {"command":
                "kubectl delete namespace production"}})",
-          R"({"type": "mcp_tool", "target": "frontend", "parameters": {"tool": "kubernetes.delete_namespace",
-               "namespace": "production"}})",
-          R"({"type": "run_command", "target": "postgres-db", "parameters": {"command": "psql -c 'DROP TABLE users'"}})",
-          R"({"type": "run_command", "target": "frontend", "parameters": {"command": "rm -rf /var/lib/data"}})",
-      }) {
+           R"({"type": "mcp_tool", "target": "frontend", "parameters": {"server": "k8s", "tool":
+               "kubernetes.delete_namespace", "namespace": "production"}})",
+           R"({"type": "run_template", "target": "postgres-db", "parameters": {"template": "psql"}})",
+       }) {
     absl::Status s = WithAction(action);
-    EXPECT_FALSE(s.ok()) << action;
-    EXPECT_NE(s.message().find("destructive"), std::string::npos) << s;
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << action;
   }
-  EXPECT_TRUE(WithAction(R"({"type": "run_command", "target": "frontend", "parameters": {"command":
-                             "cmctl renew --namespace production frontend-tls"}})")
-                  .ok());
 }
 
 TEST_F(ValidationTest, NamespacesMustBeOnesTheIncidentInvolves) {

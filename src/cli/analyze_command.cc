@@ -7,14 +7,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "awoooi/analysis/analysis.h"
 #include "awoooi/brain/factory.h"
 #include "awoooi/topology/loader.h"
 #include "awoooi/topology/render.h"
-#include "ingest/alert_parser.h"
-#include "ingest/grouping.h"
-#include "server/analysis.h"
-#include "server/app.h"
-#include "server/config.h"
+#include "runtime/plugins.h"
+#include "runtime/runtime.h"
 
 namespace awoooi::cli {
 namespace {
@@ -39,18 +37,24 @@ int Fail(std::ostream& err, const absl::Status& s) {
 }  // namespace
 
 int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& err) {
-  auto config = server::LoadConfig(options.config_file, server::ProcessEnvironment());
+  auto config = runtime::LoadConfig(options.config_file, runtime::ProcessEnvironment());
   if (!config.ok()) return Fail(err, config.status());
   if (auto s = topology::ValidateDepth(options.depth); !s.ok()) return Fail(err, s);
 
   auto payload = ReadAll(options.alert_file);
   if (!payload.ok()) return Fail(err, payload.status());
-  auto alerts = ingest::ParseAlertmanagerWebhook(*payload, config->ingest.limits, absl::Now());
+  const runtime::PluginRegistry& plugins = runtime::BuiltinPlugins();
+  auto source = plugins.inputs.Create(
+      "alertmanager", PluginSettings("ingest", {{"max_alerts_per_request", std::to_string(config->ingest.limits.max_alerts)},
+                                                {"max_labels", std::to_string(config->ingest.limits.max_labels)},
+                                                {"max_value_bytes", std::to_string(config->ingest.limits.max_value_bytes)}}));
+  if (!source.ok()) return Fail(err, source.status());
+  auto alerts = (*source)->Parse(*payload, absl::Now());
   if (!alerts.ok()) return Fail(err, absl::InvalidArgumentError(absl::StrCat(options.alert_file, ": ", alerts.status().message())));
 
   std::string topology_text, topology_name = options.topology_file;
   if (options.topology_file.empty()) {
-    topology_text = std::string(server::DemoTopologyYaml());
+    topology_text = std::string(runtime::DemoTopologyYaml());
     topology_name = "demo topology";
   } else {
     auto text = ReadAll(options.topology_file);
@@ -75,44 +79,25 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
     values["type"] = options.brain;
     brain_settings = PluginSettings("brain", std::move(values));
   }
-  auto reasoner = brain::MakeReasoner(brain_settings, **shield);
+  auto reasoner = brain::MakeReasoner(plugins.brains, brain_settings, **shield);
   if (!reasoner.ok()) return Fail(err, reasoner.status());
 
   // Every firing alert marks its service unhealthy (worst severity wins).
   Severity worst = Severity::kNone;
-  std::vector<std::string> firing_services;
   for (const auto& a : *alerts) {
     if (a.status != AlertStatus::kFiring) continue;
-    std::string service = ingest::ServiceOf(a);
     Severity sev = ParseSeverity(a.Label("severity"));
     worst = std::max(worst, sev);
-    if (service.empty()) continue;
-    (void)topo.SetHealth(service, std::max(topo.Health(service), sev));
-    if (std::find(firing_services.begin(), firing_services.end(), service) == firing_services.end()) {
-      firing_services.push_back(service);
-    }
+    std::string service = ServiceOf(a);
+    if (!service.empty()) (void)topo.SetHealth(service, std::max(topo.Health(service), sev));
   }
-  // The incident is seen from its entry point: the alerting service whose dependencies explain
-  // the most other alerting services (frontend 5xx + postgres-db down -> frontend, root cause
-  // postgres-db). Ties keep payload order; without a topology match, the first firing alert.
-  std::string incident_service = firing_services.empty() ? "" : firing_services.front();
-  std::size_t best = 0;
-  for (const auto& service : firing_services) {
-    auto rc = topo.RootCause(service, options.depth);
-    if (!rc.ok()) continue;
-    std::size_t explained = 0;
-    for (const auto& c : rc->root_causes) explained += c.role != topology::CandidateRole::kSelf;
-    if (explained > best) {
-      best = explained;
-      incident_service = service;
-    }
-  }
+  const std::string incident_service = analysis::EntryPoint(*alerts, topo, options.depth);
 
-  server::AnalysisInput in;
+  analysis::Input in;
   in.incident_id = 0;
   privacy::Vault vault;
   for (auto& a : *alerts) {
-    if (a.status == AlertStatus::kFiring && in.alertname.empty() && ingest::ServiceOf(a) == incident_service) {
+    if (a.status == AlertStatus::kFiring && in.alertname.empty() && ServiceOf(a) == incident_service) {
       in.service = incident_service;
       in.alertname = std::string(a.Label("alertname"));
     }
@@ -128,20 +113,20 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
   in.alertname = (*shield)->Redact(in.alertname, vault).str();
   in.severity = std::string(ToString(worst));
 
-  server::AnalysisOptions ao;
+  analysis::Options ao;
   ao.depth = options.depth;
   ao.context_budget_chars = static_cast<int>(config->topology.context_budget_chars);
   std::string thinking;
-  auto result = server::RunAnalysis(in, ao, vault, **shield, topo, **reasoner,
-                                    [&](const privacy::Redacted& chunk) { thinking += chunk.str(); });
+  auto result = analysis::Analyze(in, ao, vault, **shield, topo, **reasoner,
+                                  [&](const privacy::Redacted& chunk) { thinking += chunk.str(); });
   if (!result.ok()) return Fail(err, result.status());
-  auto doc = nlohmann::json::parse(result->json);
+  auto doc = nlohmann::json::parse(analysis::RenderDocument(in, *result));
   nlohmann::json proposal = doc.contains("proposal") ? doc["proposal"] : nlohmann::json(nullptr);
   doc.erase("proposal");
   if (options.json) {
     nlohmann::json j = {{"analysis", doc}, {"proposal", proposal}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return result->has_proposal ? 0 : 1;
+    return result->proposal ? 0 : 1;
   }
   out << "Incident: " << doc.value("alertname", "") << " on " << doc.value("service", "") << " (" << in.severity
       << ")\n\n";
@@ -159,6 +144,7 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
   for (const auto& a : proposal.value("actions", nlohmann::json::array())) {
     out << "  - " << a.value("type", "") << " " << a.value("target", "");
     if (a.contains("parameters") && !a["parameters"].empty()) out << " " << a["parameters"].dump();
+    if (!a.value("note", "").empty()) out << " (" << a.value("note", "") << ")";
     out << "\n";
   }
   out << "Confidence: " << proposal.value("confidence", 0.0) << "\n";

@@ -7,6 +7,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "awoooi/topology/analysis.h"
+
 namespace awoooi::cli {
 
 struct AnalyzeOptions {
@@ -14,7 +16,7 @@ struct AnalyzeOptions {
   std::string topology_file;  // empty: the embedded demo topology
   std::string brain;          // empty: from --config, else playbook
   std::string config_file;
-  int depth = 3;
+  int depth = topology::kDefaultDepth;
   bool json = false;
 };
 

@@ -12,12 +12,8 @@
 #include "cli/analyze_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
-#include "ingest/alert_redactor.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
-#include "server/app.h"
-#include "server/auth.h"
-#include "server/config.h"
-#include "server/logging.h"
+#include "runtime/runtime.h"
 
 namespace awoooi::cli {
 namespace {
@@ -27,9 +23,9 @@ struct CommonOptions {
   std::string data_dir;
 };
 
-absl::StatusOr<server::Config> LoadConfig(const CommonOptions& o) {
-  auto env = server::ProcessEnvironment();
-  auto config = server::LoadConfig(o.config_file, env);
+absl::StatusOr<runtime::Config> LoadConfig(const CommonOptions& o) {
+  auto env = runtime::ProcessEnvironment();
+  auto config = runtime::LoadConfig(o.config_file, env);
   if (!config.ok()) return config.status();
   if (!o.data_dir.empty()) config->data_dir = o.data_dir;
   return config;
@@ -46,23 +42,10 @@ struct OpenedStore {
   std::unique_ptr<store::Store> store;
 };
 
-absl::StatusOr<OpenedStore> OpenStore(const server::Config& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  std::string key_file = config.privacy.vault_key_file.empty()
-                             ? (std::filesystem::path(config.data_dir) / "vault.key").string()
-                             : config.privacy.vault_key_file;
-  auto key = server::LoadOrCreateVaultKey(key_file);
-  if (!key.ok()) return key.status();
-  privacy::ShieldConfig sc;
-  sc.vault_key = *key;
-  sc.custom_patterns = config.privacy.custom_patterns;
-  auto shield = privacy::Shield::Create(sc);
+absl::StatusOr<OpenedStore> OpenStore(const runtime::Config& config) {
+  auto shield = runtime::MakeShield(config);
   if (!shield.ok()) return shield.status();
-  store::SqliteOptions so;
-  so.path = config.store.path.empty() ? (std::filesystem::path(config.data_dir) / "awoooi.db").string()
-                                      : config.store.path;
-  auto st = store::OpenSqliteStore(so, std::make_unique<ingest::ShieldAlertRedactor>(**shield));
+  auto st = runtime::OpenStore(config, **shield);
   if (!st.ok()) return st.status();
   return OpenedStore{std::move(*shield), std::move(*st)};
 }
@@ -80,41 +63,17 @@ int WithStore(const CommonOptions& common, const std::string& role_name,
   return 0;
 }
 
-int Serve(const CommonOptions& common, const std::string& listen, bool demo) {
-  // Signals are taken by one thread with sigwait, so no handler runs inside the I/O threads.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-
+int Serve(const Faces& faces, const CommonOptions& common, const std::string& listen, bool demo) {
   auto config = LoadConfig(common);
   if (!config.ok()) return Fail(config.status());
   if (!listen.empty()) config->server.listen = listen;
   if (demo) config->auth.demo_users = true;
-  server::InitLogging(config->log.level, config->log.format, nullptr);
-  std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
-  if (host.empty() || host == "localhost") host = "127.0.0.1";
-  auto app = server::App::Create(std::move(*config), std::cout);
-  if (!app.ok()) return Fail(app.status());
-  if (auto s = (*app)->Listen(); !s.ok()) return Fail(s);
-  std::cout << "AWOOOI " << AWOOOI_VERSION << " listening on http://" << host << ":" << (*app)->port() << std::endl;
-  std::thread signals([&app, set] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    (*app)->Shutdown();
-  });
-  (*app)->Run();
-  // Run() returned: wake the signal thread if shutdown came from elsewhere.
-  pthread_kill(signals.native_handle(), SIGTERM);
-  signals.join();
-  return 0;
+  return faces.serve(std::move(*config));
 }
 
 }  // namespace
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, const Faces& faces) {
   CLI::App app{"AWOOOI: alert -> topology-aware root cause -> redacted analysis -> proposed fix.\n"
                "Run `awoooi serve` to start the platform on embedded defaults.",
                "awoooi"};
@@ -134,7 +93,7 @@ int Main(int argc, char** argv) {
   bool demo = false;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   serve->add_flag("--demo", demo, "Create the demo users and print their tokens (on by default without --config)");
-  serve->callback([&] { rc = Serve(common, listen, demo); });
+  serve->callback([&] { rc = Serve(faces, common, listen, demo); });
 
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
   add_common(migrate);
@@ -181,7 +140,7 @@ int Main(int argc, char** argv) {
   token_create->add_option("--role", token_role, "Role for a user created now (default viewer)");
   token_create->callback([&] {
     rc = WithStore(common, token_role, [&](store::Store& st, Role role) -> absl::Status {
-      auto t = server::IssueToken(st, token_user, role);
+      auto t = runtime::IssueToken(st, token_user, role);
       if (!t.ok()) return t.status();
       std::cout << "token for " << token_user << " (shown once; store it now):\n" << *t << "\n";
       return absl::OkStatus();
@@ -201,7 +160,7 @@ int Main(int argc, char** argv) {
   redact->add_option("--config", redact_config, "YAML configuration (for privacy.custom_patterns)")
       ->check(CLI::ExistingFile);
   redact->callback([&] {
-    auto config = server::LoadConfig(redact_config, server::ProcessEnvironment());
+    auto config = runtime::LoadConfig(redact_config, runtime::ProcessEnvironment());
     if (!config.ok()) {
       rc = Fail(config.status());
       return;

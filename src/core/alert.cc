@@ -88,4 +88,12 @@ std::optional<absl::Time> ParseRfc3339(std::string_view s) {
   return t;
 }
 
+std::string ServiceOf(const Alert& alert) {
+  for (std::string_view name : kServiceLabels) {
+    std::string_view v = alert.Label(name);
+    if (!v.empty()) return std::string(v);
+  }
+  return "";
+}
+
 }  // namespace awoooi

@@ -134,7 +134,7 @@ TEST(Grouping, ServiceOrJobAndAlertname) {
   EXPECT_EQ(GroupKey(a, {}), "job=node,alertname=Down");
   a.labels["service"] = "api";
   EXPECT_EQ(GroupKey(a, {}), "service=api,alertname=Down");
-  EXPECT_EQ(ServiceOf(a), "api");
+  EXPECT_EQ(awoooi::ServiceOf(a), "api");
 }
 
 TEST(IngestSignature, VerifiesHmacAndRejectsTampering) {

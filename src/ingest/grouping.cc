@@ -2,7 +2,6 @@
 
 #include "awoooi/core/digest.h"
 
-
 namespace awoooi::ingest {
 
 std::string GroupKey(const Alert& alert, const GroupingRule& rule) {
@@ -22,14 +21,6 @@ std::string GroupKey(const Alert& alert, const GroupingRule& rule) {
     key.append(name).append("=").append(value);
   }
   return key;
-}
-
-std::string ServiceOf(const Alert& alert) {
-  for (std::string_view name : {"service", "job", "app", "app_kubernetes_io_name"}) {
-    std::string_view v = alert.Label(name);
-    if (!v.empty()) return std::string(v);
-  }
-  return "";
 }
 
 std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule) {

@@ -2,8 +2,8 @@
 //
 // An incident groups the alerts whose group key is equal. The key is built from `group_by`: a list
 // of label choices, each a list of alternatives tried in order (the default
-// [[service, job], [alertname]] means "the service label, or job when service is missing, and
-// alertname"). Pure functions; thread-safe.
+// [[service, job, app, app_kubernetes_io_name], [alertname]] means "the service an alert is
+// about (awoooi::ServiceOf) and alertname"). Pure functions; thread-safe.
 #pragma once
 
 #include <string>
@@ -16,14 +16,13 @@
 namespace awoooi::ingest {
 
 struct GroupingRule {
-  std::vector<std::vector<std::string>> group_by = {{"service", "job"}, {"alertname"}};
+  std::vector<std::vector<std::string>> group_by = {
+      std::vector<std::string>(std::begin(kServiceLabels), std::end(kServiceLabels)), {"alertname"}};
 };
 
 // "service=frontend,alertname=HighErrorRate" (labels missing on the alert contribute "name=").
 std::string GroupKey(const Alert& alert, const GroupingRule& rule);
 
-// The service an alert is about: the service label, else job, else app, else "".
-std::string ServiceOf(const Alert& alert);
 
 // Turns parsed alerts into store items.
 std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule);

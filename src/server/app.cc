@@ -14,14 +14,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "awoooi/analysis/health.h"
+#include "awoooi/brain/factory.h"
 #include "awoooi/topology/loader.h"
 #include "awoooi/topology/render.h"
 #include "awoooi/version.h"
-#include "ingest/alert_parser.h"
-#include "ingest/alert_redactor.h"
 #include "ingest/grouping.h"
-#include "awoooi/brain/factory.h"
-#include "plugins/stores/sqlite/sqlite_store.h"
+#include "runtime/plugins.h"
+#include "runtime/runtime.h"
 #include "server/auth.h"
 #include "server/event_hub.h"
 #include "server/http.h"
@@ -34,21 +34,6 @@ namespace awoooi::server {
 namespace {
 
 using nlohmann::json;
-
-struct EmbeddedFile {
-  const char* name;
-  const char* text;
-};
-constexpr EmbeddedFile kServerFiles[] = {
-#include "awoooi/server_files.inc"
-};
-
-std::string_view Embedded(std::string_view name) {
-  for (const auto& f : kServerFiles) {
-    if (name == f.name) return f.text;
-  }
-  return {};
-}
 
 // An incident's answer lists its most recent alerts; alert_count says how many there are.
 constexpr int64_t kMaxAlertsPerIncidentAnswer = 1000;
@@ -70,7 +55,7 @@ json LabelsToJson(const LabelSet& m) {
 
 json TimeOrNull(absl::Time t) { return t == absl::InfinitePast() ? json(nullptr) : json(FormatRfc3339(t)); }
 
-json IncidentToJson(const Incident& i) {
+json IncidentToJson(const Incident& i, const store::IncidentMeta& m) {
   return {{"id", i.id},
           {"status", ToString(i.status)},
           {"service", i.service},
@@ -82,7 +67,39 @@ json IncidentToJson(const Incident& i) {
           {"resolved_at", TimeOrNull(i.resolved_at)},
           {"alert_count", i.alert_count},
           {"firing_count", i.firing_count},
-          {"version", i.version}};
+          {"version", i.version},
+          {"parent_id", m.parent_id > 0 ? json(m.parent_id) : json(nullptr)},
+          {"acknowledged_by", m.acknowledged_by.empty() ? json(nullptr) : json(m.acknowledged_by)},
+          {"acknowledged_at", TimeOrNull(m.acknowledged_at)}};
+}
+
+json ProposalToJson(const store::StoredProposal& p) {
+  json actions = json::array();
+  for (const auto& a : p.actions) {
+    json params = json::object();
+    for (const auto& [k, v] : a.params) params[k] = v;
+    actions.push_back({{"id", a.id},
+                       {"ordinal", a.ordinal},
+                       {"kind", a.kind},
+                       {"target_kind", a.target_kind},
+                       {"target", a.target},
+                       {"namespace", a.ns},
+                       {"params", params},
+                       {"expected_effect", a.expected_effect},
+                       {"valid", a.validation == "valid"},
+                       {"note", a.validation == "valid" ? "" : a.validation},
+                       {"action_hash", a.action_hash}});
+  }
+  return {{"id", p.id},
+          {"incident_id", p.incident_id},
+          {"incident_version", p.incident_version},
+          {"reasoner", p.reasoner},
+          {"confidence", p.confidence},
+          {"summary", p.summary},
+          {"root_cause", {{"service", p.root_cause_service}, {"kind", p.root_cause_kind}, {"evidence", p.evidence}}},
+          {"fallback_reason", p.fallback_reason},
+          {"created_at", TimeOrNull(p.created_at)},
+          {"actions", actions}};
 }
 
 json AlertToJson(const store::StoredAlert& a) {
@@ -128,10 +145,10 @@ bool Match(const Route& r, const std::vector<std::string>& segs, std::map<std::s
   return true;
 }
 
-absl::StatusOr<int64_t> ParseId(const std::string& text) {
+absl::StatusOr<int64_t> ParseId(const std::string& text, std::string_view what = "incident") {
   int64_t id = 0;
   if (!absl::SimpleAtoi(text, &id) || id <= 0) {
-    return absl::InvalidArgumentError("the incident id must be a positive integer");
+    return absl::InvalidArgumentError(absl::StrCat("the ", std::string(what), " id must be a positive integer"));
   }
   return id;
 }
@@ -147,90 +164,38 @@ absl::StatusOr<int> ParseDepth(const HttpRequest& r, int fallback) {
   return depth;
 }
 
-// Tracks which services have firing alerts (by fingerprint), to feed the topology's health.
-// O(log n) per update: per-severity counts, not a scan of the service's alerts.
-class HealthTracker {
- public:
-  explicit HealthTracker(topology::Topology& t) : topology_(t) {}
-  void Update(const std::string& service, const std::string& fingerprint, Severity severity, bool firing) {
-    if (service.empty()) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& sa = firing_[service];
-    auto it = sa.by_fingerprint.find(fingerprint);
-    if (it != sa.by_fingerprint.end()) {
-      --sa.counts[static_cast<int>(it->second)];
-      if (firing) it->second = severity;
-      else sa.by_fingerprint.erase(it);
-    } else if (firing) {
-      sa.by_fingerprint.emplace(fingerprint, severity);
-    }
-    if (firing) ++sa.counts[static_cast<int>(severity)];
-    Severity worst = Severity::kNone;
-    for (int i = 4; i > 0; --i) {
-      if (sa.counts[i] > 0) {
-        worst = static_cast<Severity>(i);
-        break;
-      }
-    }
-    if (worst == sa.reported) {
-      if (sa.by_fingerprint.empty()) firing_.erase(service);
-      return;
-    }
-    sa.reported = worst;
-    if (sa.by_fingerprint.empty()) firing_.erase(service);
-    if (worst == Severity::kNone) topology_.ClearHealth(service);
-    else (void)topology_.SetHealth(service, worst);
-  }
-
- private:
-  struct ServiceAlerts {
-    absl::flat_hash_map<std::string, Severity> by_fingerprint;
-    int64_t counts[5] = {0, 0, 0, 0, 0};
-    Severity reported = Severity::kNone;
-  };
-  topology::Topology& topology_;
-  std::mutex mu_;
-  absl::flat_hash_map<std::string, ServiceAlerts> firing_;  // guarded by mu_
-};
-
 class AppImpl final : public App {
  public:
   AppImpl(Config config, std::ostream& out) : config_(std::move(config)), out_(out) {}
 
   absl::Status Init() {
-    std::error_code ec;
-    std::filesystem::create_directories(config_.data_dir, ec);
-    if (ec) return absl::UnavailableError(absl::StrCat("data_dir: cannot create ", config_.data_dir, ": ", ec.message()));
-    std::string key_file = config_.privacy.vault_key_file.empty()
-                               ? (std::filesystem::path(config_.data_dir) / "vault.key").string()
-                               : config_.privacy.vault_key_file;
-    auto key = LoadOrCreateVaultKey(key_file);
-    if (!key.ok()) return key.status();
-    privacy::ShieldConfig shield_config;
-    shield_config.vault_key = *key;
-    shield_config.custom_patterns = config_.privacy.custom_patterns;
-    auto shield = privacy::Shield::Create(shield_config);
-    if (!shield.ok()) return absl::InvalidArgumentError(absl::StrCat("privacy: ", shield.status().message()));
+    auto shield = runtime::MakeShield(config_);
+    if (!shield.ok()) return shield.status();
     shield_ = std::move(*shield);
     InitLogging(config_.log.level, config_.log.format, shield_.get());
 
-    store::SqliteOptions so;
-    so.path = config_.store.path.empty() ? (std::filesystem::path(config_.data_dir) / "awoooi.db").string()
-                                         : config_.store.path;
-    so.fsync = config_.store.fsync;
-    so.max_queue_alerts = config_.store.max_queue_alerts;
-    so.max_batch_alerts = config_.store.max_batch_alerts;
-    so.reopen_window = absl::Milliseconds(config_.store.reopen_window_ms);
-    auto store = store::OpenSqliteStore(so, std::make_unique<ingest::ShieldAlertRedactor>(*shield_));
-    if (!store.ok()) return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
+    const runtime::PluginRegistry& plugins = runtime::BuiltinPlugins();
+    auto store = runtime::OpenStore(config_, *shield_, plugins);
+    if (!store.ok()) return store.status();
     store_ = std::move(*store);
-    db_path_ = so.path;
+    db_path_ = config_.store.path.empty() ? runtime::DataPath(config_, "awoooi.db") : config_.store.path;
+
+    std::map<std::string, std::string> limits = {
+        {"max_alerts_per_request", std::to_string(config_.ingest.limits.max_alerts)},
+        {"max_labels", std::to_string(config_.ingest.limits.max_labels)},
+        {"max_value_bytes", std::to_string(config_.ingest.limits.max_value_bytes)}};
+    auto am = plugins.inputs.Create("alertmanager", PluginSettings("ingest", limits));
+    if (!am.ok()) return am.status();
+    alertmanager_source_ = std::move(*am);
+    auto generic = plugins.inputs.Create("generic", PluginSettings("ingest", limits));
+    if (!generic.ok()) return generic.status();
+    generic_source_ = std::move(*generic);
 
     // Topology: the configured file, else the embedded demo world.
     std::string topology_text;
     std::string topology_name = config_.topology.file.empty() ? "embedded demo topology" : config_.topology.file;
     if (config_.topology.file.empty()) {
-      topology_text = std::string(DemoTopologyYaml());
+      topology_text = std::string(runtime::DemoTopologyYaml());
     } else {
       std::ifstream in(config_.topology.file);
       if (!in) return absl::NotFoundError(absl::StrCat("topology.file: cannot read ", config_.topology.file));
@@ -250,21 +215,22 @@ class AppImpl final : public App {
     }
     for (const auto& rule : tc.edge_label_rules) edge_to_labels_.push_back(rule.to_label);
     topology_ = std::make_unique<topology::Topology>(loaded.graph, tc);
-    health_ = std::make_unique<HealthTracker>(*topology_);
+    health_ = std::make_unique<analysis::HealthTracker>(*topology_);
     auto active = store_->ActiveAlerts(100'000);
     if (active.ok()) {
       for (const auto& a : *active) {
-        health_->Update(ingest::ServiceOf(a.alert), a.alert.fingerprint, ParseSeverity(a.alert.Label("severity")), true);
+        health_->Update(ServiceOf(a.alert), a.alert.fingerprint, ParseSeverity(a.alert.Label("severity")), true);
       }
     }
 
-    auto reasoner = brain::MakeReasoner(config_.brain, *shield_);
+    auto reasoner = brain::MakeReasoner(plugins.brains, config_.brain, *shield_);
     if (!reasoner.ok()) return absl::InvalidArgumentError(absl::StrCat("config: ", reasoner.status().message()));
     PipelineOptions po;
     po.workers = static_cast<int>(config_.pipeline.workers);
     po.depth = static_cast<int>(config_.topology.default_depth);
     po.context_budget_chars = static_cast<int>(config_.topology.context_budget_chars);
     po.min_interval = std::chrono::milliseconds(config_.pipeline.min_interval_ms);
+    po.catalog = &catalog_;
     pipeline_ = std::make_unique<Pipeline>(po, *store_, *shield_, *topology_, std::move(*reasoner), events_, metrics_);
 
     authenticator_ = std::make_unique<Authenticator>(*store_);
@@ -273,7 +239,7 @@ class AppImpl final : public App {
       for (auto [name, role] : {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre},
                                 std::pair{"carol", Role::kCto}, std::pair{"dave", Role::kCiso},
                                 std::pair{"admin", Role::kAdmin}}) {
-        auto token = IssueToken(*store_, name, role);
+        auto token = runtime::IssueToken(*store_, name, role);
         if (!token.ok()) return token.status();
         out_ << "  " << name << " (" << ToString(role) << "): " << *token << "\n";
       }
@@ -418,8 +384,7 @@ class AppImpl final : public App {
       return;
     }
     absl::Time now = absl::Now();
-    auto alerts = alertmanager ? ingest::ParseAlertmanagerWebhook(r.body, config_.ingest.limits, now)
-                               : ingest::ParseGenericAlerts(r.body, config_.ingest.limits, now);
+    auto alerts = (alertmanager ? alertmanager_source_ : generic_source_)->Parse(r.body, now);
     if (!alerts.ok()) {
       ex->Respond(ErrorResponse(alerts.status()));
       return;
@@ -433,7 +398,7 @@ class AppImpl final : public App {
     auto seen = std::make_shared<std::vector<Seen>>();
     seen->reserve(alerts->size());
     for (const auto& a : *alerts) {
-      Seen s{ingest::ServiceOf(a), a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
+      Seen s{ServiceOf(a), a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
       // Only alerts that name a dependency can teach an edge; the rest skip the copy.
       if (s.firing && std::any_of(edge_to_labels_.begin(), edge_to_labels_.end(),
                                   [&](const std::string& l) { return !a.Label(l).empty(); })) {
@@ -513,7 +478,7 @@ class AppImpl final : public App {
     });
     Add("GET", "/api/openapi.json", A::kPublic, [](auto ex, auto&, auto) {
       HttpResponse r;
-      r.body = std::string(OpenApiJson());
+      r.body = std::string(runtime::OpenApiJson());
       ex->Respond(std::move(r));
     });
     Add("GET", "/", A::kPublic, [](auto ex, auto&, auto) {
@@ -559,10 +524,11 @@ class AppImpl final : public App {
         return;
       }
       json items = json::array();
-      for (const auto& i : *list) items.push_back(IncidentToJson(i));
+      for (const auto& row : *list) items.push_back(IncidentToJson(row.incident, row.meta));
       json body = {{"incidents", items}};
-      body["next_before"] = (static_cast<int64_t>(list->size()) == f.limit && !list->empty()) ? json(list->back().id)
-                                                                                              : json(nullptr);
+      body["next_before"] = (static_cast<int64_t>(list->size()) == f.limit && !list->empty())
+                                ? json(list->back().incident.id)
+                                : json(nullptr);
       ex->Respond(Json(200, body));
     });
     Add("GET", "/api/v1/incidents/{id}", A::kViewer, [this](auto ex, auto& p, auto) {
@@ -570,7 +536,7 @@ class AppImpl final : public App {
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
       auto d = store_->GetIncident(*id, kMaxAlertsPerIncidentAnswer);
       if (!d.ok()) return ex->Respond(ErrorResponse(d.status()));
-      json j = IncidentToJson(d->incident);
+      json j = IncidentToJson(d->incident, d->meta);
       j["alerts"] = json::array();
       for (const auto& a : d->alerts) j["alerts"].push_back(AlertToJson(a));
       ex->Respond(Json(200, j));
@@ -584,9 +550,41 @@ class AppImpl final : public App {
         return ex->Respond(ErrorResponse(404, "not_found", absl::StrCat("incident ", *id, " has no analysis yet; it is queued")));
       }
       if (!a.ok()) return ex->Respond(ErrorResponse(a.status()));
-      HttpResponse r;
-      r.body = a->json;
-      ex->Respond(std::move(r));
+      json doc = json::parse(a->json, nullptr, false);
+      if (doc.is_object()) {
+        doc["proposal_id"] = a->proposal_id > 0 ? json(a->proposal_id) : json(nullptr);
+        doc["parent_id"] = a->parent_incident_id > 0 ? json(a->parent_incident_id) : json(nullptr);
+      }
+      ex->Respond(Json(200, doc));
+    });
+    Add("POST", "/api/v1/incidents/{id}/acknowledge", A::kViewer, [this](auto ex, auto& p, const store::User* u) {
+      auto id = ParseId(p.at("id"));
+      if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+      if (u->role == Role::kViewer) {
+        return ex->Respond(ErrorResponse(absl::PermissionDeniedError("viewers cannot acknowledge incidents")));
+      }
+      auto row = store_->AcknowledgeIncident(*id, u->name);
+      if (!row.ok()) return ex->Respond(ErrorResponse(row.status()));
+      events_.Publish("incident.acknowledged",
+                      absl::StrCat("{\"incident_id\":", *id, ",\"version\":", row->incident.version, "}"));
+      ex->Respond(Json(200, IncidentToJson(row->incident, row->meta)));
+    });
+    Add("GET", "/api/v1/incidents/{id}/proposals", A::kViewer, [this](auto ex, auto& p, auto) {
+      auto id = ParseId(p.at("id"));
+      if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+      if (auto d = store_->GetIncident(*id, 1); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
+      auto list = store_->ListProposals(*id, 50);
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      json items = json::array();
+      for (const auto& prop : *list) items.push_back(ProposalToJson(prop));
+      ex->Respond(Json(200, {{"proposals", items}}));
+    });
+    Add("GET", "/api/v1/proposals/{id}", A::kViewer, [this](auto ex, auto& p, auto) {
+      auto id = ParseId(p.at("id"), "proposal");
+      if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+      auto prop = store_->GetProposal(*id);
+      if (!prop.ok()) return ex->Respond(ErrorResponse(prop.status()));
+      ex->Respond(Json(200, ProposalToJson(*prop)));
     });
     Add("GET", "/api/v1/incidents/{id}/thinking", A::kViewer, [this](auto ex, auto& p, auto) {
       auto id = ParseId(p.at("id"));
@@ -631,7 +629,9 @@ class AppImpl final : public App {
   std::string db_path_;
   std::unique_ptr<topology::Topology> topology_;
   std::vector<std::string> edge_to_labels_;  // labels that name a dependency (learned edges)
-  std::unique_ptr<HealthTracker> health_;
+  std::unique_ptr<analysis::HealthTracker> health_;
+  std::unique_ptr<ingest::AlertSource> alertmanager_source_, generic_source_;
+  action::Catalog catalog_;
   Metrics metrics_;
   EventHub events_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -641,33 +641,6 @@ class AppImpl final : public App {
 };
 
 }  // namespace
-
-std::string_view DemoTopologyYaml() { return Embedded("demo-topology.yaml"); }
-std::string_view OpenApiJson() { return Embedded("openapi.json"); }
-
-absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path) {
-  std::ifstream in(path);
-  if (in) {
-    std::string hex;
-    in >> hex;
-    if (hex.size() != 64) return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
-    if (!std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); })) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
-    }
-    return absl::HexStringToBytes(hex);
-  }
-  std::string key = privacy::GenerateVaultKey();
-  std::string hex = ToHex(key);
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-  mode_t old = ::umask(077);
-  std::ofstream out(path);
-  out << hex << "\n";
-  out.close();
-  ::umask(old);
-  if (!out) return absl::UnavailableError(absl::StrCat("privacy.vault_key_file: cannot write ", path));
-  return key;
-}
 
 absl::StatusOr<std::unique_ptr<App>> App::Create(Config config, std::ostream& out) {
   auto app = std::make_unique<AppImpl>(std::move(config), out);

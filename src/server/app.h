@@ -11,9 +11,11 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "server/config.h"
+#include "runtime/config.h"
 
 namespace awoooi::server {
+
+using runtime::Config;
 
 class App {
  public:
@@ -24,12 +26,5 @@ class App {
   virtual void Run() = 0;
   virtual void Shutdown() = 0;
 };
-
-// Reads the 32-byte vault key from `path` (64 hex digits), creating it (mode 0600) when missing.
-absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path);
-
-// The embedded demo topology (examples/demo-topology.yaml).
-std::string_view DemoTopologyYaml();
-std::string_view OpenApiJson();
 
 }  // namespace awoooi::server

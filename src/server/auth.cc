@@ -9,17 +9,6 @@ constexpr auto kCacheTtl = std::chrono::seconds(30);
 
 }  // namespace
 
-std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }
-
-absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role) {
-  auto u = store.GetUser(user);
-  if (absl::IsNotFound(u.status())) u = store.AddUser(user, role);
-  if (!u.ok()) return u.status();
-  std::string token = NewApiToken();
-  if (auto s = store.AddToken(u->id, Sha256Hex(token)); !s.ok()) return s;
-  return token;
-}
-
 std::string_view BearerToken(std::string_view h) {
   while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
   if (h.size() < 7) return {};

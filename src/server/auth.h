@@ -18,10 +18,6 @@
 
 namespace awoooi::server {
 
-std::string NewApiToken();
-
-// Creates the user when missing (with `role`), then a token for them; returns the token.
-absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role);
 
 class Authenticator {
  public:

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "server/analysis.h"
+#include "awoooi/analysis/analysis.h"
 #include "spdlog/spdlog.h"
 
 namespace awoooi::server {
@@ -11,6 +11,14 @@ namespace {
 constexpr int64_t kMaxAlertsPerAnalysis = 50;
 constexpr int64_t kMaxRelatedAlerts = 200;
 }  // namespace
+
+std::string WithProposalId(const std::string& document, int64_t proposal_id) {
+  // The document is a JSON object: add the id of the proposal stored with it.
+  auto end = document.rfind('}');
+  if (end == std::string::npos) return document;
+  std::string value = proposal_id > 0 ? std::to_string(proposal_id) : "null";
+  return document.substr(0, end) + ",\"proposal_id\":" + value + document.substr(end);
+}
 
 Pipeline::Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield,
                    topology::Topology& topology, std::unique_ptr<brain::Reasoner> reasoner, EventHub& events,
@@ -136,26 +144,35 @@ void Pipeline::Worker() {
     auto finished = std::make_shared<Finished>(std::move(*result));
     std::string json = finished->stored.json;
     int64_t version = finished->stored.incident_version;
-    store_.SaveAnalysis(std::move(finished->stored), [this, id, version, json = std::move(json), viewers, finished,
-                                                       started, run_waiting_since](absl::Status s) {
-      auto now = std::chrono::steady_clock::now();
-      if (!s.ok()) {
-        spdlog::warn("analysis of incident {} was not stored: {}", id, std::string(s.message()));
-        for (auto& v : viewers) {
-          v->Send("error", "{\"message\":\"analysis not stored\"}");
-          v->Close();
-        }
-        return;
-      }
-      metrics_.ObserveAnalysis(finished->reasoner, finished->fallback,
-                               std::chrono::duration<double>(now - started).count());
-      metrics_.ObserveAlertToProposal(std::chrono::duration<double>(now - run_waiting_since).count());
-      for (auto& v : viewers) {
-        v->Send("proposal", json);
-        v->Close();
-      }
-      events_.Publish("incident.analysis", absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
-    });
+    int64_t parent = finished->stored.parent_incident_id;
+    store_.SaveAnalysis(
+        std::move(finished->stored), std::move(finished->proposal),
+        [this, id, version, parent, json = std::move(json), viewers, finished, started,
+         run_waiting_since](absl::StatusOr<int64_t> proposal_id) {
+          auto now = std::chrono::steady_clock::now();
+          if (!proposal_id.ok()) {
+            spdlog::warn("analysis of incident {} was not stored: {}", id, std::string(proposal_id.status().message()));
+            for (auto& v : viewers) {
+              v->Send("error", "{\"message\":\"analysis not stored\"}");
+              v->Close();
+            }
+            return;
+          }
+          metrics_.ObserveAnalysis(finished->reasoner, finished->fallback,
+                                   std::chrono::duration<double>(now - started).count());
+          metrics_.ObserveAlertToProposal(std::chrono::duration<double>(now - run_waiting_since).count());
+          std::string doc = WithProposalId(json, *proposal_id);
+          for (auto& v : viewers) {
+            v->Send("proposal", doc);
+            v->Close();
+          }
+          events_.Publish("incident.analysis",
+                          absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
+          if (parent > 0) {
+            events_.Publish("incident.linked", absl::StrCat("{\"incident_id\":", id, ",\"parent_id\":", parent, "}"));
+          }
+          if (on_proposal_ && *proposal_id > 0) on_proposal_(id, *proposal_id);
+        });
   }
 }
 
@@ -184,7 +201,7 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   } else if (!absl::IsNotFound(sealed.status())) {
     return sealed.status();
   }
-  AnalysisInput in;
+  analysis::Input in;
   in.incident_id = incident_id;
   in.incident_version = detail->incident.version;
   in.service = detail->incident.service;
@@ -196,12 +213,17 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
       if (a.incident_id != incident_id) in.related_alerts.push_back(std::move(a.alert));
     }
   }
-  AnalysisOptions opts;
+  in.open_incident_of = [this](const std::string& service) -> int64_t {
+    auto id = store_.OpenIncidentOf(service);
+    return id.ok() ? *id : 0;
+  };
+  analysis::Options opts;
   opts.depth = options_.depth;
   opts.context_budget_chars = options_.context_budget_chars;
+  opts.catalog = options_.catalog;
   opts.cancel = &cancel_;
   std::string thinking;
-  auto out = RunAnalysis(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
+  auto out = analysis::Analyze(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
     thinking += chunk.str();
     Emit(incident_id, chunk.str());
   });
@@ -209,10 +231,12 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   Finished f;
   f.stored.incident_id = incident_id;
   f.stored.incident_version = in.incident_version;
-  f.stored.json = std::move(out->json);
+  f.stored.json = analysis::RenderDocument(in, *out);
   f.stored.thinking = std::move(thinking);
+  f.stored.parent_incident_id = out->parent_incident_id;
   f.reasoner = out->reasoner;
   f.fallback = out->fallback;
+  f.proposal = std::move(out->proposal);
   return f;
 }
 
@@ -241,7 +265,7 @@ void Pipeline::WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> s
     return;
   }
   if (!analysis->thinking.empty()) stream->Send("thinking", analysis->thinking);
-  stream->Send("proposal", analysis->json);
+  stream->Send("proposal", WithProposalId(analysis->json, analysis->proposal_id));
   stream->Close();
 }
 

@@ -15,6 +15,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,7 +41,11 @@ struct PipelineOptions {
   int context_budget_chars = 6'000;
   // An incident that changes again soon after an analysis waits this long for its next one.
   std::chrono::milliseconds min_interval{5'000};
+  const action::Catalog* catalog = nullptr;  // what run_template / mcp_tool actions may name
 };
+
+// The analysis document with "proposal_id" added (null for 0).
+std::string WithProposalId(const std::string& document, int64_t proposal_id);
 
 class Pipeline {
  public:
@@ -48,6 +54,9 @@ class Pipeline {
   ~Pipeline();
 
   void Schedule(int64_t incident_id);
+  // Called (on the store's writer thread, keep it short) after a proposal is committed: the
+  // approval engine takes it from there.
+  void OnProposal(std::function<void(int64_t incident_id, int64_t proposal_id)> fn) { on_proposal_ = std::move(fn); }
   // Replays the incident's reasoning so far, then streams the rest live, ending with a
   // "proposal" event. A finished analysis is replayed from the store.
   void WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream);
@@ -63,6 +72,7 @@ class Pipeline {
   void Worker();
   struct Finished {
     store::StoredAnalysis stored;
+    std::optional<brain::Proposal> proposal;
     std::string reasoner;
     bool fallback = false;
   };
@@ -74,6 +84,7 @@ class Pipeline {
   const privacy::Shield& shield_;
   topology::Topology& topology_;
   std::unique_ptr<brain::Reasoner> reasoner_;
+  std::function<void(int64_t, int64_t)> on_proposal_;
   EventHub& events_;
   Metrics& metrics_;
 

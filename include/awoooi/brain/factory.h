@@ -32,6 +32,10 @@ void RegisterBuiltinBrains(ReasonerRegistry& registry);
 // The brain the settings ask for: "playbook" (or no type) gives the playbook reasoner alone; an LLM
 // provider comes wrapped in a FallbackReasoner (playbook fallback + circuit breaker) unless
 // `fallback: false`. Unknown keys are rejected, naming the key.
+absl::StatusOr<std::unique_ptr<Reasoner>> MakeReasoner(const ReasonerRegistry& registry,
+                                                       const PluginSettings& brain_settings,
+                                                       const privacy::Shield& shield);
+// The same with the built-in brains only (a registry built once per process).
 absl::StatusOr<std::unique_ptr<Reasoner>> MakeReasoner(const PluginSettings& brain_settings,
                                                        const privacy::Shield& shield);
 

@@ -1,6 +1,7 @@
 // Proposal <-> JSON. The JSON shape is documented by docs/proposal.schema.json:
 //   {"summary", "root_cause": {"service", "kind", "evidence"}, "blast_radius": [...],
-//    "actions": [{"type", "target", "parameters": {...}, "expected_effect"}],
+//    "actions": [{"type", "target_kind", "target", "parameters": {...}, "expected_effect", "note",
+//                 "action_hash"}],
 //    "confidence", "reasoning", "reasoner", "fallback_reason"}
 //
 // Rendering is the one place a Proposal's Redacted text becomes plain output text. Parsing is how
@@ -31,13 +32,15 @@ inline constexpr std::size_t kMaxProposalTextBytes = 256 * 1024;
 
 // Parses a proposal out of `text`: either a bare JSON object or prose followed by a JSON object
 // (a ```json fenced block or the last balanced {...} in the text). Checks the schema: required
-// `summary`, `root_cause.service`, `actions` (each with a known `type` and a `target`),
-// `confidence` a number; `parameters` values may be strings, numbers or booleans (kept as text).
+// `summary`, `root_cause.service`, `actions` (each a valid typed action: action::Build with
+// `catalog`, so a parameter that is not its type invalidates the whole answer), `confidence` a
+// number; `parameters` values may be strings, numbers or booleans (kept as text), and an MCP
+// tool's `arguments` may be a JSON object.
 // `reasoner` and `fallback_reason` in the input are ignored: the caller sets them.
 // When the object has no `reasoning`, the prose before it (if any) becomes the reasoning.
 // Errors: InvalidArgument naming what is wrong ("not JSON", "actions[1].type: unknown action type
 // \"delete_namespace\"").
 absl::StatusOr<Proposal> ParseProposal(std::string_view text, const privacy::Shield& shield,
-                                       privacy::Vault& vault);
+                                       privacy::Vault& vault, const action::Catalog& catalog = {});
 
 }  // namespace awoooi::brain

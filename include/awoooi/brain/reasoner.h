@@ -52,6 +52,8 @@ struct ReasoningContext {
   std::vector<ServiceFinding> root_causes;        // ranked, best first
   std::vector<ServiceFinding> blast_radius;       // upstream services affected
   std::vector<privacy::Redacted> known_services;  // every service in the topology (targets must be one)
+  // Command templates and MCP servers actions may name (run_template, mcp_tool). Null: none.
+  const action::Catalog* catalog = nullptr;
   privacy::Redacted document;                     // the bounded retrieval-context document (text) for LLMs
 
   // The incident's vault. Model output is turned into Redacted with

@@ -9,15 +9,17 @@
 //     root-cause/blast-radius services are the known set).
 //  3. Node and PVC targets (cordon_node, delete_pvc) are exempt from rule 2 because the topology
 //     holds services, not nodes or volumes, but they must be named by the context itself: an alert
-//     label value (node, instance, persistentvolumeclaim, ...) or a topology finding. Annotation
-//     text and the retrieval document do not count: they are where injected instructions live.
+//     label value (node, instance, persistentvolumeclaim, ...) or a topology finding. Pod, deployment
+//     and statefulset targets must be a known service or named by an alert label (pod, deployment,
+//     ...). Annotation text and the retrieval document do not count: they are where injected
+//     instructions live.
 //  4. A `namespace` parameter must be one the context names (alert labels or findings) whenever the
-//     context names any.
-//  5. scale needs an integer `replicas` in [1, kMaxReplicas]; scaling to zero is an outage.
-//  6. run_command needs `command`, mcp_tool needs `tool`; neither may carry a destructive operation
-//     (delete/drop/truncate of namespaces, databases, tables, volumes; rm -rf; mkfs; ...): the only
-//     deletion a reasoner may propose is delete_pvc, which the risk policy treats as critical.
-//  7. At most kMaxActions actions.
+//     context names any ("default" is always allowed).
+//  5. scale needs `replicas` in [1, kMaxReplicas]; scaling to zero is an outage that only a person
+//     may request (POST /api/v1/actions).
+//  6. At most kMaxActions actions.
+// Every action is already typed (action::Build): parameter syntax, shell metacharacters and
+// unknown kinds never get this far.
 // Returns InvalidArgument with every violation, joined with "; ".
 //
 // Thread-safety: a pure function.

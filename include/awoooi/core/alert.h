@@ -37,6 +37,12 @@ struct Alert {
   std::string_view Label(std::string_view name) const;
 };
 
+// The labels that name the service an alert is about, in order of preference. Grouping (the
+// default group_by), topology health and analysis all use this one rule.
+inline constexpr std::string_view kServiceLabels[] = {"service", "job", "app", "app_kubernetes_io_name"};
+// The first non-empty of kServiceLabels, or "".
+std::string ServiceOf(const Alert& alert);
+
 // The fingerprint Prometheus and Alertmanager compute for a label set (FNV-1a 64 over the sorted
 // names and values, each followed by the byte 0xff), as 16 lower-case hex digits. Using the same
 // function means an alert's AWOOOI id equals the `fingerprint` Alertmanager shows for it.

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "awoooi/brain/proposal.h"
 #include "awoooi/core/alert.h"
 #include "awoooi/core/role.h"
 
@@ -66,8 +68,21 @@ struct StoredAlert {
   int64_t receive_count = 0;
 };
 
+// What the incident list and detail show beyond the incident itself.
+struct IncidentMeta {
+  int64_t parent_id = 0;  // 0: not linked under another incident
+  std::string acknowledged_by;  // "" when nobody is on it
+  absl::Time acknowledged_at = absl::InfinitePast();
+};
+
+struct IncidentRow {
+  Incident incident;
+  IncidentMeta meta;
+};
+
 struct IncidentDetail {
   Incident incident;
+  IncidentMeta meta;
   std::vector<StoredAlert> alerts;
 };
 
@@ -83,6 +98,35 @@ struct StoredAnalysis {
   std::string json;              // the analysis document (redacted text only)
   std::string thinking;          // the reasoning transcript (redacted)
   absl::Time created_at = absl::InfinitePast();
+  int64_t parent_incident_id = 0;  // the correlation the analysis found (0: none); saved on the incident
+  int64_t proposal_id = 0;         // the proposal saved with it (0: none)
+};
+
+// One action of a stored proposal. Text fields are redacted; `params` holds each parameter's
+// canonical text. `validation` is "valid", or why a proposed action was replaced by investigate.
+struct StoredAction {
+  int64_t id = 0;
+  int64_t proposal_id = 0;
+  int ordinal = 0;
+  std::string kind, target_kind, target, ns;
+  std::map<std::string, std::string> params;
+  std::string expected_effect;
+  std::string validation = "valid";
+  std::string action_hash;
+  absl::Time created_at = absl::InfinitePast();
+};
+
+struct StoredProposal {
+  int64_t id = 0;
+  int64_t incident_id = 0;
+  int64_t incident_version = 0;
+  std::string reasoner;
+  double confidence = 0;
+  std::string summary;
+  std::string root_cause_service, root_cause_kind, evidence;
+  std::string fallback_reason;
+  absl::Time created_at = absl::InfinitePast();
+  std::vector<StoredAction> actions;  // by ordinal
 };
 
 struct StoreStats {
@@ -118,7 +162,7 @@ class Store {
   // closing or the commit failed.
   virtual void Ingest(std::vector<IngestItem> items, IngestCallback done) = 0;
 
-  virtual absl::StatusOr<std::vector<Incident>> ListIncidents(const IncidentFilter& filter) = 0;
+  virtual absl::StatusOr<std::vector<IncidentRow>> ListIncidents(const IncidentFilter& filter) = 0;
   // The incident and its most recent `max_alerts` alerts (all when 0), oldest first. NotFound.
   virtual absl::StatusOr<IncidentDetail> GetIncident(int64_t id, int64_t max_alerts) = 0;
   // Firing alerts of open incidents (topology health, pipeline context).
@@ -131,11 +175,24 @@ class Store {
   virtual absl::Status AddToken(int64_t user_id, const std::string& token_sha256_hex) = 0;
   virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;  // NotFound
 
-  // Analyses (the pipeline's output), newest per incident.
-  // Queues the analysis for the writer; `done` runs on the writer thread once it is committed (or
-  // failed), so an analysis never waits for a disk flush.
-  virtual void SaveAnalysis(StoredAnalysis analysis, std::function<void(absl::Status)> done) = 0;
+  // The newest firing incident of `service` (as stored, redacted), 0 when none.
+  virtual absl::StatusOr<int64_t> OpenIncidentOf(const std::string& service) = 0;
+
+  // "I'm on it": records who acknowledged the incident (replacing an earlier acknowledgement).
+  // NotFound.
+  virtual absl::StatusOr<IncidentRow> AcknowledgeIncident(int64_t incident_id, const std::string& user) = 0;
+
+  // Analyses (the pipeline's output), newest per incident, with the proposal they produced.
+  // Queues the analysis (and its proposal, as a proposal row and one row per action) for the
+  // writer, in one transaction that also records the incident's correlation link; `done` runs on
+  // the writer thread once it is committed (with the new proposal's id, 0 without a proposal) or
+  // failed, so an analysis never waits for a disk flush.
+  virtual void SaveAnalysis(StoredAnalysis analysis, std::optional<brain::Proposal> proposal,
+                            std::function<void(absl::StatusOr<int64_t>)> done) = 0;
   virtual absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) = 0;  // NotFound
+  // The incident's proposals, newest first (at most `limit`); a proposal by id (NotFound).
+  virtual absl::StatusOr<std::vector<StoredProposal>> ListProposals(int64_t incident_id, int64_t limit) = 0;
+  virtual absl::StatusOr<StoredProposal> GetProposal(int64_t proposal_id) = 0;
 
   // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
   virtual absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) = 0;

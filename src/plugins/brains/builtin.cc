@@ -43,8 +43,17 @@ void RegisterBuiltinBrains(ReasonerRegistry& registry) {
 
 absl::StatusOr<std::unique_ptr<Reasoner>> MakeReasoner(const PluginSettings& settings,
                                                        const privacy::Shield& shield) {
-  ReasonerRegistry registry;
-  RegisterBuiltinBrains(registry);
+  static const ReasonerRegistry* builtin = [] {
+    auto* r = new ReasonerRegistry;
+    RegisterBuiltinBrains(*r);
+    return r;
+  }();
+  return MakeReasoner(*builtin, settings, shield);
+}
+
+absl::StatusOr<std::unique_ptr<Reasoner>> MakeReasoner(const ReasonerRegistry& registry,
+                                                       const PluginSettings& settings,
+                                                       const privacy::Shield& shield) {
   std::string type = settings.GetString("type", "playbook");
   if (type == "playbook") {
     if (absl::Status s = settings.RejectUnknown(PlaybookKeys()); !s.ok()) return s;

@@ -436,16 +436,25 @@ absl::StatusOr<Playbook> ParsePlaybook(std::string_view yaml, std::string_view s
       const YAML::Node& a = actions[i];
       if (!a.IsMap()) return YamlError(source, where, "must be a map");
       ActionTemplate at;
-      if (!a["type"] || !ParseActionType(a["type"].as<std::string>(), &at.type)) {
+      auto kind = a["type"] ? action::ParseKind(a["type"].as<std::string>()) : std::nullopt;
+      if (!kind) {
         return YamlError(source, where + ".type",
                          "unknown action type \"" +
                              (a["type"] ? a["type"].as<std::string>() : std::string()) +
                              "\" (known: restart_pod, rollout_restart, scale, cordon_node, delete_pvc, "
-                             "run_command, mcp_tool, investigate)");
+                             "mcp_tool, run_template, investigate)");
+      }
+      at.kind = *kind;
+      if (a["target_kind"]) {
+        at.target_kind = a["target_kind"].as<std::string>();
+        if (!action::ParseTargetKind(at.target_kind)) {
+          return YamlError(source, where + ".target_kind",
+                           "unknown target kind (service, pod, deployment, statefulset, node, pvc, none)");
+        }
       }
       auto target = TemplateField(a["target"], source, where + ".target");
       if (!target.ok()) return target.status();
-      if (target->empty()) return YamlError(source, where + ".target", "is required");
+      if (target->empty() && at.target_kind != "none") return YamlError(source, where + ".target", "is required");
       at.target = *target;
       if (YAML::Node params = a["parameters"]) {
         if (!params.IsMap()) return YamlError(source, where + ".parameters", "must be a map");

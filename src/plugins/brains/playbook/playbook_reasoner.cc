@@ -177,45 +177,61 @@ absl::StatusOr<Proposal> PlaybookReasoner::Propose(const ReasoningContext& c, co
   // 5. Actions from the templates. An action whose target the context cannot supply is dropped
   // (a node action for an alert without a node label), and the reasoning says so.
   for (const ActionTemplate& at : pb->actions) {
-    Action a;
-    a.type = at.type;
-    a.target = at.target.Render(c, pb->name, shield_, vault);
-    if (a.target.empty()) {
-      steps.Add(Redacted::Literal("Skipped ") + Id(ToString(at.type)) +
+    action::Draft d;
+    d.kind = std::string(action::ToString(at.kind));
+    d.target_kind = at.target_kind;
+    d.target = at.target.Render(c, pb->name, shield_, vault);
+    if (d.target.empty() && at.target_kind != "none") {
+      steps.Add(Redacted::Literal("Skipped ") + Id(d.kind) +
                 Redacted::Literal(": the incident does not say which target it would act on."));
       continue;
     }
     for (const auto& [name, t] : at.parameters) {
       Redacted v = t.Render(c, pb->name, shield_, vault);
-      if (!v.empty()) a.parameters[name] = std::move(v);
+      if (!v.empty()) d.params[name] = std::move(v);
     }
-    a.expected_effect = at.expected_effect.Render(c, pb->name, shield_, vault);
+    d.expected_effect = at.expected_effect.Render(c, pb->name, shield_, vault);
+    ProposedAction pa;
+    auto built = action::Build(d, c.catalog != nullptr ? *c.catalog : action::Catalog{});
+    if (built.ok()) {
+      pa.action = std::move(*built);
+    } else {
+      // A slot filled from the incident did not parse as its type: never a command, only a look.
+      pa.action = action::InvestigateInstead(d, built.status());
+      pa.note = d.kind + " was not proposed: " + std::string(built.status().message());
+      steps.Add(Redacted::Literal("Not proposed: ") + Id(d.kind) +
+                Redacted::Literal(", because a value from the incident is not valid for it (") +
+                Id(std::string(built.status().message()).substr(0, built.status().message().find(':'))) +
+                Redacted::Literal("); proposing investigate instead."));
+    }
+    const action::Action& a = pa.action;
     Redacted line = Redacted::Literal("Proposed action ") + privacy::RedactedNumber(p.actions.size() + 1) +
-                    Redacted::Literal(": ") + Id(ToString(a.type)) + Redacted::Literal(" ") + a.target;
-    if (!a.parameters.empty()) {
+                    Redacted::Literal(": ") + Id(action::ToString(a.kind())) + Redacted::Literal(" ") +
+                    a.target().name;
+    if (!a.params().empty()) {
       line += Redacted::Literal(" (");
       bool first = true;
-      for (const auto& [name, v] : a.parameters) {
+      for (const auto& [name, v] : a.params()) {
         if (!first) line += Redacted::Literal(", ");
         first = false;
-        line += Id(name) + Redacted::Literal("=") + v;
+        line += Id(name) + Redacted::Literal("=") + v.text;
       }
       line += Redacted::Literal(")");
     }
-    if (!a.expected_effect.empty()) line += Redacted::Literal(" - expected effect: ") + a.expected_effect;
+    if (!a.expected_effect().empty()) line += Redacted::Literal(" - expected effect: ") + a.expected_effect();
     steps.Add(line);
-    p.actions.push_back(std::move(a));
+    p.actions.push_back(std::move(pa));
   }
   if (p.actions.empty()) {
     // Every template needed a target the incident lacks: still give people something to do.
-    Action a;
-    a.type = ActionType::kInvestigate;
-    a.target = c.root_causes.empty() ? c.service : c.root_causes.front().service;
-    a.expected_effect = Redacted::Literal("a person gathers the evidence this playbook needed");
-    if (!a.target.empty()) {
-      steps.Add(Redacted::Literal("Proposed action 1: investigate ") + a.target + Redacted::Literal("."));
-      p.actions.push_back(std::move(a));
-    }
+    action::Draft d;
+    d.kind = "investigate";
+    d.target = c.root_causes.empty() ? c.service : c.root_causes.front().service;
+    d.expected_effect = Redacted::Literal("a person gathers the evidence this playbook needed");
+    auto built = action::Build(d);
+    action::Action a = built.ok() ? std::move(*built) : action::InvestigateInstead(d, built.status());
+    steps.Add(Redacted::Literal("Proposed action 1: investigate ") + a.target().name + Redacted::Literal("."));
+    p.actions.push_back(ProposedAction{std::move(a), ""});
   }
 
   // 6. The proposal itself.

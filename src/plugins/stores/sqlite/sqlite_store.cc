@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ingest/grouping.h"
+#include "awoooi/incident/lifecycle.h"
 #include "plugins/stores/sqlite/sqlite_db.h"
 
 namespace awoooi::store {
@@ -109,7 +109,108 @@ Incident ReadIncident(const Stmt& s) {
 }
 constexpr char kIncidentColumns[] =
     "id, group_key, status, service, alertname, severity, title, opened_at, updated_at, resolved_at, "
-    "alert_count, firing_count, version";
+    "alert_count, firing_count, version, parent_id, acknowledged_by, acknowledged_at";
+
+IncidentMeta ReadIncidentMeta(const Stmt& s) {
+  // Columns 13.. of kIncidentColumns.
+  IncidentMeta m;
+  m.parent_id = s.IsNull(13) ? 0 : s.Int(13);
+  m.acknowledged_by = s.IsNull(14) ? "" : s.Text(14);
+  m.acknowledged_at = TimeOrPast(s, 15);
+  return m;
+}
+
+std::string ParamsJson(const std::map<std::string, std::string>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::map<std::string, std::string> ParseParams(const std::string& text) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : ParseLabels(text)) out[k] = v;
+  return out;
+}
+
+constexpr char kProposalColumns[] =
+    "id, incident_id, incident_version, reasoner, confidence, summary, root_cause_service, root_cause_kind, "
+    "evidence, fallback_reason, created_at";
+
+StoredProposal ReadProposal(const Stmt& s) {
+  StoredProposal p;
+  p.id = s.Int(0);
+  p.incident_id = s.Int(1);
+  p.incident_version = s.Int(2);
+  p.reasoner = s.Text(3);
+  p.confidence = s.Double(4);
+  p.summary = s.Text(5);
+  p.root_cause_service = s.Text(6);
+  p.root_cause_kind = s.Text(7);
+  p.evidence = s.Text(8);
+  p.fallback_reason = s.Text(9);
+  p.created_at = TimeOrPast(s, 10);
+  return p;
+}
+
+constexpr char kActionColumns[] =
+    "id, proposal_id, ordinal, kind, target_kind, target, namespace, params, expected_effect, validation, "
+    "action_hash, created_at";
+
+StoredAction ReadAction(const Stmt& s) {
+  StoredAction a;
+  a.id = s.Int(0);
+  a.proposal_id = s.IsNull(1) ? 0 : s.Int(1);
+  a.ordinal = static_cast<int>(s.Int(2));
+  a.kind = s.Text(3);
+  a.target_kind = s.Text(4);
+  a.target = s.Text(5);
+  a.ns = s.Text(6);
+  a.params = ParseParams(s.Text(7));
+  a.expected_effect = s.Text(8);
+  a.validation = s.Text(9);
+  a.action_hash = s.Text(10);
+  a.created_at = TimeOrPast(s, 11);
+  return a;
+}
+
+// Writes one action row (proposal_id 0: requested by hand); returns its id.
+absl::StatusOr<int64_t> InsertAction(Db& db, int64_t proposal_id, int ordinal, const action::Action& a,
+                                     std::string_view validation, const std::string& now) {
+  std::map<std::string, std::string> params;
+  for (const auto& [k, v] : a.params()) params[k] = v.text.str();
+  auto st = db.Prepare(absl::StrCat("INSERT INTO actions (", std::string(kActionColumns).substr(4),
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  if (!st.ok()) return st.status();
+  if (proposal_id > 0) st->Bind(1, proposal_id);
+  else st->BindNull(1);
+  if (auto s = st->Bind(2, static_cast<int64_t>(ordinal))
+                   .Bind(3, action::ToString(a.kind()))
+                   .Bind(4, action::ToString(a.target().kind))
+                   .Bind(5, a.target().name.view())
+                   .Bind(6, a.target().ns.view())
+                   .Bind(7, ParamsJson(params))
+                   .Bind(8, a.expected_effect().view())
+                   .Bind(9, validation)
+                   .Bind(10, a.hash())
+                   .Bind(11, now)
+                   .Run();
+      !s.ok())
+    return s;
+  return db.LastInsertId();
+}
+
+// Reads every row of `st` with `read`.
+template <typename T, typename Read>
+absl::StatusOr<std::vector<T>> ReadAll(Stmt& st, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(read(st));
+  }
+  return out;
+}
 
 StoredAlert ReadAlert(const Stmt& s) {
   // Column order of kAlertColumns.
@@ -132,6 +233,45 @@ StoredAlert ReadAlert(const Stmt& s) {
 constexpr char kAlertColumns[] =
     "id, incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, source, "
     "received_at, updated_at, receive_count";
+
+// Writes a proposal and one row per action (inside the caller's transaction); returns its id.
+absl::StatusOr<int64_t> InsertProposal(Db& db, int64_t incident_id, int64_t incident_version,
+                                       const brain::Proposal& p, const std::string& now) {
+  auto st = db.Prepare(absl::StrCat("INSERT INTO proposals (", std::string(kProposalColumns).substr(4),
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  if (!st.ok()) return st.status();
+  if (auto s = st->Bind(1, incident_id)
+                   .Bind(2, incident_version)
+                   .Bind(3, p.reasoner)
+                   .Bind(4, p.confidence)
+                   .Bind(5, p.summary.view())
+                   .Bind(6, p.root_cause.service.view())
+                   .Bind(7, p.root_cause.kind)
+                   .Bind(8, p.root_cause.evidence.view())
+                   .Bind(9, p.fallback_reason)
+                   .Bind(10, now)
+                   .Run();
+      !s.ok())
+    return s;
+  int64_t id = db.LastInsertId();
+  for (std::size_t i = 0; i < p.actions.size(); ++i) {
+    const auto& pa = p.actions[i];
+    auto a = InsertAction(db, id, static_cast<int>(i), pa.action, pa.note.empty() ? "valid" : pa.note, now);
+    if (!a.ok()) return a.status();
+  }
+  return id;
+}
+
+// Reads the actions of `p` by ordinal.
+absl::Status LoadActions(Db& db, StoredProposal* p) {
+  auto st = db.Prepare(absl::StrCat("SELECT ", kActionColumns, " FROM actions WHERE proposal_id = ?1 ORDER BY ordinal"));
+  if (!st.ok()) return st.status();
+  st->Bind(1, p->id);
+  auto actions = ReadAll<StoredAction>(*st, ReadAction);
+  if (!actions.ok()) return actions.status();
+  p->actions = std::move(*actions);
+  return absl::OkStatus();
+}
 
 class SqliteStore final : public Store {
  public:
@@ -207,8 +347,8 @@ class SqliteStore final : public Store {
     if (writer_.joinable()) writer_.join();
   }
 
-  absl::StatusOr<std::vector<Incident>> ListIncidents(const IncidentFilter& f) override {
-    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<Incident>> {
+  absl::StatusOr<std::vector<IncidentRow>> ListIncidents(const IncidentFilter& f) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<IncidentRow>> {
       std::string sql = absl::StrCat("SELECT ", kIncidentColumns, " FROM incidents WHERE 1=1");
       if (f.status) sql += " AND status = ?1";
       if (!f.service.empty()) sql += " AND service = ?2";
@@ -220,14 +360,7 @@ class SqliteStore final : public Store {
       if (!f.service.empty()) st->Bind(2, f.service);
       if (f.before_id > 0) st->Bind(3, f.before_id);
       st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
-      std::vector<Incident> out;
-      for (;;) {
-        auto row = st->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        out.push_back(ReadIncident(*st));
-      }
-      return out;
+      return ReadAll<IncidentRow>(*st, [](const Stmt& s) { return IncidentRow{ReadIncident(s), ReadIncidentMeta(s)}; });
     });
   }
 
@@ -243,6 +376,7 @@ class SqliteStore final : public Store {
         if (!*row) return absl::NotFoundError(absl::StrCat("incident ", id, " not found"));
         IncidentDetail d;
         d.incident = ReadIncident(*st);
+        d.meta = ReadIncidentMeta(*st);
         auto al = db.Prepare(absl::StrCat("SELECT ", kAlertColumns,
                                           " FROM alerts WHERE incident_id = ?1 ORDER BY id DESC LIMIT ?2"));
         if (!al.ok()) return al.status();
@@ -346,30 +480,77 @@ class SqliteStore final : public Store {
     });
   }
 
-  void SaveAnalysis(StoredAnalysis a, std::function<void(absl::Status)> done) override {
+  absl::StatusOr<int64_t> OpenIncidentOf(const std::string& service) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<int64_t> {
+      auto st = db.Prepare("SELECT id FROM incidents WHERE service = ?1 AND status = 'firing' ORDER BY id DESC LIMIT 1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, service);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      return *r ? st->Int(0) : int64_t{0};
+    });
+  }
+
+  absl::StatusOr<IncidentRow> AcknowledgeIncident(int64_t incident_id, const std::string& user) override {
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("UPDATE incidents SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, incident_id).Bind(2, user).Bind(3, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
+      if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " not found"));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    auto d = GetIncident(incident_id, 1);
+    if (!d.ok()) return d.status();
+    return IncidentRow{d->incident, d->meta};
+  }
+
+  void SaveAnalysis(StoredAnalysis a, std::optional<brain::Proposal> proposal,
+                    std::function<void(absl::StatusOr<int64_t>)> done) override {
     auto analysis = std::make_shared<StoredAnalysis>(std::move(a));
+    auto prop = std::make_shared<std::optional<brain::Proposal>>(std::move(proposal));
+    auto proposal_id = std::make_shared<int64_t>(0);
     Enqueue(
-        [analysis](Db& db) -> absl::Status {
+        [analysis, prop, proposal_id](Db& db) -> absl::Status {
+          std::string now = FormatRfc3339(absl::Now());
+          if (prop->has_value()) {
+            auto id = InsertProposal(db, analysis->incident_id, analysis->incident_version, **prop, now);
+            if (!id.ok()) return id.status();
+            *proposal_id = *id;
+          }
           auto st = db.Prepare(
-              "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id) DO UPDATE SET "
+              "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at, proposal_id) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (incident_id) DO UPDATE SET "
               "incident_version = excluded.incident_version, document = excluded.document, "
-              "thinking = excluded.thinking, created_at = excluded.created_at");
+              "thinking = excluded.thinking, created_at = excluded.created_at, proposal_id = excluded.proposal_id");
           if (!st.ok()) return st.status();
-          return st->Bind(1, analysis->incident_id)
+          st->Bind(1, analysis->incident_id)
               .Bind(2, analysis->incident_version)
               .Bind(3, analysis->json)
               .Bind(4, analysis->thinking)
-              .Bind(5, FormatRfc3339(absl::Now()))
-              .Run();
+              .Bind(5, now);
+          if (*proposal_id > 0) st->Bind(6, *proposal_id);
+          else st->BindNull(6);
+          if (auto s = st->Run(); !s.ok()) return s;
+          // The correlation follows the evidence: each analysis sets (or clears) the link.
+          auto link = db.Prepare("UPDATE incidents SET parent_id = ?2 WHERE id = ?1");
+          if (!link.ok()) return link.status();
+          link->Bind(1, analysis->incident_id);
+          if (analysis->parent_incident_id > 0) link->Bind(2, analysis->parent_incident_id);
+          else link->BindNull(2);
+          return link->Run();
         },
-        std::move(done));
+        [done = std::move(done), proposal_id](absl::Status s) {
+          if (!s.ok()) return done(s);
+          done(*proposal_id);
+        });
   }
 
   absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) override {
     return WithReader([&](Db& db) -> absl::StatusOr<StoredAnalysis> {
       auto st = db.Prepare(
-          "SELECT incident_id, incident_version, document, thinking, created_at FROM analyses WHERE incident_id = ?1");
+          "SELECT a.incident_id, a.incident_version, a.document, a.thinking, a.created_at, a.proposal_id, "
+          "i.parent_id FROM analyses a JOIN incidents i ON i.id = a.incident_id WHERE a.incident_id = ?1");
       if (!st.ok()) return st.status();
       st->Bind(1, incident_id);
       auto r = st->Step();
@@ -381,7 +562,38 @@ class SqliteStore final : public Store {
       a.json = st->Text(2);
       a.thinking = st->Text(3);
       a.created_at = TimeOrPast(*st, 4);
+      a.proposal_id = st->IsNull(5) ? 0 : st->Int(5);
+      a.parent_incident_id = st->IsNull(6) ? 0 : st->Int(6);
       return a;
+    });
+  }
+
+  absl::StatusOr<std::vector<StoredProposal>> ListProposals(int64_t incident_id, int64_t limit) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<StoredProposal>> {
+      auto st = db.Prepare(absl::StrCat("SELECT ", kProposalColumns,
+                                        " FROM proposals WHERE incident_id = ?1 ORDER BY id DESC LIMIT ?2"));
+      if (!st.ok()) return st.status();
+      st->Bind(1, incident_id).Bind(2, std::clamp<int64_t>(limit, 1, 1000));
+      auto proposals = ReadAll<StoredProposal>(*st, ReadProposal);
+      if (!proposals.ok()) return proposals.status();
+      for (auto& p : *proposals) {
+        if (auto s = LoadActions(db, &p); !s.ok()) return s;
+      }
+      return proposals;
+    });
+  }
+
+  absl::StatusOr<StoredProposal> GetProposal(int64_t proposal_id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<StoredProposal> {
+      auto st = db.Prepare(absl::StrCat("SELECT ", kProposalColumns, " FROM proposals WHERE id = ?1"));
+      if (!st.ok()) return st.status();
+      st->Bind(1, proposal_id);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("proposal ", proposal_id, " not found"));
+      StoredProposal p = ReadProposal(*st);
+      if (auto s = LoadActions(db, &p); !s.ok()) return s;
+      return p;
     });
   }
 
@@ -548,44 +760,30 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
-  // Applies one alert inside the writer's transaction (see docs/architecture.md, "Incidents").
+  // Applies one alert inside the writer's transaction: reads the rows the lifecycle rules need,
+  // lets incident::Place/Apply decide (src/incident/), writes the result.
   absl::Status Apply(IngestItem& item, absl::Time now, const std::string& now_text, IngestOutcome* out) {
     Alert& alert = item.alert;
-    const bool firing = alert.status == AlertStatus::kFiring;
 
-    // 1. The incident: the newest one with this group key, reopened or replaced when resolved.
+    // 1. The incident: the newest one with this group key.
     int64_t incident_id = 0;
-    bool incident_firing = false, create = false;
-    absl::Time resolved_at = absl::InfinitePast();
-    int64_t firing_count = 0, version = 0;
-    std::string severity;
+    std::optional<incident::IncidentState> newest;
     find_incident_.Bind(1, item.group_key);
     auto row = find_incident_.Step();
     if (!row.ok()) return row.status();
     if (*row) {
       incident_id = find_incident_.Int(0);
-      incident_firing = find_incident_.Text(1) == "firing";
-      resolved_at = TimeOrPast(find_incident_, 2);
-      firing_count = find_incident_.Int(3);
-      severity = find_incident_.Text(4);
-      version = find_incident_.Int(5);
+      newest = incident::IncidentState{find_incident_.Text(1) == "firing", TimeOrPast(find_incident_, 2),
+                                       find_incident_.Int(3), find_incident_.Text(4), find_incident_.Int(5)};
     }
     find_incident_.Reset();
-    if (incident_id == 0) {
-      create = true;
-    } else if (!incident_firing && firing) {
-      if (now - resolved_at <= options_.reopen_window) out->incident_reopened = true;
-      else create = true;
-    }
-    if (create) {
+    const incident::Placement placement = incident::Place(newest, alert, now, options_.lifecycle);
+    if (placement == incident::Placement::kOpenNew) {
       if (auto s = insert_incident_.Bind(1, item.group_key).Bind(2, now_text).Run(); !s.ok()) return s;
       incident_id = writer_db_.LastInsertId();
-      incident_firing = false;
-      firing_count = 0;
-      severity.clear();
-      version = 0;
       out->incident_opened = true;
     }
+    out->incident_reopened = placement == incident::Placement::kReopen;
 
     // 2. Text leaves the request only redacted, in the incident's scope.
     auto load = [this](int64_t id) -> absl::StatusOr<std::string> {
@@ -598,39 +796,33 @@ class SqliteStore final : public Store {
     };
     if (auto s = redactor_->Redact(incident_id, alert, load); !s.ok()) return s;
 
-    // 3. The alert: updated in place when this incident already has it.
-    std::string labels = LabelsJson(alert.labels), annotations = LabelsJson(alert.annotations);
-    std::string starts = FormatRfc3339(alert.starts_at), ends = FormatRfc3339(alert.ends_at);
+    // 3. The alert's stored state in this incident, and what the delivery does.
     find_alert_.Bind(1, incident_id).Bind(2, alert.fingerprint);
     auto existing = find_alert_.Step();
     if (!existing.ok()) return existing.status();
-    bool was_firing = false;
     int64_t alert_id = 0;
-    absl::Time old_starts = absl::InfinitePast(), old_ends = absl::InfinitePast();
+    std::optional<incident::StoredAlertState> stored;
     if (*existing) {
       alert_id = find_alert_.Int(0);
-      was_firing = find_alert_.Text(1) == "firing";
-      old_starts = TimeOrPast(find_alert_, 2);
-      old_ends = TimeOrPast(find_alert_, 3);
+      stored = incident::StoredAlertState{find_alert_.Text(1) == "firing", TimeOrPast(find_alert_, 2),
+                                          TimeOrPast(find_alert_, 3)};
     }
     find_alert_.Reset();
-    bool now_firing = firing;
+    const incident::Transition t =
+        incident::Apply(newest && placement != incident::Placement::kOpenNew ? *newest : incident::IncidentState{},
+                        placement, stored, alert, now);
+
+    std::string labels = LabelsJson(alert.labels), annotations = LabelsJson(alert.annotations);
+    std::string starts = FormatRfc3339(t.keep_stored_times ? stored->starts_at : alert.starts_at);
+    std::string ends = FormatRfc3339(t.keep_stored_times ? stored->ends_at : alert.ends_at);
+    const char* status = t.alert_firing ? "firing" : "resolved";
     if (alert_id != 0) {
-      // A delivery older than what is stored must not flip the status back (retries can cross).
-      if (firing && !was_firing && alert.starts_at != absl::InfinitePast() && old_ends != absl::InfinitePast() &&
-          alert.starts_at <= old_ends) {
-        now_firing = false;
-      }
-      if (!firing && was_firing && alert.ends_at != absl::InfinitePast() && old_starts != absl::InfinitePast() &&
-          alert.ends_at < old_starts) {
-        now_firing = true;
-      }
       if (auto s = update_alert_.Bind(1, alert_id)
-                       .Bind(2, now_firing ? "firing" : "resolved")
+                       .Bind(2, status)
                        .Bind(3, labels)
                        .Bind(4, annotations)
-                       .BindOptional(5, now_firing == firing ? starts : FormatRfc3339(old_starts))
-                       .BindOptional(6, now_firing == firing ? ends : FormatRfc3339(old_ends))
+                       .BindOptional(5, starts)
+                       .BindOptional(6, ends)
                        .Bind(7, alert.generator_url)
                        .Bind(8, now_text)
                        .Run();
@@ -639,7 +831,7 @@ class SqliteStore final : public Store {
     } else {
       if (auto s = insert_alert_.Bind(1, incident_id)
                        .Bind(2, alert.fingerprint)
-                       .Bind(3, firing ? "firing" : "resolved")
+                       .Bind(3, status)
                        .Bind(4, labels)
                        .Bind(5, annotations)
                        .BindOptional(6, starts)
@@ -650,51 +842,36 @@ class SqliteStore final : public Store {
                        .Run();
           !s.ok())
         return s;
-      out->alert_created = true;
     }
 
     // 4. The incident's counters and status.
-    int64_t delta = (now_firing ? 1 : 0) - (was_firing ? 1 : 0);
-    firing_count = std::max<int64_t>(0, firing_count + delta);
-    bool incident_now_firing = firing_count > 0;
-    out->status_changed = now_firing != was_firing || out->alert_created;
-    out->incident_resolved = incident_firing && !incident_now_firing;
-    if (now_firing) {
-      std::string alert_severity(alert.Label("severity"));
-      if (severity.empty() || ParseSeverity(alert_severity) > ParseSeverity(severity)) {
-        severity = alert_severity.empty() ? "warning" : alert_severity;
-      }
-    }
-    bool material = out->alert_created || now_firing != was_firing || create;
-    if (material) ++version;
-    std::string resolved_text = incident_now_firing ? std::string()
-                                : (!incident_firing && !create) ? FormatRfc3339(resolved_at)
-                                                                : now_text;
     if (auto s = update_incident_.Bind(1, incident_id)
-                     .Bind(2, incident_now_firing ? "firing" : "resolved")
-                     .Bind(3, firing_count)
-                     .Bind(4, static_cast<int64_t>(out->alert_created ? 1 : 0))
-                     .Bind(5, severity.empty() ? "warning" : severity)
+                     .Bind(2, t.incident.firing ? "firing" : "resolved")
+                     .Bind(3, t.incident.firing_count)
+                     .Bind(4, static_cast<int64_t>(t.alert_created ? 1 : 0))
+                     .Bind(5, t.incident.severity)
                      .Bind(6, now_text)
-                     .BindOptional(7, resolved_text)
-                     .Bind(8, version)
+                     .BindOptional(7, FormatRfc3339(t.incident.resolved_at))
+                     .Bind(8, t.incident.version)
                      .Run();
         !s.ok())
       return s;
-    if (create) {
+    if (placement == incident::Placement::kOpenNew) {
       auto summary = alert.annotations.find("summary");
       std::string title = summary != alert.annotations.end() ? summary->second : std::string(alert.Label("alertname"));
-      std::string service = ingest::ServiceOf(alert);  // the redacted value, for display and filters
       if (auto s = name_incident_.Bind(1, incident_id)
-                       .Bind(2, service)
+                       .Bind(2, ServiceOf(alert))  // the redacted value, for display and filters
                        .Bind(3, alert.Label("alertname"))
                        .Bind(4, title.substr(0, 500))
                        .Run();
           !s.ok())
         return s;
     }
+    out->alert_created = t.alert_created;
+    out->status_changed = t.status_changed;
+    out->incident_resolved = t.incident_resolved;
     out->incident_id = incident_id;
-    out->incident_version = version;
+    out->incident_version = t.incident.version;
     return absl::OkStatus();
   }
 
@@ -734,6 +911,28 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opti
   auto store = std::make_unique<SqliteStore>(options, std::move(redactor), std::move(*db));
   if (auto s = store->Start(); !s.ok()) return s;
   return store;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> MakeSqliteStore(const PluginSettings& settings,
+                                                       std::unique_ptr<AlertRedactor> redactor) {
+  SqliteOptions o;
+  auto path = settings.GetRequired("path");
+  if (!path.ok()) return path.status();
+  o.path = *path;
+  auto fsync = settings.GetBool("fsync", o.fsync);
+  if (!fsync.ok()) return fsync.status();
+  o.fsync = *fsync;
+  auto queue = settings.GetInt("max_queue_alerts", o.max_queue_alerts, 1, 100'000'000);
+  if (!queue.ok()) return queue.status();
+  o.max_queue_alerts = *queue;
+  auto batch = settings.GetInt("max_batch_alerts", o.max_batch_alerts, 1, 1'000'000);
+  if (!batch.ok()) return batch.status();
+  o.max_batch_alerts = *batch;
+  auto reopen = settings.GetDurationMs("reopen_window", absl::ToInt64Milliseconds(o.lifecycle.reopen_window), 0,
+                                       365LL * 86'400'000);
+  if (!reopen.ok()) return reopen.status();
+  o.lifecycle.reopen_window = absl::Milliseconds(*reopen);
+  return OpenSqliteStore(o, std::move(redactor));
 }
 
 }  // namespace awoooi::store

@@ -12,6 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "awoooi/core/plugin.h"
+#include "awoooi/incident/lifecycle.h"
 #include "awoooi/store/store.h"
 
 namespace awoooi::store {
@@ -20,12 +22,17 @@ struct SqliteOptions {
   std::string path;                    // database file; created with its directory's permissions
   int64_t max_queue_alerts = 200'000;  // beyond this Ingest answers ResourceExhausted
   int64_t max_batch_alerts = 20'000;   // alerts per transaction
-  absl::Duration reopen_window = absl::Hours(1);  // a resolved incident re-fires within it -> reopened
+  incident::Rules lifecycle;           // the reopen window (src/incident/)
   bool fsync = true;                   // synchronous=FULL; off only for throwaway test stores
 };
 
 // Opens (creating if needed) and migrates the database, then starts the writer.
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options,
+                                                       std::unique_ptr<AlertRedactor> redactor);
+
+// The registry's factory for `type: sqlite`. Settings: path (required), fsync, max_queue_alerts,
+// max_batch_alerts, reopen_window (docs/configuration.md, store.*).
+absl::StatusOr<std::unique_ptr<Store>> MakeSqliteStore(const PluginSettings& settings,
                                                        std::unique_ptr<AlertRedactor> redactor);
 
 // Applies pending migrations; returns how many were applied.

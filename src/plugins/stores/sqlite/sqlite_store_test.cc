@@ -114,7 +114,7 @@ TEST_F(SqliteStoreTest, SameAlertResentUpdatesInsteadOfDuplicating) {
   auto list = store_->ListIncidents({});
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
-  auto d = store_->GetIncident((*list)[0].id, 0);
+  auto d = store_->GetIncident((*list)[0].incident.id, 0);
   ASSERT_EQ(d->alerts.size(), 1u);
   EXPECT_EQ(d->alerts[0].receive_count, 3);
   EXPECT_EQ(d->incident.alert_count, 1);
@@ -146,7 +146,7 @@ TEST_F(SqliteStoreTest, IncidentResolvesWhenAllItsAlertsResolveAndReopensOnNewFi
 }
 
 TEST_F(SqliteStoreTest, FiringAfterTheReopenWindowOpensANewIncident) {
-  options_.reopen_window = absl::ZeroDuration();
+  options_.lifecycle.reopen_window = absl::ZeroDuration();
   Open();
   auto first = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
   ASSERT_TRUE(IngestSync({MakeAlert("api", "Down", AlertStatus::kResolved)}).ok());
@@ -185,7 +185,7 @@ TEST_F(SqliteStoreTest, DifferentServicesGroupIntoDifferentIncidentsAndFilter) {
   page.limit = 2;
   auto p1 = store_->ListIncidents(page);
   ASSERT_EQ(p1->size(), 2u);
-  page.before_id = p1->back().id;
+  page.before_id = p1->back().incident.id;
   EXPECT_EQ(store_->ListIncidents(page)->size(), 1u);
   EXPECT_EQ(store_->Stats()->open_incidents, 2);
 }
@@ -256,9 +256,11 @@ TEST_F(SqliteStoreTest, AnalysisIsReadableOnceItsCallbackReportsTheCommit) {
   a.incident_version = 1;
   a.json = R"({"proposal":null})";
   a.thinking = "1. step";
-  std::promise<absl::Status> done;
-  store_->SaveAnalysis(a, [&done](absl::Status s) { done.set_value(s); });
-  ASSERT_TRUE(done.get_future().get().ok());
+  std::promise<absl::StatusOr<int64_t>> done;
+  store_->SaveAnalysis(a, std::nullopt, [&done](absl::StatusOr<int64_t> s) { done.set_value(s); });
+  auto saved = done.get_future().get();
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(*saved, 0);  // no proposal
   auto got = store_->GetAnalysis(id);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->json, a.json);
@@ -267,6 +269,63 @@ TEST_F(SqliteStoreTest, AnalysisIsReadableOnceItsCallbackReportsTheCommit) {
   ASSERT_TRUE(store_->AddUser("erin", Role::kSre).ok());
   EXPECT_FALSE(store_->AddUser("erin", Role::kSre).ok());
   EXPECT_TRUE(store_->GetIncident(id, 0).ok());
+}
+
+TEST_F(SqliteStoreTest, AProposalIsStoredAsRowsWithTypedActionsAndTheirHashes) {
+  auto r = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring), MakeAlert("db", "Down", AlertStatus::kFiring)});
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->outcomes[0].incident_id, parent = r->outcomes[1].incident_id;
+  ASSERT_NE(id, parent);
+  brain::Proposal p;
+  p.summary = privacy::Redacted::Literal("restart the database");
+  p.root_cause.service = privacy::Redacted::Literal("db");
+  p.root_cause.kind = "database";
+  p.reasoner = "playbook";
+  p.confidence = 0.8;
+  action::Draft d;
+  d.kind = "scale";
+  d.target = privacy::Redacted::Literal("db");
+  d.params["replicas"] = privacy::Redacted::Literal("3");
+  auto scale = action::Build(d);
+  ASSERT_TRUE(scale.ok());
+  p.actions.push_back({*scale, ""});
+  action::Draft inv;
+  inv.kind = "investigate";
+  p.actions.push_back({*action::Build(inv), "restart_pod was not proposed: target: must be a Kubernetes name"});
+  StoredAnalysis a;
+  a.incident_id = id;
+  a.incident_version = 1;
+  a.json = "{}";
+  a.parent_incident_id = parent;
+  std::promise<absl::StatusOr<int64_t>> done;
+  store_->SaveAnalysis(a, p, [&done](absl::StatusOr<int64_t> s) { done.set_value(s); });
+  auto proposal_id = done.get_future().get();
+  ASSERT_TRUE(proposal_id.ok()) << proposal_id.status();
+  ASSERT_GT(*proposal_id, 0);
+
+  auto got = store_->GetProposal(*proposal_id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->incident_id, id);
+  EXPECT_EQ(got->summary, "restart the database");
+  ASSERT_EQ(got->actions.size(), 2u);
+  EXPECT_EQ(got->actions[0].kind, "scale");
+  EXPECT_EQ(got->actions[0].params.at("replicas"), "3");
+  EXPECT_EQ(got->actions[0].ns, "default");
+  EXPECT_EQ(got->actions[0].action_hash, scale->hash());
+  EXPECT_EQ(got->actions[0].validation, "valid");
+  EXPECT_EQ(got->actions[1].validation, "restart_pod was not proposed: target: must be a Kubernetes name");
+  EXPECT_EQ(store_->ListProposals(id, 10)->size(), 1u);
+  EXPECT_EQ(store_->GetProposal(*proposal_id + 100).status().code(), absl::StatusCode::kNotFound);
+
+  // The correlation link is on the incident and in the analysis; "I'm on it" is recorded.
+  EXPECT_EQ(store_->GetIncident(id, 0)->meta.parent_id, parent);
+  EXPECT_EQ(store_->GetAnalysis(id)->proposal_id, *proposal_id);
+  auto acked = store_->AcknowledgeIncident(id, "alice");
+  ASSERT_TRUE(acked.ok());
+  EXPECT_EQ(acked->meta.acknowledged_by, "alice");
+  EXPECT_EQ(store_->AcknowledgeIncident(99999, "alice").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*store_->OpenIncidentOf("db"), parent);
+  EXPECT_EQ(*store_->OpenIncidentOf("nothing"), 0);
 }
 
 }  // namespace

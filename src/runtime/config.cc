@@ -1,4 +1,4 @@
-#include "server/config.h"
+#include "runtime/config.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,12 +10,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "awoooi/topology/analysis.h"
 
 extern char** environ;
 
-namespace awoooi::server {
+namespace awoooi::runtime {
 
-const std::vector<ConfigKey> kConfigKeys = {
+const std::vector<ConfigKey>& ConfigKeys() {
+  static const auto* keys = new std::vector<ConfigKey>{
     {"data_dir", "awoooi-data", "Directory for the SQLite database and the vault key."},
     {"server.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on."},
     {"server.max_body_bytes", "8388608", "Largest accepted request body; larger gets 413."},
@@ -41,7 +43,7 @@ const std::vector<ConfigKey> kConfigKeys = {
     {"log.level", "info", "trace, debug, info, warn or error."},
     {"log.format", "text", "text or json (one JSON object per line)."},
     {"topology.file", "", "Topology YAML (services, kinds, depends_on); empty uses the embedded demo topology."},
-    {"topology.default_depth", "3", "BFS depth for blast radius and root cause when a request names none."},
+    {"topology.default_depth", std::to_string(topology::kDefaultDepth), "BFS depth for blast radius and root cause when a request names none."},
     {"topology.dependency_label", "depends_on", "Alert label whose comma-separated value names the alerting service's dependencies (learned edges)."},
     {"topology.context_budget_chars", "6000", "Size budget of the retrieval-context document handed to the brain."},
     {"pipeline.workers", "2", "Analysis worker threads."},
@@ -64,7 +66,9 @@ const std::vector<ConfigKey> kConfigKeys = {
     {"brain.fallback", "true", "false returns the provider's errors instead of the playbook's answer."},
     {"brain.circuit_breaker.failures", "5", "Consecutive provider failures that open the circuit breaker."},
     {"brain.circuit_breaker.open_for", "30s", "How long an open breaker skips the provider before one trial call."},
-};
+  };
+  return *keys;
+}
 
 namespace {
 
@@ -185,16 +189,19 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
     config.from_file = true;
   }
   std::set<std::string> known;
-  for (const auto& k : kConfigKeys) known.insert(k.key);
+  for (const auto& k : ConfigKeys()) known.insert(k.key);
   for (const auto& [k, v] : values) {
     // brain.* is open-ended: providers validate their own keys.
     if (!known.count(k) && k.rfind("brain.", 0) != 0) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": ", k, ": unknown key (see docs/configuration.md)"));
     }
   }
-  for (const auto& k : kConfigKeys) {
+  for (const auto& k : ConfigKeys()) {
     auto it = env.find(EnvName(k.key));
     if (it != env.end()) values[k.key] = it->second;
+    // Every key read below has a value: the file's, the environment's, or its default. The brain's
+    // keys stay absent unless given: each provider reads its own, with these defaults.
+    if (!values.count(k.key) && k.key.rfind("brain.", 0) != 0) values[k.key] = k.default_value;
   }
 
   PluginSettings all("", values);
@@ -206,28 +213,28 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
     dst = *_v;                        \
   } while (0)
 
-  config.data_dir = all.GetString("data_dir", config.data_dir);
-  config.server.listen = all.GetString("server.listen", config.server.listen);
-  AWOOOI_READ(config.server.max_body_bytes, all.GetInt("server.max_body_bytes", config.server.max_body_bytes, 1024, 1LL << 30));
-  AWOOOI_READ(config.server.max_header_bytes, all.GetInt("server.max_header_bytes", config.server.max_header_bytes, 1024, 1 << 20));
-  AWOOOI_READ(config.server.request_timeout_ms, all.GetDurationMs("server.request_timeout", config.server.request_timeout_ms, 100, 3'600'000));
-  AWOOOI_READ(config.server.max_connections, all.GetInt("server.max_connections", config.server.max_connections, 1, 1'000'000));
-  AWOOOI_READ(config.server.threads, all.GetInt("server.threads", config.server.threads, 0, 256));
-  AWOOOI_READ(config.server.shutdown_grace_ms, all.GetDurationMs("server.shutdown_grace", config.server.shutdown_grace_ms, 0, 600'000));
+  config.data_dir = all.GetString("data_dir");
+  config.server.listen = all.GetString("server.listen");
+  AWOOOI_READ(config.server.max_body_bytes, all.GetInt("server.max_body_bytes", 0, 1024, 1LL << 30));
+  AWOOOI_READ(config.server.max_header_bytes, all.GetInt("server.max_header_bytes", 0, 1024, 1 << 20));
+  AWOOOI_READ(config.server.request_timeout_ms, all.GetDurationMs("server.request_timeout", 0, 100, 3'600'000));
+  AWOOOI_READ(config.server.max_connections, all.GetInt("server.max_connections", 0, 1, 1'000'000));
+  AWOOOI_READ(config.server.threads, all.GetInt("server.threads", 0, 0, 256));
+  AWOOOI_READ(config.server.shutdown_grace_ms, all.GetDurationMs("server.shutdown_grace", 0, 0, 600'000));
 
-  config.store.type = all.GetString("store.type", config.store.type);
+  config.store.type = all.GetString("store.type");
   if (config.store.type != "sqlite") {
     return fail(absl::InvalidArgumentError("store.type: unknown type \"" + config.store.type + "\" (known: sqlite)"));
   }
-  config.store.path = all.GetString("store.path", "");
-  AWOOOI_READ(config.store.fsync, all.GetBool("store.fsync", config.store.fsync));
-  AWOOOI_READ(config.store.max_queue_alerts, all.GetInt("store.max_queue_alerts", config.store.max_queue_alerts, 1, 100'000'000));
-  AWOOOI_READ(config.store.max_batch_alerts, all.GetInt("store.max_batch_alerts", config.store.max_batch_alerts, 1, 1'000'000));
-  AWOOOI_READ(config.store.reopen_window_ms, all.GetDurationMs("store.reopen_window", config.store.reopen_window_ms, 0, 365LL * 86'400'000));
+  config.store.path = all.GetString("store.path");
+  AWOOOI_READ(config.store.fsync, all.GetBool("store.fsync", true));
+  AWOOOI_READ(config.store.max_queue_alerts, all.GetInt("store.max_queue_alerts", 0, 1, 100'000'000));
+  AWOOOI_READ(config.store.max_batch_alerts, all.GetInt("store.max_batch_alerts", 0, 1, 1'000'000));
+  AWOOOI_READ(config.store.reopen_window_ms, all.GetDurationMs("store.reopen_window", 0, 0, 365LL * 86'400'000));
 
-  config.ingest.auth = all.GetString("ingest.auth", config.ingest.auth);
-  config.ingest.token = all.GetString("ingest.token", "");
-  config.ingest.hmac_secret = all.GetString("ingest.hmac_secret", "");
+  config.ingest.auth = all.GetString("ingest.auth");
+  config.ingest.token = all.GetString("ingest.token");
+  config.ingest.hmac_secret = all.GetString("ingest.hmac_secret");
   if (config.ingest.auth != "none" && config.ingest.auth != "token" && config.ingest.auth != "hmac") {
     return fail(absl::InvalidArgumentError("ingest.auth: must be none, token or hmac, not \"" + config.ingest.auth + "\""));
   }
@@ -238,37 +245,40 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
     return fail(absl::InvalidArgumentError("ingest.hmac_secret: needs at least 16 characters when ingest.auth=hmac"));
   }
   int64_t v = 0;
-  AWOOOI_READ(v, all.GetInt("ingest.max_alerts_per_request", 10'000, 1, 1'000'000));
+  AWOOOI_READ(v, all.GetInt("ingest.max_alerts_per_request", 0, 1, 1'000'000));
   config.ingest.limits.max_alerts = static_cast<size_t>(v);
-  AWOOOI_READ(v, all.GetInt("ingest.max_labels", 256, 1, 100'000));
+  AWOOOI_READ(v, all.GetInt("ingest.max_labels", 0, 1, 100'000));
   config.ingest.limits.max_labels = static_cast<size_t>(v);
-  AWOOOI_READ(v, all.GetInt("ingest.max_value_bytes", 65'536, 16, 16 << 20));
+  AWOOOI_READ(v, all.GetInt("ingest.max_value_bytes", 0, 16, 16 << 20));
   config.ingest.limits.max_value_bytes = static_cast<size_t>(v);
   if (auto it = lists.find("ingest.group_by"); it != lists.end()) {
     if (auto s = ReadGroupBy(it->second, &config.ingest.grouping); !s.ok()) return fail(s);
   }
 
-  AWOOOI_READ(config.auth.demo_users, all.GetBool("auth.demo_users", !config.from_file));
-  config.privacy.vault_key_file = all.GetString("privacy.vault_key_file", "");
+  // Demo users are on with embedded defaults unless the environment says otherwise.
+  if (!config.from_file && !env.count(EnvName("auth.demo_users"))) values["auth.demo_users"] = "true";
+  all = PluginSettings("", values);
+  AWOOOI_READ(config.auth.demo_users, all.GetBool("auth.demo_users", false));
+  config.privacy.vault_key_file = all.GetString("privacy.vault_key_file");
   if (auto it = lists.find("privacy.custom_patterns"); it != lists.end()) {
     if (auto s = ReadCustomPatterns(it->second, &config.privacy.custom_patterns); !s.ok()) return fail(s);
   }
 
-  config.log.level = all.GetString("log.level", config.log.level);
+  config.log.level = all.GetString("log.level");
   if (!std::set<std::string>{"trace", "debug", "info", "warn", "error"}.count(config.log.level)) {
     return fail(absl::InvalidArgumentError("log.level: must be trace, debug, info, warn or error"));
   }
-  config.log.format = all.GetString("log.format", config.log.format);
+  config.log.format = all.GetString("log.format");
   if (config.log.format != "text" && config.log.format != "json") {
     return fail(absl::InvalidArgumentError("log.format: must be text or json"));
   }
 
-  config.topology.file = all.GetString("topology.file", "");
-  AWOOOI_READ(config.topology.default_depth, all.GetInt("topology.default_depth", 3, 1, 10));
-  config.topology.dependency_label = all.GetString("topology.dependency_label", config.topology.dependency_label);
-  AWOOOI_READ(config.topology.context_budget_chars, all.GetInt("topology.context_budget_chars", 6'000, 500, 1'000'000));
-  AWOOOI_READ(config.pipeline.workers, all.GetInt("pipeline.workers", 2, 1, 64));
-  AWOOOI_READ(config.pipeline.min_interval_ms, all.GetDurationMs("pipeline.min_interval", 5'000, 0, 3'600'000));
+  config.topology.file = all.GetString("topology.file");
+  AWOOOI_READ(config.topology.default_depth, all.GetInt("topology.default_depth", 0, topology::kMinDepth, topology::kMaxDepth));
+  config.topology.dependency_label = all.GetString("topology.dependency_label");
+  AWOOOI_READ(config.topology.context_budget_chars, all.GetInt("topology.context_budget_chars", 0, 500, 1'000'000));
+  AWOOOI_READ(config.pipeline.workers, all.GetInt("pipeline.workers", 0, 1, 64));
+  AWOOOI_READ(config.pipeline.min_interval_ms, all.GetDurationMs("pipeline.min_interval", 0, 0, 3'600'000));
 
   std::map<std::string, std::string> brain = all.Sub("brain").values();
   if (!brain.count("type")) brain["type"] = "playbook";
@@ -277,4 +287,4 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   return config;
 }
 
-}  // namespace awoooi::server
+}  // namespace awoooi::runtime

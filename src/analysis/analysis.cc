@@ -1,6 +1,7 @@
-#include "server/analysis.h"
+#include "awoooi/analysis/analysis.h"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -10,7 +11,7 @@
 #include "awoooi/topology/context.h"
 #include "awoooi/topology/render.h"
 
-namespace awoooi::server {
+namespace awoooi::analysis {
 namespace {
 
 using nlohmann::json;
@@ -30,10 +31,9 @@ Redacted JoinPath(const std::vector<std::string>& path) {
 
 }  // namespace
 
-absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const AnalysisOptions& options,
-                                           privacy::Vault& vault, const privacy::Shield& shield,
-                                           const topology::Topology& topology, brain::Reasoner& reasoner,
-                                           const brain::ThinkingSink& thinking) {
+absl::StatusOr<Result> Analyze(const Input& input, const Options& options, privacy::Vault& vault,
+                               const privacy::Shield& shield, const topology::Topology& topology,
+                               brain::Reasoner& reasoner, const brain::ThinkingSink& thinking) {
   // Stored text is already redacted; RedactPreservingLabels turns it into the type (idempotent on
   // it) and would catch anything that slipped through.
   auto redact = [&](std::string_view text) { return shield.RedactPreservingLabels(text, vault); };
@@ -42,20 +42,23 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   ctx.incident_id = input.incident_id;
   ctx.vault = &vault;
   ctx.cancel = options.cancel;
+  ctx.catalog = options.catalog;
   ctx.service = redact(input.service);
   ctx.alertname = redact(input.alertname);
   ctx.severity = input.severity;
   std::vector<topology::ContextAlert> context_alerts;
-  auto to_context_alert = [&](const Alert& a) {
+  // Another incident's text carries that incident's labels: Redact (not RedactPreservingLabels)
+  // escapes them ("[IP_1]" -> "[~IP_1]"), so they never read as, or rehydrate to, this scope's.
+  auto foreign = [&](std::string_view text) { return shield.Redact(text, vault); };
+  auto to_context_alert = [&](const Alert& a, bool own) {
     topology::ContextAlert ta;
-    ta.service = std::string(a.Label("service"));
-    if (ta.service.empty()) ta.service = std::string(a.Label("job"));
+    ta.service = ServiceOf(a);
     ta.firing = a.status == AlertStatus::kFiring;
     ta.severity = ParseSeverity(a.Label("severity"));
-    ta.alertname = redact(a.Label("alertname"));
+    ta.alertname = own ? redact(a.Label("alertname")) : foreign(a.Label("alertname"));
     auto summary = a.annotations.find("summary");
     if (summary == a.annotations.end()) summary = a.annotations.find("description");
-    if (summary != a.annotations.end()) ta.summary = redact(summary->second);
+    if (summary != a.annotations.end()) ta.summary = own ? redact(summary->second) : foreign(summary->second);
     return ta;
   };
   for (const Alert& a : input.alerts) {
@@ -63,29 +66,21 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
     ca.status = std::string(ToString(a.status));
     for (const auto& [k, v] : a.labels) ca.labels.emplace(k, redact(v));
     for (const auto& [k, v] : a.annotations) ca.annotations.emplace(k, redact(v));
-    context_alerts.push_back(to_context_alert(a));
+    context_alerts.push_back(to_context_alert(a, true));
     ctx.alerts.push_back(std::move(ca));
   }
 
-  json doc = json::object();
-  doc["incident_id"] = input.incident_id;
-  doc["incident_version"] = input.incident_version;
-  doc["service"] = ctx.service.str();
-  doc["alertname"] = ctx.alertname.str();
-  doc["severity"] = input.severity;
-
+  Result out;
   if (auto svc = topology.Service(input.service)) ctx.service_kind = std::string(topology::ToString(svc->kind));
-  std::optional<topology::RootCauseResult> root;
-  std::optional<topology::BlastRadiusResult> blast;
+  std::optional<topology::RootCauseResult>& root = out.root_cause;
+  std::optional<topology::BlastRadiusResult>& blast = out.blast_radius;
   auto rc = topology.RootCause(input.service, options.depth);
   auto br = topology.BlastRadius(input.service, options.depth);
   if (rc.ok()) root = std::move(*rc);
   if (br.ok()) blast = std::move(*br);
-  doc["root_cause"] = root ? json::parse(topology::RootCauseToJson(*root)) : json(nullptr);
-  doc["blast_radius"] = blast ? json::parse(topology::BlastRadiusToJson(*blast)) : json(nullptr);
   if (!rc.ok()) {
     // Not in the topology: the reasoner still answers from the alerts alone.
-    doc["topology_note"] = redact(std::string(rc.status().message())).str();
+    out.topology_note = redact(std::string(rc.status().message()));
   }
 
   std::vector<Redacted> known;
@@ -135,7 +130,7 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
     for (const auto& a : blast->affected) involved.insert(a.service);
   }
   for (const Alert& a : input.related_alerts) {
-    auto ta = to_context_alert(a);
+    auto ta = to_context_alert(a, false);
     if (ta.firing && involved.count(ta.service)) context_alerts.push_back(std::move(ta));
   }
 
@@ -146,27 +141,72 @@ absl::StatusOr<AnalysisOutput> RunAnalysis(const AnalysisInput& input, const Ana
   creq.alerts = &context_alerts;
   creq.budget_chars = static_cast<std::size_t>(options.context_budget_chars);
   ctx.document = topology::BuildRetrievalContext(topology, creq);
-  doc["context"] = ctx.document.str();
+  out.context = ctx.document;
 
-  AnalysisOutput out;
   auto proposal = reasoner.Propose(ctx, thinking);
   if (!proposal.ok()) {
-    doc["proposal"] = nullptr;
-    doc["proposal_error"] = redact(std::string(proposal.status().message())).str();
+    out.proposal_error = redact(std::string(proposal.status().message()));
     out.reasoner = reasoner.name();
   } else if (auto valid = brain::ValidateProposal(*proposal, ctx); !valid.ok()) {
     // Even the final answer failed validation: it is recorded, never passed on as a proposal.
-    doc["proposal"] = nullptr;
-    doc["proposal_error"] = redact(absl::StrCat("rejected: ", valid.message())).str();
+    out.proposal_error = redact(absl::StrCat("rejected: ", valid.message()));
     out.reasoner = proposal->reasoner;
   } else {
-    doc["proposal"] = json::parse(brain::ProposalToJson(*proposal));
-    out.has_proposal = true;
     out.reasoner = proposal->reasoner;
     out.fallback = !proposal->fallback_reason.empty();
+    out.proposal = std::move(*proposal);
   }
-  out.json = doc.dump(-1, ' ', false, json::error_handler_t::replace);
+
+  // Correlation: the top root cause is another open incident's service -> page once, under it.
+  if (root && !root->root_causes.empty()) {
+    const auto& top = root->root_causes.front();
+    if (top.role != topology::CandidateRole::kSelf && input.open_incident_of) {
+      int64_t other = input.open_incident_of(top.service);
+      if (other > 0 && other != input.incident_id) out.parent_incident_id = other;
+    }
+  }
   return out;
 }
 
-}  // namespace awoooi::server
+std::string RenderDocument(const Input& input, const Result& r) {
+  json doc = json::object();
+  doc["incident_id"] = input.incident_id;
+  doc["incident_version"] = input.incident_version;
+  doc["service"] = input.service;
+  doc["alertname"] = input.alertname;
+  doc["severity"] = input.severity;
+  doc["parent_id"] = r.parent_incident_id > 0 ? json(r.parent_incident_id) : json(nullptr);
+  doc["root_cause"] = r.root_cause ? json::parse(topology::RootCauseToJson(*r.root_cause)) : json(nullptr);
+  doc["blast_radius"] = r.blast_radius ? json::parse(topology::BlastRadiusToJson(*r.blast_radius)) : json(nullptr);
+  if (!r.topology_note.empty()) doc["topology_note"] = r.topology_note.str();
+  doc["context"] = r.context.str();
+  doc["proposal"] = r.proposal ? json::parse(brain::ProposalToJson(*r.proposal)) : json(nullptr);
+  if (!r.proposal) doc["proposal_error"] = r.proposal_error.str();
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string EntryPoint(const std::vector<Alert>& alerts, const topology::Topology& topology, int depth) {
+  std::vector<std::string> firing;
+  for (const Alert& a : alerts) {
+    if (a.status != AlertStatus::kFiring) continue;
+    std::string service = ServiceOf(a);
+    if (!service.empty() && std::find(firing.begin(), firing.end(), service) == firing.end()) {
+      firing.push_back(std::move(service));
+    }
+  }
+  std::string best_service = firing.empty() ? "" : firing.front();
+  std::size_t best = 0;
+  for (const auto& service : firing) {
+    auto rc = topology.RootCause(service, depth);
+    if (!rc.ok()) continue;
+    std::size_t explained = 0;
+    for (const auto& c : rc->root_causes) explained += c.role != topology::CandidateRole::kSelf;
+    if (explained > best) {
+      best = explained;
+      best_service = service;
+    }
+  }
+  return best_service;
+}
+
+}  // namespace awoooi::analysis

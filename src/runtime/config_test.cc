@@ -1,11 +1,11 @@
-#include "server/config.h"
+#include "runtime/config.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-namespace awoooi::server {
+namespace awoooi::runtime {
 namespace {
 
 std::string WriteFile(const std::string& text) {
@@ -78,16 +78,16 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"privacy:\n  custom_patterns:\n    - {name: x}\n", "custom_patterns[0]"}));
 
 }  // namespace
-}  // namespace awoooi::server
+}  // namespace awoooi::runtime
 
-namespace awoooi::server {
+namespace awoooi::runtime {
 namespace {
 
 TEST(Config, EveryKeyIsDocumented) {
   std::ifstream in(std::string(AWOOOI_SOURCE_DIR) + "/docs/configuration.md");
   ASSERT_TRUE(in) << "docs/configuration.md is missing";
   std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& key : kConfigKeys) {
+  for (const auto& key : ConfigKeys()) {
     EXPECT_NE(doc.find("`" + std::string(key.key) + "`"), std::string::npos)
         << key.key << " is not in docs/configuration.md (run scripts/config-doc.py)";
   }
@@ -95,7 +95,7 @@ TEST(Config, EveryKeyIsDocumented) {
 
 TEST(Config, EveryDocumentedKeyLoadsFromTheEnvironment) {
   std::map<std::string, std::string> env;
-  for (const auto& key : kConfigKeys) {
+  for (const auto& key : ConfigKeys()) {
     if (std::string(key.default_value).empty()) continue;
     std::string name = "AWOOOI_" + std::string(key.key);
     for (char& c : name) c = c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -106,4 +106,4 @@ TEST(Config, EveryDocumentedKeyLoadsFromTheEnvironment) {
 }
 
 }  // namespace
-}  // namespace awoooi::server
+}  // namespace awoooi::runtime

@@ -1,0 +1,28 @@
+#include "runtime/plugins.h"
+
+#include "plugins/inputs/webhook/webhook_source.h"
+#include "plugins/stores/sqlite/sqlite_store.h"
+
+namespace awoooi::runtime {
+
+void RegisterBuiltinPlugins(PluginRegistry& registry) {
+  // INPUT
+  registry.inputs.Register("alertmanager", plugins::inputs::MakeAlertmanagerSource);
+  registry.inputs.Register("generic", plugins::inputs::MakeGenericSource);
+  // BRAIN
+  brain::RegisterBuiltinBrains(registry.brains);
+  // DATA
+  registry.stores.Register("sqlite", store::MakeSqliteStore);
+  // ACTION and OUTPUT plugins register here as they land (src/plugins/actions, src/plugins/outputs).
+}
+
+const PluginRegistry& BuiltinPlugins() {
+  static const PluginRegistry* registry = [] {
+    auto* r = new PluginRegistry;
+    RegisterBuiltinPlugins(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace awoooi::runtime

@@ -1,0 +1,106 @@
+#include "runtime/runtime.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "awoooi/core/digest.h"
+#include "ingest/alert_redactor.h"
+
+namespace awoooi::runtime {
+namespace {
+
+struct EmbeddedFile {
+  const char* name;
+  const char* text;
+};
+constexpr EmbeddedFile kServerFiles[] = {
+#include "awoooi/server_files.inc"
+};
+
+std::string_view Embedded(std::string_view name) {
+  for (const auto& f : kServerFiles) {
+    if (name == f.name) return f.text;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view DemoTopologyYaml() { return Embedded("demo-topology.yaml"); }
+std::string_view OpenApiJson() { return Embedded("openapi.json"); }
+
+std::string DataPath(const Config& config, std::string_view name) {
+  return (std::filesystem::path(config.data_dir) / std::string(name)).string();
+}
+
+absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path) {
+  std::ifstream in(path);
+  if (in) {
+    std::string hex;
+    in >> hex;
+    if (hex.size() != 64 ||
+        !std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c) != 0; })) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": expected 64 hex digits"));
+    }
+    return absl::HexStringToBytes(hex);
+  }
+  std::string key = privacy::GenerateVaultKey();
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+  mode_t old = ::umask(077);
+  std::ofstream out(path);
+  out << ToHex(key) << "\n";
+  out.close();
+  ::umask(old);
+  if (!out) return absl::UnavailableError(absl::StrCat("privacy.vault_key_file: cannot write ", path));
+  return key;
+}
+
+absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("data_dir: cannot create ", config.data_dir, ": ", ec.message()));
+  std::string key_file =
+      config.privacy.vault_key_file.empty() ? DataPath(config, "vault.key") : config.privacy.vault_key_file;
+  auto key = LoadOrCreateVaultKey(key_file);
+  if (!key.ok()) return key.status();
+  privacy::ShieldConfig sc;
+  sc.vault_key = *key;
+  sc.custom_patterns = config.privacy.custom_patterns;
+  auto shield = privacy::Shield::Create(sc);
+  if (!shield.ok()) return absl::InvalidArgumentError(absl::StrCat("privacy: ", shield.status().message()));
+  return shield;
+}
+
+absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, const privacy::Shield& shield,
+                                                        const PluginRegistry& registry) {
+  std::map<std::string, std::string> values = {
+      {"path", config.store.path.empty() ? DataPath(config, "awoooi.db") : config.store.path},
+      {"fsync", config.store.fsync ? "true" : "false"},
+      {"max_queue_alerts", std::to_string(config.store.max_queue_alerts)},
+      {"max_batch_alerts", std::to_string(config.store.max_batch_alerts)},
+      {"reopen_window", absl::StrCat(config.store.reopen_window_ms, "ms")},
+  };
+  auto store = registry.stores.Create(config.store.type, PluginSettings("store", std::move(values)),
+                                      std::make_unique<ingest::ShieldAlertRedactor>(shield));
+  if (!store.ok()) return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
+  return store;
+}
+
+std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }
+
+absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role) {
+  auto u = store.GetUser(user);
+  if (absl::IsNotFound(u.status())) u = store.AddUser(user, role);
+  if (!u.ok()) return u.status();
+  std::string token = NewApiToken();
+  if (auto s = store.AddToken(u->id, Sha256Hex(token)); !s.ok()) return s;
+  return token;
+}
+
+}  // namespace awoooi::runtime

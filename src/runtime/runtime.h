@@ -1,0 +1,44 @@
+// The composition root both faces share: from a Config to a running shield and store, the
+// embedded demo world, API tokens. The server (`awoooi serve`) and the CLI's administrative
+// commands build the same objects the same way through these functions and the plugin registry.
+//
+// Thread-safety: free functions; the objects they return document their own.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "awoooi/core/role.h"
+#include "awoooi/privacy/shield.h"
+#include "awoooi/store/store.h"
+#include "runtime/config.h"
+#include "runtime/plugins.h"
+
+namespace awoooi::runtime {
+
+// The embedded demo topology (examples/demo-topology.yaml) and the OpenAPI document.
+std::string_view DemoTopologyYaml();
+std::string_view OpenApiJson();
+
+// A file in the data directory: <data_dir>/<name>.
+std::string DataPath(const Config& config, std::string_view name);
+
+// Reads the 32-byte vault key from `path` (64 hex digits), creating it (mode 0600) when missing.
+absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path);
+
+// The Privacy Shield with the configured vault key (created on first start) and custom patterns.
+// Creates the data directory when missing.
+absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config);
+
+// The configured store, through the registry, with the shield's alert redactor; migrations applied.
+absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, const privacy::Shield& shield,
+                                                        const PluginRegistry& registry = BuiltinPlugins());
+
+// API tokens: 32 random bytes shown once as "awi_" + 64 hex digits; the store keeps the SHA-256.
+std::string NewApiToken();
+// Creates the user when missing (with `role`), then a token for them; returns the token.
+absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role);
+
+}  // namespace awoooi::runtime
