@@ -1,5 +1,6 @@
 #include "runtime/plugins.h"
 
+#include "plugins/actions/cluster/simulated_cluster.h"
 #include "plugins/inputs/webhook/webhook_source.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
 
@@ -13,7 +14,11 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   brain::RegisterBuiltinBrains(registry.brains);
   // DATA
   registry.stores.Register("sqlite", store::MakeSqliteStore);
-  // ACTION and OUTPUT plugins register here as they land (src/plugins/actions, src/plugins/outputs).
+  // ACTION
+  registry.actions.Register("simulated", [](const PluginSettings& s, ExecutorDeps deps) {
+    return plugins::actions::MakeSimulatedCluster(s, deps.store);
+  });
+  // OUTPUT plugins register here as they land (src/plugins/outputs).
 }
 
 const PluginRegistry& BuiltinPlugins() {

@@ -33,6 +33,10 @@ class Shield;
 class Vault;
 }  // namespace awoooi::privacy
 
+namespace awoooi::cluster {
+class Control;
+}
+
 namespace awoooi::action {
 
 struct ExecutionContext {
@@ -93,6 +97,8 @@ class Executor {
   // Carries out the action once. The result says whether it succeeded; an error status means it
   // could not even be attempted (rehydration failed, Unavailable before anything was sent).
   virtual absl::StatusOr<ExecutionResult> Execute(const Action& action, const ExecutionContext& context) = 0;
+  // The cluster model this executor owns (the simulated cluster), or null.
+  virtual cluster::Control* control() { return nullptr; }
 };
 
 }  // namespace awoooi::action

@@ -197,6 +197,11 @@ class Store {
   // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
   virtual absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) = 0;
 
+  // Small documents a plugin keeps across restarts (the simulated cluster's state), by key.
+  // GetPluginState: NotFound when never written. PutPluginState returns once committed.
+  virtual absl::StatusOr<std::string> GetPluginState(const std::string& key) = 0;
+  virtual absl::Status PutPluginState(const std::string& key, const std::string& value) = 0;
+
   // Store reachable and writable (readiness).
   virtual absl::Status Ping() = 0;
   // Stops accepting Ingest, commits everything queued, stops the writer. Idempotent.

@@ -609,6 +609,28 @@ class SqliteStore final : public Store {
     });
   }
 
+  absl::StatusOr<std::string> GetPluginState(const std::string& key) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::string> {
+      auto st = db.Prepare("SELECT value FROM plugin_state WHERE key = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, key);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("no state stored under ", key));
+      return st->Text(0);
+    });
+  }
+
+  absl::Status PutPluginState(const std::string& key, const std::string& value) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare(
+          "INSERT INTO plugin_state (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET "
+          "value = excluded.value, updated_at = excluded.updated_at");
+      if (!st.ok()) return st.status();
+      return st->Bind(1, key).Bind(2, value).Bind(3, FormatRfc3339(absl::Now())).Run();
+    });
+  }
+
   absl::Status Ping() override {
     {
       std::lock_guard<std::mutex> lock(mu_);
