@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "awoooi/audit/audit.h"
 #include "awoooi/brain/proposal.h"
 #include "awoooi/core/alert.h"
 #include "awoooi/core/role.h"
@@ -90,6 +91,7 @@ struct User {
   int64_t id = 0;
   std::string name;
   Role role = Role::kViewer;
+  int64_t token_id = 0;  // the token that authenticated this call (0: not from a token)
 };
 
 struct StoredAnalysis {
@@ -127,6 +129,85 @@ struct StoredProposal {
   std::string fallback_reason;
   absl::Time created_at = absl::InfinitePast();
   std::vector<StoredAction> actions;  // by ordinal
+};
+
+// An approval request (approval/service.h): one action, its risk, the factors it needs, the
+// dry-run it was shown with, its signatures and its outcome. JSON fields hold redacted text only.
+struct SignatureRecord {
+  int64_t user_id = 0;
+  std::string user;
+  std::string role;
+  std::string decision;  // "approve" | "reject"
+  std::string comment;
+  std::string action_hash;        // what the signer was shown
+  std::string state_fingerprint;  // the dry-run state the signer was shown
+  absl::Time at = absl::InfinitePast();
+};
+
+struct ApprovalRecord {
+  int64_t id = 0;
+  int64_t incident_id = 0;  // 0: none (requested by hand without an incident)
+  int64_t proposal_id = 0;  // 0: requested by hand
+  std::string status;       // approval::State names
+  StoredAction action;
+  std::string pattern;
+  std::string risk_base, risk_effective, risk_reason;
+  std::string factors_json;  // [{"roles": [...], "count": N}]
+  std::string policy_version;
+  std::string requested_by;  // "" unless a person requested it by hand
+  std::string dry_run_json;  // the latest dry-run report
+  std::string state_fingerprint;
+  std::string blast_radius_json;  // ["ingress", ...]
+  double savings_monthly_usd = -1;  // -1: unknown
+  std::string reason;        // why it was voided, rejected, expired, or why the dry-run blocks it
+  std::string result_json;   // the execution result, "" before
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time updated_at = absl::InfinitePast();
+  absl::Time expires_at = absl::InfinitePast();
+  std::vector<SignatureRecord> signatures;  // in signing order
+};
+
+struct ApprovalFilter {
+  std::string status;  // "" = any
+  int64_t incident_id = 0;
+  int64_t limit = 50;
+  int64_t before_id = 0;
+};
+
+// One audit step to append; the store seals it (seq, previous hash, hash) in the same transaction
+// as the change it records.
+struct AuditDraft {
+  std::string kind, actor, subject;
+  std::string detail = "{}";  // JSON object, redacted
+};
+
+struct TrustChange {
+  std::string pattern;
+  bool reset = false;  // true: collapse to 0 (a rejection, a failed automatic run); false: +1
+};
+
+struct TrustRecord {
+  std::string pattern;
+  int64_t score = 0;
+  int64_t approvals = 0;
+  int64_t rejections = 0;
+  absl::Time updated_at = absl::InfinitePast();
+};
+
+// What a transition changes besides the status. Empty optionals leave fields as they are.
+struct ApprovalUpdate {
+  std::optional<std::string> reason;
+  std::optional<std::string> result_json;
+  std::optional<std::string> dry_run_json;
+  std::optional<std::string> state_fingerprint;
+  std::optional<TrustChange> trust;
+};
+
+struct AuditFilter {
+  std::string kind;  // "" = any
+  std::string subject;
+  int64_t limit = 100;
+  int64_t before_seq = 0;  // 0: newest first from the end
 };
 
 struct StoreStats {
@@ -196,6 +277,41 @@ class Store {
 
   // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
   virtual absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) = 0;
+
+  // Approvals. Every change appends its audit entries in the same transaction.
+  // Creates the request; when `hand_action` is set (a person requested it), the action row is
+  // written first and `record.action.id` is taken from it. Returns the new id.
+  virtual absl::StatusOr<int64_t> CreateApproval(ApprovalRecord record, std::optional<action::Action> hand_action,
+                                                 std::vector<AuditDraft> audit) = 0;
+  virtual absl::StatusOr<ApprovalRecord> GetApproval(int64_t id) = 0;  // NotFound
+  virtual absl::StatusOr<std::vector<ApprovalRecord>> ListApprovals(const ApprovalFilter& filter) = 0;
+  // Adds a signature while the request is pending. FailedPrecondition when it is not pending any
+  // more; AlreadyExists when this user already signed (one person signs once).
+  virtual absl::Status AddSignature(int64_t approval_id, SignatureRecord signature, std::vector<AuditDraft> audit) = 0;
+  // Moves the request from `from` to `to` with `update` — a conditional update: FailedPrecondition
+  // when it is not in `from` any more (someone else moved it first), so concurrent callers race
+  // here and exactly one wins.
+  virtual absl::Status TransitionApproval(int64_t id, const std::string& from, const std::string& to,
+                                          ApprovalUpdate update, std::vector<AuditDraft> audit) = 0;
+  // Pending requests whose expiry is at or before `now`.
+  virtual absl::StatusOr<std::vector<int64_t>> ExpiredApprovals(absl::Time now) = 0;
+  virtual absl::StatusOr<TrustRecord> GetTrust(const std::string& pattern) = 0;  // score 0 when unknown
+  virtual absl::StatusOr<std::vector<TrustRecord>> ListTrust() = 0;
+  // Changes a pattern's trust (a failed automatic execution) and audits it.
+  virtual absl::Status ChangeTrust(TrustChange change, std::vector<AuditDraft> audit) = 0;
+
+  // The audit trail (audit/audit.h).
+  virtual absl::Status AppendAudit(std::vector<AuditDraft> audit) = 0;
+  virtual absl::StatusOr<std::vector<audit::Entry>> ListAudit(const AuditFilter& filter) = 0;  // newest first
+  // Every entry in seq order, as stored (for verification), without loading them all at once.
+  virtual absl::Status ScanAudit(const std::function<void(const audit::Entry&)>& fn) = 0;
+  // Signs a checkpoint of the trail as it is now with `key` (one transaction: size and root agree).
+  virtual absl::StatusOr<audit::Checkpoint> AddCheckpoint(const audit::CheckpointKey& key) = 0;
+  virtual absl::StatusOr<std::vector<audit::Checkpoint>> ListCheckpoints() = 0;  // by tree size
+
+  // Users: change a role, or remove a user (their tokens stop working).
+  virtual absl::Status SetRole(const std::string& name, Role role) = 0;      // NotFound
+  virtual absl::Status RemoveUser(const std::string& name) = 0;              // NotFound
 
   // Small documents a plugin keeps across restarts (the simulated cluster's state), by key.
   // GetPluginState: NotFound when never written. PutPluginState returns once committed.

@@ -6,6 +6,7 @@
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -273,6 +274,141 @@ absl::Status LoadActions(Db& db, StoredProposal* p) {
   return absl::OkStatus();
 }
 
+
+// ---- Audit: appended inside the caller's transaction, so an entry exists exactly when its change does.
+
+absl::StatusOr<audit::MerkleTree> LoadTree(Db& db) {
+  auto st = db.Prepare("SELECT state FROM audit_tree WHERE id = 1");
+  if (!st.ok()) return st.status();
+  auto r = st->Step();
+  if (!r.ok()) return r.status();
+  if (!*r) return audit::MerkleTree();
+  return audit::MerkleTree::FromState(st->Text(0));
+}
+
+absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, const std::string& now_text,
+                           absl::Time now) {
+  if (drafts.empty()) return absl::OkStatus();
+  auto last = db.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  auto r = last->Step();
+  if (!r.ok()) return r.status();
+  audit::Entry previous;
+  bool has_previous = *r;
+  if (has_previous) {
+    previous.seq = last->Int(0);
+    previous.hash = last->Text(1);
+  }
+  auto tree = LoadTree(db);
+  if (!tree.ok()) return tree.status();
+  auto ins = db.Prepare(
+      "INSERT INTO audit_log (seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+      "?7, ?8)");
+  if (!ins.ok()) return ins.status();
+  for (const AuditDraft& d : drafts) {
+    audit::Entry e;
+    e.at = absl::FromUnixMillis(absl::ToUnixMillis(now));  // the precision the row keeps
+    e.kind = d.kind;
+    e.actor = d.actor;
+    e.subject = d.subject;
+    e.detail = d.detail;
+    audit::Seal(e, has_previous ? &previous : nullptr);
+    if (auto s = ins->Bind(1, e.seq)
+                     .Bind(2, now_text)
+                     .Bind(3, e.kind)
+                     .Bind(4, e.actor)
+                     .Bind(5, e.subject)
+                     .Bind(6, e.detail)
+                     .Bind(7, e.prev_hash)
+                     .Bind(8, e.hash)
+                     .Run();
+        !s.ok())
+      return s;
+    tree->AddLeaf(audit::CanonicalBytes(e));
+    previous = std::move(e);
+    has_previous = true;
+  }
+  auto save = db.Prepare("INSERT INTO audit_tree (id, state) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET state = excluded.state");
+  if (!save.ok()) return save.status();
+  return save->Bind(1, tree->State()).Run();
+}
+
+audit::Entry ReadAuditEntry(const Stmt& s) {
+  audit::Entry e;
+  e.seq = s.Int(0);
+  e.at = TimeOrPast(s, 1);
+  e.kind = s.Text(2);
+  e.actor = s.Text(3);
+  e.subject = s.Text(4);
+  e.detail = s.Text(5);
+  e.prev_hash = s.Text(6);
+  e.hash = s.Text(7);
+  return e;
+}
+
+constexpr char kApprovalColumns[] =
+    "a.id, a.incident_id, a.proposal_id, a.status, a.pattern, a.risk_base, a.risk_effective, a.risk_reason, "
+    "a.factors, a.policy_version, a.requested_by, a.dry_run, a.state_fingerprint, a.blast_radius, "
+    "a.savings_monthly_usd, a.reason, a.result, a.created_at, a.updated_at, a.expires_at, a.action_id";
+
+ApprovalRecord ReadApproval(const Stmt& s) {
+  ApprovalRecord a;
+  a.id = s.Int(0);
+  a.incident_id = s.IsNull(1) ? 0 : s.Int(1);
+  a.proposal_id = s.IsNull(2) ? 0 : s.Int(2);
+  a.status = s.Text(3);
+  a.pattern = s.Text(4);
+  a.risk_base = s.Text(5);
+  a.risk_effective = s.Text(6);
+  a.risk_reason = s.Text(7);
+  a.factors_json = s.Text(8);
+  a.policy_version = s.Text(9);
+  a.requested_by = s.Text(10);
+  a.dry_run_json = s.Text(11);
+  a.state_fingerprint = s.Text(12);
+  a.blast_radius_json = s.Text(13);
+  a.savings_monthly_usd = s.IsNull(14) ? -1 : s.Double(14);
+  a.reason = s.Text(15);
+  a.result_json = s.Text(16);
+  a.created_at = TimeOrPast(s, 17);
+  a.updated_at = TimeOrPast(s, 18);
+  a.expires_at = TimeOrPast(s, 19);
+  a.action.id = s.Int(20);
+  return a;
+}
+
+// The action row and the signatures of `a`.
+absl::Status LoadApprovalParts(Db& db, ApprovalRecord* a) {
+  auto act = db.Prepare(absl::StrCat("SELECT ", kActionColumns, " FROM actions WHERE id = ?1"));
+  if (!act.ok()) return act.status();
+  act->Bind(1, a->action.id);
+  auto r = act->Step();
+  if (!r.ok()) return r.status();
+  if (*r) a->action = ReadAction(*act);
+  auto sig = db.Prepare(
+      "SELECT user_id, user_name, role, decision, comment, action_hash, state_fingerprint, at FROM signatures "
+      "WHERE approval_id = ?1 ORDER BY id");
+  if (!sig.ok()) return sig.status();
+  sig->Bind(1, a->id);
+  auto sigs = ReadAll<SignatureRecord>(*sig, [](const Stmt& s) {
+    return SignatureRecord{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), TimeOrPast(s, 7)};
+  });
+  if (!sigs.ok()) return sigs.status();
+  a->signatures = std::move(*sigs);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyTrustIn(Db& db, const TrustChange& t, const std::string& now) {
+  auto st = db.Prepare(
+      t.reset ? "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 0, 0, 1, ?2) "
+                "ON CONFLICT (pattern) DO UPDATE SET score = 0, rejections = rejections + 1, updated_at = excluded.updated_at"
+              : "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 1, 1, 0, ?2) "
+                "ON CONFLICT (pattern) DO UPDATE SET score = score + 1, approvals = approvals + 1, "
+                "updated_at = excluded.updated_at");
+  if (!st.ok()) return st.status();
+  return st->Bind(1, t.pattern).Bind(2, now).Run();
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(SqliteOptions options, std::unique_ptr<AlertRedactor> redactor, Db writer)
@@ -449,7 +585,7 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<User> GetUser(const std::string& name) override {
     return WithReader([&](Db& db) -> absl::StatusOr<User> {
-      auto st = db.Prepare("SELECT id, name, role FROM users WHERE name = ?1");
+      auto st = db.Prepare("SELECT id, name, role FROM users WHERE name = ?1 AND removed_at IS NULL");
       if (!st.ok()) return st.status();
       st->Bind(1, name);
       auto r = st->Step();
@@ -470,13 +606,14 @@ class SqliteStore final : public Store {
   absl::StatusOr<User> UserByTokenHash(const std::string& hash) override {
     return WithReader([&](Db& db) -> absl::StatusOr<User> {
       auto st = db.Prepare(
-          "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?1");
+          "SELECT u.id, u.name, u.role, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?1 "
+          "AND u.removed_at IS NULL");
       if (!st.ok()) return st.status();
       st->Bind(1, hash);
       auto r = st->Step();
       if (!r.ok()) return r.status();
       if (!*r) return absl::NotFoundError("unknown token");
-      return User{st->Int(0), st->Text(1), ParseRole(st->Text(2)).value_or(Role::kViewer)};
+      return User{st->Int(0), st->Text(1), ParseRole(st->Text(2)).value_or(Role::kViewer), st->Int(3)};
     });
   }
 
@@ -532,6 +669,21 @@ class SqliteStore final : public Store {
           if (*proposal_id > 0) st->Bind(6, *proposal_id);
           else st->BindNull(6);
           if (auto s = st->Run(); !s.ok()) return s;
+          std::vector<AuditDraft> audit = {AuditDraft{
+              "analysis", "system", absl::StrCat("incident/", analysis->incident_id),
+              absl::StrCat("{\"incident_version\":", analysis->incident_version, ",\"parent_id\":",
+                           analysis->parent_incident_id > 0 ? std::to_string(analysis->parent_incident_id) : "null",
+                           "}")}};
+          if (*proposal_id > 0) {
+            std::string hashes;
+            for (const auto& pa : (*prop)->actions) {
+              absl::StrAppend(&hashes, hashes.empty() ? "" : ",", "\"", pa.action.hash(), "\"");
+            }
+            audit.push_back(AuditDraft{"proposal", (*prop)->reasoner, absl::StrCat("proposal/", *proposal_id),
+                                       absl::StrCat("{\"incident_id\":", analysis->incident_id,
+                                                    ",\"action_hashes\":[", hashes, "]}")});
+          }
+          if (auto s = AppendAuditIn(db, audit, now, absl::Now()); !s.ok()) return s;
           // The correlation follows the evidence: each analysis sets (or clears) the link.
           auto link = db.Prepare("UPDATE incidents SET parent_id = ?2 WHERE id = ?1");
           if (!link.ok()) return link.status();
@@ -606,6 +758,288 @@ class SqliteStore final : public Store {
       if (!r.ok()) return r.status();
       if (!*r) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " has no vault"));
       return st->Text(0);
+    });
+  }
+
+
+  absl::StatusOr<int64_t> CreateApproval(ApprovalRecord rec, std::optional<action::Action> hand_action,
+                                         std::vector<AuditDraft> audit) override {
+    int64_t id = 0;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      std::string now = FormatRfc3339(absl::Now());
+      if (hand_action) {
+        auto action_id = InsertAction(db, 0, 0, *hand_action, "valid", now);
+        if (!action_id.ok()) return action_id.status();
+        rec.action.id = *action_id;
+      }
+      auto st = db.Prepare(
+          "INSERT INTO approvals (action_id, incident_id, proposal_id, status, pattern, risk_base, risk_effective, "
+          "risk_reason, factors, policy_version, requested_by, dry_run, state_fingerprint, blast_radius, "
+          "savings_monthly_usd, reason, result, created_at, updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+          "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)");
+      if (!st.ok()) return st.status();
+      st->Bind(1, rec.action.id);
+      if (rec.incident_id > 0) st->Bind(2, rec.incident_id);
+      else st->BindNull(2);
+      if (rec.proposal_id > 0) st->Bind(3, rec.proposal_id);
+      else st->BindNull(3);
+      st->Bind(4, rec.status)
+          .Bind(5, rec.pattern)
+          .Bind(6, rec.risk_base)
+          .Bind(7, rec.risk_effective)
+          .Bind(8, rec.risk_reason)
+          .Bind(9, rec.factors_json)
+          .Bind(10, rec.policy_version)
+          .Bind(11, rec.requested_by)
+          .Bind(12, rec.dry_run_json)
+          .Bind(13, rec.state_fingerprint)
+          .Bind(14, rec.blast_radius_json);
+      if (rec.savings_monthly_usd >= 0) st->Bind(15, rec.savings_monthly_usd);
+      else st->BindNull(15);
+      st->Bind(16, rec.reason).Bind(17, rec.result_json).Bind(18, now).Bind(19, FormatRfc3339(rec.expires_at));
+      if (auto r = st->Run(); !r.ok()) return r;
+      id = db.LastInsertId();
+      for (auto& d : audit) {
+        if (d.subject.empty()) d.subject = absl::StrCat("approval/", id);
+      }
+      return AppendAuditIn(db, audit, now, absl::Now());
+    });
+    if (!s.ok()) return s;
+    return id;
+  }
+
+  absl::StatusOr<ApprovalRecord> GetApproval(int64_t id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<ApprovalRecord> {
+      auto st = db.Prepare(absl::StrCat("SELECT ", kApprovalColumns, " FROM approvals a WHERE a.id = ?1"));
+      if (!st.ok()) return st.status();
+      st->Bind(1, id);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("approval ", id, " not found"));
+      ApprovalRecord a = ReadApproval(*st);
+      if (auto s = LoadApprovalParts(db, &a); !s.ok()) return s;
+      return a;
+    });
+  }
+
+  absl::StatusOr<std::vector<ApprovalRecord>> ListApprovals(const ApprovalFilter& f) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<ApprovalRecord>> {
+      std::string sql = absl::StrCat("SELECT ", kApprovalColumns, " FROM approvals a WHERE 1=1");
+      if (!f.status.empty()) sql += " AND a.status = ?1";
+      if (f.incident_id > 0) sql += " AND a.incident_id = ?2";
+      if (f.before_id > 0) sql += " AND a.id < ?3";
+      sql += " ORDER BY a.id DESC LIMIT ?4";
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      if (!f.status.empty()) st->Bind(1, f.status);
+      if (f.incident_id > 0) st->Bind(2, f.incident_id);
+      if (f.before_id > 0) st->Bind(3, f.before_id);
+      st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
+      auto list = ReadAll<ApprovalRecord>(*st, ReadApproval);
+      if (!list.ok()) return list.status();
+      for (auto& a : *list) {
+        if (auto s = LoadApprovalParts(db, &a); !s.ok()) return s;
+      }
+      return list;
+    });
+  }
+
+  absl::Status AddSignature(int64_t approval_id, SignatureRecord sig, std::vector<AuditDraft> audit) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto state = db.Prepare("SELECT status FROM approvals WHERE id = ?1");
+      if (!state.ok()) return state.status();
+      state->Bind(1, approval_id);
+      auto r = state->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return absl::NotFoundError(absl::StrCat("approval ", approval_id, " not found"));
+      if (state->Text(0) != "pending") {
+        return absl::FailedPreconditionError(absl::StrCat("approval ", approval_id, " is ", state->Text(0), ", not pending"));
+      }
+      std::string now = FormatRfc3339(absl::Now());
+      auto ins = db.Prepare(
+          "INSERT INTO signatures (approval_id, user_id, user_name, role, decision, comment, action_hash, "
+          "state_fingerprint, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      if (!ins.ok()) return ins.status();
+      absl::Status s = ins->Bind(1, approval_id)
+                           .Bind(2, sig.user_id)
+                           .Bind(3, sig.user)
+                           .Bind(4, sig.role)
+                           .Bind(5, sig.decision)
+                           .Bind(6, sig.comment)
+                           .Bind(7, sig.action_hash)
+                           .Bind(8, sig.state_fingerprint)
+                           .Bind(9, now)
+                           .Run();
+      if (absl::IsAlreadyExists(s)) return absl::AlreadyExistsError(absl::StrCat(sig.user, " already signed approval ", approval_id));
+      if (!s.ok()) return s;
+      auto touch = db.Prepare("UPDATE approvals SET updated_at = ?2 WHERE id = ?1");
+      if (!touch.ok()) return touch.status();
+      if (auto t = touch->Bind(1, approval_id).Bind(2, now).Run(); !t.ok()) return t;
+      return AppendAuditIn(db, audit, now, absl::Now());
+    });
+  }
+
+  absl::Status TransitionApproval(int64_t id, const std::string& from, const std::string& to, ApprovalUpdate u,
+                                  std::vector<AuditDraft> audit) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      std::string now = FormatRfc3339(absl::Now());
+      std::string sql = "UPDATE approvals SET status = ?3, updated_at = ?4";
+      if (u.reason) sql += ", reason = ?5";
+      if (u.result_json) sql += ", result = ?6";
+      if (u.dry_run_json) sql += ", dry_run = ?7";
+      if (u.state_fingerprint) sql += ", state_fingerprint = ?8";
+      sql += " WHERE id = ?1 AND status = ?2";
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      st->Bind(1, id).Bind(2, from).Bind(3, to).Bind(4, now);
+      if (u.reason) st->Bind(5, *u.reason);
+      if (u.result_json) st->Bind(6, *u.result_json);
+      if (u.dry_run_json) st->Bind(7, *u.dry_run_json);
+      if (u.state_fingerprint) st->Bind(8, *u.state_fingerprint);
+      if (auto r = st->Run(); !r.ok()) return r;
+      if (db.Changes() == 0) {
+        return absl::FailedPreconditionError(absl::StrCat("approval ", id, " is no longer ", from));
+      }
+      if (u.trust) {
+        if (auto t = ApplyTrustIn(db, *u.trust, now); !t.ok()) return t;
+      }
+      for (auto& d : audit) {
+        if (d.subject.empty()) d.subject = absl::StrCat("approval/", id);
+      }
+      return AppendAuditIn(db, audit, now, absl::Now());
+    });
+  }
+
+  absl::StatusOr<std::vector<int64_t>> ExpiredApprovals(absl::Time now) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<int64_t>> {
+      auto st = db.Prepare("SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?1 ORDER BY id LIMIT 1000");
+      if (!st.ok()) return st.status();
+      st->Bind(1, FormatRfc3339(now));
+      return ReadAll<int64_t>(*st, [](const Stmt& s) { return s.Int(0); });
+    });
+  }
+
+  absl::StatusOr<TrustRecord> GetTrust(const std::string& pattern) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<TrustRecord> {
+      auto st = db.Prepare("SELECT pattern, score, approvals, rejections, updated_at FROM trust WHERE pattern = ?1");
+      if (!st.ok()) return st.status();
+      st->Bind(1, pattern);
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return TrustRecord{pattern, 0, 0, 0, absl::InfinitePast()};
+      return TrustRecord{st->Text(0), st->Int(1), st->Int(2), st->Int(3), TimeOrPast(*st, 4)};
+    });
+  }
+
+  absl::StatusOr<std::vector<TrustRecord>> ListTrust() override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<TrustRecord>> {
+      auto st = db.Prepare("SELECT pattern, score, approvals, rejections, updated_at FROM trust ORDER BY score DESC, pattern LIMIT 10000");
+      if (!st.ok()) return st.status();
+      return ReadAll<TrustRecord>(*st, [](const Stmt& s) {
+        return TrustRecord{s.Text(0), s.Int(1), s.Int(2), s.Int(3), TimeOrPast(s, 4)};
+      });
+    });
+  }
+
+  absl::Status ChangeTrust(TrustChange change, std::vector<AuditDraft> audit) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      std::string now = FormatRfc3339(absl::Now());
+      if (auto s = ApplyTrustIn(db, change, now); !s.ok()) return s;
+      return AppendAuditIn(db, audit, now, absl::Now());
+    });
+  }
+
+  absl::Status AppendAudit(std::vector<AuditDraft> audit) override {
+    return RunOnWriter([&](Db& db) { return AppendAuditIn(db, audit, FormatRfc3339(absl::Now()), absl::Now()); });
+  }
+
+  absl::StatusOr<std::vector<audit::Entry>> ListAudit(const AuditFilter& f) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<audit::Entry>> {
+      std::string sql = "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log WHERE 1=1";
+      if (!f.kind.empty()) sql += " AND kind = ?1";
+      if (!f.subject.empty()) sql += " AND subject = ?2";
+      if (f.before_seq > 0) sql += " AND seq < ?3";
+      sql += " ORDER BY seq DESC LIMIT ?4";
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      if (!f.kind.empty()) st->Bind(1, f.kind);
+      if (!f.subject.empty()) st->Bind(2, f.subject);
+      if (f.before_seq > 0) st->Bind(3, f.before_seq);
+      st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
+      return ReadAll<audit::Entry>(*st, ReadAuditEntry);
+    });
+  }
+
+  absl::Status ScanAudit(const std::function<void(const audit::Entry&)>& fn) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<bool> {
+             auto st = db.Prepare("SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+             if (!st.ok()) return st.status();
+             for (;;) {
+               auto r = st->Step();
+               if (!r.ok()) return r.status();
+               if (!*r) break;
+               fn(ReadAuditEntry(*st));
+             }
+             return true;
+           })
+        .status();
+  }
+
+  absl::StatusOr<audit::Checkpoint> AddCheckpoint(const audit::CheckpointKey& key) override {
+    audit::Checkpoint c;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto tree = LoadTree(db);
+      if (!tree.ok()) return tree.status();
+      c = key.Sign(tree->size(), tree->RootHex(), absl::Now());
+      auto st = db.Prepare("INSERT INTO audit_checkpoints (tree_size, root, key_id, signature, at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, c.tree_size).Bind(2, c.root).Bind(3, c.key_id).Bind(4, c.signature).Bind(5, FormatRfc3339(c.at)).Run();
+          !r.ok())
+        return r;
+      c.id = db.LastInsertId();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return c;
+  }
+
+  absl::StatusOr<std::vector<audit::Checkpoint>> ListCheckpoints() override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<audit::Checkpoint>> {
+      auto st = db.Prepare("SELECT id, tree_size, root, key_id, signature, at FROM audit_checkpoints ORDER BY tree_size, id");
+      if (!st.ok()) return st.status();
+      return ReadAll<audit::Checkpoint>(*st, [](const Stmt& s) {
+        audit::Checkpoint c;
+        c.id = s.Int(0);
+        c.tree_size = s.Int(1);
+        c.root = s.Text(2);
+        c.key_id = s.Text(3);
+        c.signature = s.Text(4);
+        c.at = TimeOrPast(s, 5);
+        return c;
+      });
+    });
+  }
+
+  absl::Status SetRole(const std::string& name, Role role) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("UPDATE users SET role = ?2 WHERE name = ?1 AND removed_at IS NULL");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, name).Bind(2, ToString(role)).Run(); !r.ok()) return r;
+      if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
+      return AppendAuditIn(db, {AuditDraft{"user.role", "admin", absl::StrCat("user/", name),
+                                           absl::StrCat("{\"role\":\"", std::string(ToString(role)), "\"}")}},
+                           FormatRfc3339(absl::Now()), absl::Now());
+    });
+  }
+
+  absl::Status RemoveUser(const std::string& name) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("UPDATE users SET removed_at = ?2 WHERE name = ?1 AND removed_at IS NULL");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, name).Bind(2, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
+      if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
+      return AppendAuditIn(db, {AuditDraft{"user.removed", "admin", absl::StrCat("user/", name), "{}"}},
+                           FormatRfc3339(absl::Now()), absl::Now());
     });
   }
 
@@ -764,6 +1198,30 @@ class SqliteStore final : public Store {
         s = Apply(item, now, now_text, &outcome);
         if (!s.ok()) break;
         (*results)[i].result.outcomes.push_back(outcome);
+      }
+    }
+    if (s.ok()) {
+      // One audit entry per batch of alerts (not per alert: ingestion stays at group-commit speed).
+      int64_t alerts = 0;
+      std::set<int64_t> incidents;
+      for (const auto& r : *results) {
+        for (const auto& o : r.result.outcomes) {
+          ++alerts;
+          incidents.insert(o.incident_id);
+        }
+      }
+      if (alerts > 0) {
+        std::string ids;
+        int shown = 0;
+        for (int64_t id : incidents) {
+          if (shown++ == 100) break;
+          absl::StrAppend(&ids, ids.empty() ? "" : ",", id);
+        }
+        s = AppendAuditIn(writer_db_,
+                          {AuditDraft{"alert.received", "system", "alerts",
+                                      absl::StrCat("{\"alerts\":", alerts, ",\"incidents\":", incidents.size(),
+                                                   ",\"incident_ids\":[", ids, "]}")}},
+                          now_text, now);
       }
     }
     if (s.ok()) {
