@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -48,6 +50,14 @@ const std::vector<ConfigKey>& ConfigKeys() {
     {"topology.context_budget_chars", "6000", "Size budget of the retrieval-context document handed to the brain."},
     {"pipeline.workers", "2", "Analysis worker threads."},
     {"pipeline.min_interval", "5s", "Shortest time between two analyses of the same incident; the first one runs at once, changes meanwhile are coalesced."},
+    {"approvals.expiry", "1h", "A pending approval request expires (fails closed) after this."},
+    {"approvals.trust.medium_to_low", "5", "Trust at which a MEDIUM action pattern runs automatically."},
+    {"approvals.trust.high_to_medium", "10", "Trust at which a HIGH action pattern needs one signature."},
+    {"approvals.execution_timeout", "60s", "Deadline for one dry-run or execution."},
+    {"approvals.stateful_raises", "true", "A database service, statefulset or a database's PVC raises an action's risk one level."},
+    {"audit.checkpoint_every", "1000", "Sign a Merkle checkpoint of the audit trail after this many new entries."},
+    {"audit.checkpoint_interval", "5m", "... and at least this often, also when nothing happened."},
+    {"audit.key_file", "", "Ed25519 key that signs audit checkpoints; default <data_dir>/audit.key, created on first start."},
     {"brain.type", "playbook", "The BRAIN plugin: playbook, openai, anthropic or ollama (docs/brain.md)."},
     {"brain.playbooks", "", "A directory of *.yaml playbooks added to the built-in set (same name replaces one)."},
     {"brain.builtin_playbooks", "true", "false drops the built-in playbook set (yours must then hold a catch-all)."},
@@ -72,7 +82,128 @@ const std::vector<ConfigKey>& ConfigKeys() {
 
 namespace {
 
-const std::set<std::string> kListKeys = {"ingest.group_by", "privacy.custom_patterns"};
+const std::set<std::string> kListKeys = {"ingest.group_by",  "privacy.custom_patterns", "executors",
+                                         "command_templates", "notifiers",               "approvals.rules",
+                                         "approvals.protected_namespaces"};
+
+// One list entry (a map) as plugin settings: nested maps joined with '.', lists as ".0", ".1".
+absl::Status FlattenEntry(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      if (auto s = FlattenEntry(kv.second, prefix.empty() ? key : prefix + "." + key, out); !s.ok()) return s;
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto s = FlattenEntry(node[i], prefix + "." + std::to_string(i), out); !s.ok()) return s;
+    }
+  } else {
+    (*out)[prefix] = node.IsNull() ? "" : node.Scalar();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PluginSettings>> ReadPluginList(const YAML::Node& n, const std::string& key) {
+  if (!n.IsSequence()) return absl::InvalidArgumentError(key + ": must be a list of maps with a type");
+  std::vector<PluginSettings> out;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    std::string path = absl::StrCat(key, "[", i, "]");
+    if (!n[i].IsMap()) return absl::InvalidArgumentError(path + ": must be a map");
+    std::map<std::string, std::string> values;
+    if (auto s = FlattenEntry(n[i], "", &values); !s.ok()) return s;
+    if (!values.count("type")) return absl::InvalidArgumentError(path + ".type: is required");
+    out.emplace_back(path, std::move(values));
+  }
+  return out;
+}
+
+absl::Status ReadTemplates(const YAML::Node& n, std::vector<action::CommandTemplate>* out) {
+  if (!n.IsSequence()) return absl::InvalidArgumentError("command_templates: must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    std::string where = absl::StrCat("command_templates[", i, "]");
+    const YAML::Node& t = n[i];
+    action::CommandTemplate ct;
+    ct.name = t["name"] ? t["name"].as<std::string>() : "";
+    if (auto s = action::CheckValue({"name", action::ParamType::kIdentifier, true}, ct.name); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".", s.message()));
+    }
+    if (!t["argv"] || !t["argv"].IsSequence() || t["argv"].size() == 0) {
+      return absl::InvalidArgumentError(where + ".argv: a non-empty list of strings");
+    }
+    for (const auto& a : t["argv"]) ct.argv.push_back(a.as<std::string>());
+    if (t["slots"]) {
+      if (!t["slots"].IsMap()) return absl::InvalidArgumentError(where + ".slots: a map of slot name to type");
+      for (const auto& kv : t["slots"]) {
+        std::string name = kv.first.as<std::string>(), type = kv.second.as<std::string>();
+        action::ParamSpec spec{name, action::ParamType::kName, true, 0, 0, {}};
+        if (type == "name") spec.type = action::ParamType::kName;
+        else if (type == "namespace") spec.type = action::ParamType::kNamespace;
+        else if (type == "duration") spec.type = action::ParamType::kDuration;
+        else if (type == "identifier") spec.type = action::ParamType::kIdentifier;
+        else if (type.rfind("integer", 0) == 0) {  // "integer" or "integer 1..10"
+          spec.type = action::ParamType::kInteger;
+          spec.min = 0;
+          spec.max = 1'000'000;
+          if (auto dots = type.find(".."); dots != std::string::npos) {
+            spec.min = std::stoll(type.substr(8, dots - 8));
+            spec.max = std::stoll(type.substr(dots + 2));
+          }
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat(where, ".slots.", name,
+                                                         ": type must be name, namespace, integer [MIN..MAX], "
+                                                         "duration or identifier"));
+        }
+        ct.slots.push_back(spec);
+      }
+    }
+    for (const auto& a : ct.argv) {  // every {{slot}} is declared
+      if (a.size() > 4 && a.rfind("{{", 0) == 0 && a.substr(a.size() - 2) == "}}") {
+        std::string slot = a.substr(2, a.size() - 4);
+        if (slot != "namespace" && slot != "target" &&
+            std::none_of(ct.slots.begin(), ct.slots.end(), [&](const auto& s) { return s.name == slot; })) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ".argv: slot {{", slot, "}} is not declared in slots"));
+        }
+      }
+    }
+    ct.description = t["description"] ? t["description"].as<std::string>() : "";
+    out->push_back(std::move(ct));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadRules(const YAML::Node& n, std::vector<approval::RiskRule>* out) {
+  if (!n.IsSequence()) return absl::InvalidArgumentError("approvals.rules: must be a list");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    std::string where = absl::StrCat("approvals.rules[", i, "]");
+    const YAML::Node& r = n[i];
+    approval::RiskRule rule;
+    auto list = [&](const char* key) {
+      std::vector<std::string> v;
+      if (r[key]) {
+        if (r[key].IsSequence()) {
+          for (const auto& x : r[key]) v.push_back(x.as<std::string>());
+        } else {
+          v.push_back(r[key].as<std::string>());
+        }
+      }
+      return v;
+    };
+    rule.kind = r["kind"] ? r["kind"].as<std::string>() : "";
+    if (!rule.kind.empty() && !action::ParseKind(rule.kind)) return absl::InvalidArgumentError(where + ".kind: unknown action kind");
+    rule.target_kind = r["target_kind"] ? r["target_kind"].as<std::string>() : "";
+    rule.namespaces = list("namespaces");
+    rule.tools = list("tools");
+    rule.templates = list("templates");
+    rule.replicas_below = r["replicas_below"] ? r["replicas_below"].as<int64_t>() : -1;
+    auto risk = approval::ParseRisk(r["risk"] ? r["risk"].as<std::string>() : "");
+    if (!risk) return absl::InvalidArgumentError(where + ".risk: LOW, MEDIUM, HIGH or CRITICAL");
+    rule.risk = *risk;
+    rule.pinned = r["pinned"] && r["pinned"].as<bool>();
+    rule.reason = r["reason"] ? r["reason"].as<std::string>() : "";
+    out->push_back(std::move(rule));
+  }
+  return absl::OkStatus();
+}
 
 std::string Where(const YAML::Node& n) { return absl::StrCat(" (line ", n.Mark().line + 1, ")"); }
 
@@ -279,6 +410,44 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   AWOOOI_READ(config.topology.context_budget_chars, all.GetInt("topology.context_budget_chars", 0, 500, 1'000'000));
   AWOOOI_READ(config.pipeline.workers, all.GetInt("pipeline.workers", 0, 1, 64));
   AWOOOI_READ(config.pipeline.min_interval_ms, all.GetDurationMs("pipeline.min_interval", 0, 0, 3'600'000));
+
+  AWOOOI_READ(config.approvals.expiry_ms, all.GetDurationMs("approvals.expiry", 0, 1'000, 30LL * 86'400'000));
+  AWOOOI_READ(config.approvals.trust_medium_to_low, all.GetInt("approvals.trust.medium_to_low", 0, 1, 1'000'000));
+  AWOOOI_READ(config.approvals.trust_high_to_medium, all.GetInt("approvals.trust.high_to_medium", 0, 1, 1'000'000));
+  AWOOOI_READ(config.approvals.execution_timeout_ms, all.GetDurationMs("approvals.execution_timeout", 0, 100, 3'600'000));
+  AWOOOI_READ(config.approvals.stateful_raises, all.GetBool("approvals.stateful_raises", true));
+  if (auto it = lists.find("approvals.protected_namespaces"); it != lists.end()) {
+    config.approvals.protected_namespaces.clear();
+    for (const auto& n : it->second) config.approvals.protected_namespaces.push_back(n.as<std::string>());
+  }
+  if (auto it = lists.find("approvals.rules"); it != lists.end()) {
+    if (auto s = ReadRules(it->second, &config.approvals.rules); !s.ok()) return fail(s);
+  }
+  AWOOOI_READ(config.audit.checkpoint_every, all.GetInt("audit.checkpoint_every", 0, 1, 100'000'000));
+  AWOOOI_READ(config.audit.checkpoint_interval_ms, all.GetDurationMs("audit.checkpoint_interval", 0, 1'000, 86'400'000));
+  config.audit.key_file = all.GetString("audit.key_file");
+  if (auto it = lists.find("executors"); it != lists.end()) {
+    auto list = ReadPluginList(it->second, "executors");
+    if (!list.ok()) return fail(list.status());
+    config.executors = std::move(*list);
+  } else {
+    config.executors = {PluginSettings("executors[0]", {{"type", "simulated"}})};
+  }
+  if (auto it = lists.find("notifiers"); it != lists.end()) {
+    auto list = ReadPluginList(it->second, "notifiers");
+    if (!list.ok()) return fail(list.status());
+    config.notifiers = std::move(*list);
+  }
+  if (auto it = lists.find("command_templates"); it != lists.end()) {
+    if (auto s = ReadTemplates(it->second, &config.command_templates); !s.ok()) return fail(s);
+  } else {
+    // The default set: cert-manager's renewal (the certificate-expiry playbook proposes it).
+    config.command_templates.push_back(action::CommandTemplate{
+        "cert-manager-renew",
+        {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
+        {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
+        "Renew a cert-manager Certificate now"});
+  }
 
   std::map<std::string, std::string> brain = all.Sub("brain").values();
   if (!brain.count("type")) brain["type"] = "playbook";

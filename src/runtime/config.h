@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "awoooi/action/action.h"
+#include "awoooi/approval/policy.h"
 #include "awoooi/core/plugin.h"
 #include "awoooi/privacy/shield.h"
 #include "ingest/alert_parser.h"
@@ -78,6 +80,28 @@ struct Config {
     int64_t min_interval_ms{};
   } pipeline;
   PluginSettings brain;  // type: playbook (default) | openai | anthropic | ollama, and its settings
+
+  // ACTION plugins, in order: the first that supports an action carries it out. Default: the
+  // simulated cluster. Each entry's nested keys are flattened ("env.NAME"; lists as "args.0").
+  std::vector<PluginSettings> executors;
+  // Command templates run_template actions may name (argv with typed slots, no shell).
+  std::vector<action::CommandTemplate> command_templates;
+  // OUTPUT plugins: notification channels.
+  std::vector<PluginSettings> notifiers;
+  struct Approvals {
+    int64_t expiry_ms{};
+    int64_t trust_medium_to_low{};
+    int64_t trust_high_to_medium{};
+    int64_t execution_timeout_ms{};
+    bool stateful_raises{};
+    std::vector<std::string> protected_namespaces = {"kube-system"};
+    std::vector<approval::RiskRule> rules;  // empty: the default policy's rules
+  } approvals;
+  struct Audit {
+    int64_t checkpoint_every{};
+    int64_t checkpoint_interval_ms{};
+    std::string key_file;  // default: <data_dir>/audit.key (created on first start, 0600)
+  } audit;
 
   bool from_file = false;  // false: embedded defaults (demo users, demo topology)
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -90,6 +91,61 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
                                       std::make_unique<ingest::ShieldAlertRedactor>(shield));
   if (!store.ok()) return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   return store;
+}
+
+absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config, store::Store* store,
+                                                                            const PluginRegistry& registry) {
+  std::vector<std::unique_ptr<action::Executor>> out;
+  for (const PluginSettings& s : config.executors) {
+    auto e = registry.actions.Create(s.GetString("type"), s, ExecutorDeps{store});
+    if (!e.ok()) return absl::Status(e.status().code(), absl::StrCat("executors: ", e.status().message()));
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+approval::Settings ApprovalSettings(const Config& config) {
+  approval::Settings s;
+  if (!config.approvals.rules.empty()) s.policy.rules = config.approvals.rules;
+  s.policy.protected_namespaces = config.approvals.protected_namespaces;
+  s.policy.stateful_raises = config.approvals.stateful_raises;
+  s.trust.medium_to_low = config.approvals.trust_medium_to_low;
+  s.trust.high_to_medium = config.approvals.trust_high_to_medium;
+  s.expiry = absl::Milliseconds(config.approvals.expiry_ms);
+  s.execution_timeout = absl::Milliseconds(config.approvals.execution_timeout_ms);
+  s.catalog.templates = config.command_templates;
+  for (const PluginSettings& e : config.executors) {
+    if (e.GetString("type") == "mcp") s.catalog.mcp_servers.push_back(e.GetString("name"));
+  }
+  return s;
+}
+
+absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const Config& config) {
+  std::string path = config.audit.key_file.empty() ? DataPath(config, "audit.key") : config.audit.key_file;
+  std::ifstream in(path);
+  if (!in) {
+    std::error_code ec;
+    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+    mode_t old = ::umask(077);
+    std::ofstream out(path);
+    out << audit::CheckpointKey::GeneratePem();
+    out.close();
+    ::umask(old);
+    if (!out) return absl::UnavailableError(absl::StrCat("audit.key_file: cannot write ", path));
+    in.open(path);
+  }
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto key = audit::CheckpointKey::FromPem(pem);
+  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("audit.key_file: ", path, ": ", key.status().message()));
+  return key;
+}
+
+absl::StatusOr<audit::VerifyResult> VerifyAudit(store::Store& store, const audit::CheckpointKey* key) {
+  auto checkpoints = store.ListCheckpoints();
+  if (!checkpoints.ok()) return checkpoints.status();
+  audit::Verifier verifier(std::move(*checkpoints), key);
+  if (auto s = store.ScanAudit([&](const audit::Entry& e) { verifier.Feed(e); }); !s.ok()) return s;
+  return verifier.Finish();
 }
 
 std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }

@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "awoooi/approval/service.h"
+#include "awoooi/audit/audit.h"
 #include "awoooi/core/role.h"
 #include "awoooi/privacy/shield.h"
 #include "awoooi/store/store.h"
@@ -35,6 +37,19 @@ absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config
 // The configured store, through the registry, with the shield's alert redactor; migrations applied.
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, const privacy::Shield& shield,
                                                         const PluginRegistry& registry = BuiltinPlugins());
+
+// The configured executors (config.executors), in order, through the registry.
+absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config, store::Store* store,
+                                                                            const PluginRegistry& registry = BuiltinPlugins());
+
+// The approval settings the configuration describes (policy, trust, expiry, command templates).
+approval::Settings ApprovalSettings(const Config& config);
+
+// The Ed25519 key that signs audit checkpoints (created 0600 on first start).
+absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const Config& config);
+
+// Verifies the whole audit trail in `store` and its checkpoints.
+absl::StatusOr<audit::VerifyResult> VerifyAudit(store::Store& store, const audit::CheckpointKey* key);
 
 // API tokens: 32 random bytes shown once as "awi_" + 64 hex digits; the store keeps the SHA-256.
 std::string NewApiToken();

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -15,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "awoooi/analysis/health.h"
+#include "awoooi/approval/service.h"
+#include "awoooi/cluster/cluster.h"
 #include "awoooi/brain/factory.h"
 #include "awoooi/topology/loader.h"
 #include "awoooi/topology/render.h"
@@ -100,6 +104,89 @@ json ProposalToJson(const store::StoredProposal& p) {
           {"fallback_reason", p.fallback_reason},
           {"created_at", TimeOrNull(p.created_at)},
           {"actions", actions}};
+}
+
+json ParsedOr(const std::string& text, json fallback) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+json ApprovalToJson(const store::ApprovalRecord& r, const approval::ApprovalService& service, const store::User* caller) {
+  json params = json::object();
+  for (const auto& [k, v] : r.action.params) params[k] = v;
+  json factors = json::array();
+  for (const auto& f : service.FactorsOf(r)) {
+    json roles = json::array(), signed_by = json::array();
+    for (Role role : f.factor.roles) roles.push_back(std::string(ToString(role)));
+    for (const auto& s : f.signed_by) {
+      json at = nullptr;
+      for (const auto& sig : r.signatures) {
+        if (sig.user == s.user) at = TimeOrNull(sig.at);
+      }
+      signed_by.push_back({{"user", s.user}, {"role", std::string(ToString(s.role))}, {"at", at}});
+    }
+    factors.push_back({{"roles", roles}, {"count", f.factor.count}, {"signed_by", signed_by}, {"met", f.met()}});
+  }
+  json signatures = json::array();
+  for (const auto& sig : r.signatures) {
+    signatures.push_back({{"user", sig.user}, {"role", sig.role}, {"decision", sig.decision}, {"comment", sig.comment},
+                          {"at", TimeOrNull(sig.at)}, {"action_hash", sig.action_hash},
+                          {"state_fingerprint", sig.state_fingerprint}});
+  }
+  json out = {{"id", r.id},
+              {"status", r.status},
+              {"incident_id", r.incident_id > 0 ? json(r.incident_id) : json(nullptr)},
+              {"proposal_id", r.proposal_id > 0 ? json(r.proposal_id) : json(nullptr)},
+              {"action", {{"id", r.action.id},
+                          {"kind", r.action.kind},
+                          {"target_kind", r.action.target_kind},
+                          {"target", r.action.target},
+                          {"namespace", r.action.ns},
+                          {"params", params},
+                          {"expected_effect", r.action.expected_effect},
+                          {"action_hash", r.action.action_hash},
+                          {"pattern", r.pattern}}},
+              {"requested_by", r.requested_by.empty() ? json(nullptr) : json(r.requested_by)},
+              {"risk", {{"base", r.risk_base}, {"effective", r.risk_effective}, {"reason", r.risk_reason}}},
+              {"factors", factors},
+              {"signatures", signatures},
+              {"dry_run", ParsedOr(r.dry_run_json, json::object())},
+              {"blast_radius", ParsedOr(r.blast_radius_json, json::array())},
+              {"savings_monthly_usd", r.savings_monthly_usd >= 0 ? json(r.savings_monthly_usd) : json(nullptr)},
+              {"created_at", TimeOrNull(r.created_at)},
+              {"updated_at", TimeOrNull(r.updated_at)},
+              {"expires_at", TimeOrNull(r.expires_at)},
+              {"reason", r.reason},
+              {"result", r.result_json.empty() ? json(nullptr) : ParsedOr(r.result_json, json(nullptr))}};
+  if (caller != nullptr) {
+    approval::Eligibility e = service.EligibilityOf(r, *caller);
+    out["can_sign"] = e.can_sign;
+    out["why_not"] = e.why_not;
+  }
+  return out;
+}
+
+json AuditEntryToJson(const audit::Entry& e) {
+  return {{"seq", e.seq},       {"at", TimeOrNull(e.at)},           {"kind", e.kind},    {"actor", e.actor},
+          {"subject", e.subject}, {"detail", ParsedOr(e.detail, e.detail)}, {"hash", e.hash}, {"prev_hash", e.prev_hash}};
+}
+
+json InventoryToJsonValue(const cluster::Inventory& inv) { return json::parse(cluster::InventoryToJson(inv)); }
+
+// The JSON body of a POST, or a 400 naming the problem.
+absl::StatusOr<json> JsonBody(const HttpRequest& r) {
+  if (r.body.empty()) return json::object();
+  json j = json::parse(r.body, nullptr, false);
+  if (!j.is_object()) return absl::InvalidArgumentError("the body must be a JSON object");
+  return j;
+}
+
+std::string ScalarOrDump(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+int64_t IntOf(const json& v) { return v.get<int64_t>(); }
+
+std::string StringField(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 json AlertToJson(const store::StoredAlert& a) {
@@ -231,7 +318,25 @@ class AppImpl final : public App {
     po.context_budget_chars = static_cast<int>(config_.topology.context_budget_chars);
     po.min_interval = std::chrono::milliseconds(config_.pipeline.min_interval_ms);
     po.catalog = &catalog_;
+    approval::Settings approval_settings = runtime::ApprovalSettings(config_);
+    catalog_ = approval_settings.catalog;
     pipeline_ = std::make_unique<Pipeline>(po, *store_, *shield_, *topology_, std::move(*reasoner), events_, metrics_);
+
+    // Actions: the executors, the approval engine that drives them, the audit key.
+    auto executors = runtime::MakeExecutors(config_, store_.get(), plugins);
+    if (!executors.ok()) return executors.status();
+    executors_ = std::move(*executors);
+    auto audit_key = runtime::LoadOrCreateAuditKey(config_);
+    if (!audit_key.ok()) return audit_key.status();
+    audit_key_ = std::move(*audit_key);
+    approval::Dependencies deps;
+    deps.store = store_.get();
+    deps.shield = shield_.get();
+    for (auto& e : executors_) deps.executors.push_back(e.get());
+    deps.topology = topology_.get();
+    deps.publish = [this](const std::string& event, const std::string& data) { events_.Publish(event, data); };
+    approvals_ = std::make_unique<approval::ApprovalService>(approval_settings, std::move(deps));
+    pipeline_->OnProposal([this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
 
     authenticator_ = std::make_unique<Authenticator>(*store_);
     if (config_.auth.demo_users) {
@@ -287,10 +392,19 @@ class AppImpl final : public App {
   uint16_t port() const override { return http_->port(); }
 
   void Run() override {
+    maintenance_ = std::thread([this] { Maintenance(); });
     http_->Run();
+    {
+      std::lock_guard<std::mutex> lock(maintenance_mu_);
+      stopping_ = true;
+    }
+    maintenance_cv_.notify_all();
+    maintenance_.join();
     // The HTTP side has drained: stop the analyses (a running one finishes or is cancelled and
     // queues its result), then commit everything queued, acknowledged alerts first among it.
     pipeline_->Stop();
+    approvals_->Drain();
+    approvals_.reset();
     store_->Close();
     spdlog::info("awoooi stopped");
   }
@@ -302,6 +416,32 @@ class AppImpl final : public App {
   }
 
  private:
+  // Expires approvals past their deadline and signs audit checkpoints (every
+  // audit.checkpoint_every entries or audit.checkpoint_interval, also when nothing happened).
+  void Maintenance() {
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    int64_t last_size = -1;
+    if (auto cps = store_->ListCheckpoints(); cps.ok() && !cps->empty()) last_size = cps->back().tree_size;
+    std::unique_lock<std::mutex> lock(maintenance_mu_);
+    while (!stopping_) {
+      maintenance_cv_.wait_for(lock, std::chrono::seconds(1));
+      if (stopping_) break;
+      lock.unlock();
+      approvals_->ExpireDue();
+      auto newest = store_->ListAudit({"", "", 1, 0});
+      int64_t size = newest.ok() && !newest->empty() ? newest->front().seq : 0;
+      auto now = std::chrono::steady_clock::now();
+      if (size - std::max<int64_t>(last_size, 0) >= config_.audit.checkpoint_every || last_size < 0 ||
+          now - last_checkpoint >= std::chrono::milliseconds(config_.audit.checkpoint_interval_ms)) {
+        if (auto c = store_->AddCheckpoint(*audit_key_); c.ok()) {
+          last_size = c->tree_size;
+          last_checkpoint = now;
+        }
+      }
+      lock.lock();
+    }
+  }
+
   std::string RouteName(const HttpRequest& r) {
     auto segs = SplitPath(r.path);
     for (const auto& route : routes_) {
@@ -597,6 +737,191 @@ class AppImpl final : public App {
       auto stream = ex->StartEvents();
       if (stream) events_.Subscribe(std::move(stream));
     });
+
+    // ---- Approvals, hand-requested actions, trust, audit (approval/service.h).
+    Add("GET", "/api/v1/approvals", A::kViewer, [this](auto ex, auto&, const store::User* u) {
+      const HttpRequest& r = ex->request();
+      store::ApprovalFilter f;
+      if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
+        if (!approval::ParseState(it->second)) {
+          return ex->Respond(ErrorResponse(absl::InvalidArgumentError(
+              "status: must be pending, approved, executing, succeeded, failed, rejected, voided or expired")));
+        }
+        f.status = it->second;
+      }
+      if (auto it = r.query.find("incident_id"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.incident_id)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("incident_id: must be an integer")));
+      }
+      if (auto it = r.query.find("limit"); it != r.query.end() &&
+                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      }
+      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be an approval id")));
+      }
+      auto list = store_->ListApprovals(f);
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      json items = json::array();
+      for (const auto& a : *list) items.push_back(ApprovalToJson(a, *approvals_, u));
+      json body = {{"approvals", items}};
+      body["next_before"] =
+          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().id) : json(nullptr);
+      ex->Respond(Json(200, body));
+    });
+    Add("GET", "/api/v1/approvals/{id}", A::kViewer, [this](auto ex, auto& p, const store::User* u) {
+      auto id = ParseId(p.at("id"), "approval");
+      if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+      auto a = store_->GetApproval(*id);
+      if (!a.ok()) return ex->Respond(ErrorResponse(a.status()));
+      ex->Respond(Json(200, ApprovalToJson(*a, *approvals_, u)));
+    });
+    auto decide = [this](bool approve) {
+      return [this, approve](std::shared_ptr<Exchange> ex, const std::map<std::string, std::string>& p,
+                             const store::User* u) {
+        auto id = ParseId(p.at("id"), "approval");
+        if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+        auto body = JsonBody(ex->request());
+        if (!body.ok()) return ex->Respond(ErrorResponse(body.status()));
+        store::User user = *u;  // identity and role from the token, never from the body
+        auto done = [this, ex, user](absl::StatusOr<store::ApprovalRecord> r) {
+          if (!r.ok()) return ex->Respond(ErrorResponse(r.status()));
+          ex->Respond(Json(200, ApprovalToJson(*r, *approvals_, &user)));
+        };
+        if (approve) {
+          approvals_->Approve(*id, user, StringField(*body, "state_fingerprint"), StringField(*body, "action_hash"),
+                              StringField(*body, "comment").substr(0, 2000), done);
+        } else {
+          approvals_->Reject(*id, user, StringField(*body, "comment").substr(0, 2000), done);
+        }
+      };
+    };
+    Add("POST", "/api/v1/approvals/{id}/approve", A::kViewer, decide(true));
+    Add("POST", "/api/v1/approvals/{id}/reject", A::kViewer, decide(false));
+    Add("POST", "/api/v1/actions", A::kViewer, [this](auto ex, auto&, const store::User* u) {
+      auto body = JsonBody(ex->request());
+      if (!body.ok()) return ex->Respond(ErrorResponse(body.status()));
+      // The request's text goes through the shield like any other outside text.
+      privacy::Vault scratch;
+      action::Draft d;
+      d.kind = privacy::RedactedIdentifier(StringField(*body, "kind").substr(0, 64)).str();
+      d.target_kind = privacy::RedactedIdentifier(StringField(*body, "target_kind").substr(0, 32)).str();
+      int64_t incident_id = body->value("incident_id", int64_t{0});
+      privacy::Vault vault;
+      if (incident_id > 0) {
+        if (auto sealed = store_->GetSealedVault(incident_id); sealed.ok()) {
+          if (auto v = shield_->OpenVault(*sealed); v.ok()) vault = std::move(*v);
+        }
+      }
+      d.target = shield_->RedactPreservingLabels(StringField(*body, "target"), vault);
+      if (auto params = body->find("params"); params != body->end()) {
+        if (!params->is_object()) return ex->Respond(ErrorResponse(absl::InvalidArgumentError("params: must be an object")));
+        for (const auto& [k, v] : params->items()) {
+          std::string text = ScalarOrDump(v);
+          d.params[privacy::RedactedIdentifier(k.substr(0, 64)).str()] = shield_->RedactPreservingLabels(text, vault);
+        }
+      }
+      d.expected_effect = shield_->RedactPreservingLabels(StringField(*body, "expected_effect").substr(0, 500), vault);
+      store::User user = *u;
+      approvals_->Request(user, std::move(d), incident_id, [this, ex, user](absl::StatusOr<store::ApprovalRecord> r) {
+        if (!r.ok()) return ex->Respond(ErrorResponse(r.status()));
+        ex->Respond(Json(201, ApprovalToJson(*r, *approvals_, &user)));
+      });
+    });
+    Add("GET", "/api/v1/trust", A::kViewer, [this](auto ex, auto&, auto) {
+      auto list = store_->ListTrust();
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      const auto& t = approvals_->settings().trust;
+      json items = json::array();
+      for (const auto& r : *list) {
+        items.push_back({{"pattern", r.pattern},
+                         {"score", r.score},
+                         {"approvals", r.approvals},
+                         {"rejections", r.rejections},
+                         {"medium_runs_automatically", r.score >= t.medium_to_low},
+                         {"high_needs_one_signature", r.score >= t.high_to_medium},
+                         {"updated_at", TimeOrNull(r.updated_at)}});
+      }
+      ex->Respond(Json(200, {{"patterns", items},
+                             {"thresholds", {{"medium_to_low", t.medium_to_low}, {"high_to_medium", t.high_to_medium}}}}));
+    });
+    Add("GET", "/api/v1/audit", A::kViewer, [this](auto ex, auto&, auto) {
+      const HttpRequest& r = ex->request();
+      store::AuditFilter f;
+      if (auto it = r.query.find("kind"); it != r.query.end()) f.kind = it->second;
+      if (auto it = r.query.find("subject"); it != r.query.end()) f.subject = it->second;
+      if (auto it = r.query.find("limit"); it != r.query.end() &&
+                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      }
+      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_seq)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be an entry number")));
+      }
+      auto list = store_->ListAudit(f);
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      json items = json::array();
+      for (const auto& e : *list) items.push_back(AuditEntryToJson(e));
+      json body = {{"entries", items}};
+      body["next_before"] =
+          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().seq) : json(nullptr);
+      ex->Respond(Json(200, body));
+    });
+    Add("GET", "/api/v1/audit/verify", A::kViewer, [this](auto ex, auto&, auto) {
+      auto r = runtime::VerifyAudit(*store_, audit_key_.get());
+      if (!r.ok()) return ex->Respond(ErrorResponse(r.status()));
+      ex->Respond(Json(200, {{"ok", r->ok},
+                             {"entries", r->entries},
+                             {"checkpoints", r->checkpoints},
+                             {"first_bad", r->first_bad > 0 ? json(r->first_bad) : json(nullptr)},
+                             {"reason", r->reason},
+                             {"key_id", audit_key_->key_id()}}));
+    });
+    Add("GET", "/api/v1/audit/checkpoints", A::kViewer, [this](auto ex, auto&, auto) {
+      auto list = store_->ListCheckpoints();
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      json items = json::array();
+      for (const auto& c : *list) {
+        items.push_back({{"id", c.id}, {"tree_size", c.tree_size}, {"root", c.root}, {"key_id", c.key_id},
+                         {"signature", c.signature}, {"at", TimeOrNull(c.at)}});
+      }
+      ex->Respond(Json(200, {{"checkpoints", items}, {"public_key", audit_key_->public_key_hex()}}));
+    });
+
+    // ---- The simulated cluster: its state, and changes "by someone else" (admin) for demos and tests.
+    auto control = [this]() -> cluster::Control* {
+      for (auto& e : executors_) {
+        if (e->control() != nullptr) return e->control();
+      }
+      return nullptr;
+    };
+    Add("GET", "/api/v1/cluster", A::kViewer, [control](auto ex, auto&, auto) {
+      cluster::Control* c = control();
+      if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+      ex->Respond(Json(200, InventoryToJsonValue(c->Snapshot())));
+    });
+    Add("POST", "/api/v1/cluster/pods/{namespace}/{name}/restart", A::kViewer,
+        [control](auto ex, auto& p, const store::User* u) {
+          if (!IsAdmin(u->role)) return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
+          cluster::Control* c = control();
+          if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+          if (auto s = c->RestartPod(p.at("namespace"), p.at("name")); !s.ok()) return ex->Respond(ErrorResponse(s));
+          ex->Respond(Json(200, {{"status", "restarted"}}));
+        });
+    Add("POST", "/api/v1/cluster/workloads/{namespace}/{name}/scale", A::kViewer,
+        [control](auto ex, auto& p, const store::User* u) {
+          if (!IsAdmin(u->role)) return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
+          cluster::Control* c = control();
+          if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+          auto body = JsonBody(ex->request());
+          if (!body.ok()) return ex->Respond(ErrorResponse(body.status()));
+          auto it = body->find("replicas");
+          if (it == body->end() || !it->is_number_integer()) {
+            return ex->Respond(ErrorResponse(absl::InvalidArgumentError("replicas: an integer is required")));
+          }
+          if (auto s = c->Scale(p.at("namespace"), p.at("name"), IntOf(*it)); !s.ok()) {
+            return ex->Respond(ErrorResponse(s));
+          }
+          ex->Respond(Json(200, {{"status", "scaled"}}));
+        });
     Add("GET", "/api/v1/topology", A::kViewer, [this](auto ex, auto&, auto) {
       HttpResponse r;
       r.body = topology::SnapshotToJson(topology_->Snapshot());
@@ -636,6 +961,13 @@ class AppImpl final : public App {
   EventHub events_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Authenticator> authenticator_;
+  std::vector<std::unique_ptr<action::Executor>> executors_;
+  std::unique_ptr<audit::CheckpointKey> audit_key_;
+  std::unique_ptr<approval::ApprovalService> approvals_;
+  std::thread maintenance_;
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stopping_ = false;  // guarded by maintenance_mu_
   std::vector<Route> routes_;
   std::unique_ptr<HttpServer> http_;
 };

@@ -286,9 +286,11 @@ absl::StatusOr<audit::MerkleTree> LoadTree(Db& db) {
   return audit::MerkleTree::FromState(st->Text(0));
 }
 
-absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, const std::string& now_text,
-                           absl::Time now) {
+// `now` is truncated to the milliseconds the row keeps, so the hash covers exactly what is stored.
+absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, absl::Time now) {
   if (drafts.empty()) return absl::OkStatus();
+  now = absl::FromUnixMillis(absl::ToUnixMillis(now));
+  const std::string now_text = FormatRfc3339(now);
   auto last = db.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   if (!last.ok()) return last.status();
   auto r = last->Step();
@@ -307,7 +309,7 @@ absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, const 
   if (!ins.ok()) return ins.status();
   for (const AuditDraft& d : drafts) {
     audit::Entry e;
-    e.at = absl::FromUnixMillis(absl::ToUnixMillis(now));  // the precision the row keeps
+    e.at = now;
     e.kind = d.kind;
     e.actor = d.actor;
     e.subject = d.subject;
@@ -683,7 +685,7 @@ class SqliteStore final : public Store {
                                        absl::StrCat("{\"incident_id\":", analysis->incident_id,
                                                     ",\"action_hashes\":[", hashes, "]}")});
           }
-          if (auto s = AppendAuditIn(db, audit, now, absl::Now()); !s.ok()) return s;
+          if (auto s = AppendAuditIn(db, audit, absl::Now()); !s.ok()) return s;
           // The correlation follows the evidence: each analysis sets (or clears) the link.
           auto link = db.Prepare("UPDATE incidents SET parent_id = ?2 WHERE id = ?1");
           if (!link.ok()) return link.status();
@@ -802,7 +804,7 @@ class SqliteStore final : public Store {
       for (auto& d : audit) {
         if (d.subject.empty()) d.subject = absl::StrCat("approval/", id);
       }
-      return AppendAuditIn(db, audit, now, absl::Now());
+      return AppendAuditIn(db, audit, absl::Now());
     });
     if (!s.ok()) return s;
     return id;
@@ -875,7 +877,7 @@ class SqliteStore final : public Store {
       auto touch = db.Prepare("UPDATE approvals SET updated_at = ?2 WHERE id = ?1");
       if (!touch.ok()) return touch.status();
       if (auto t = touch->Bind(1, approval_id).Bind(2, now).Run(); !t.ok()) return t;
-      return AppendAuditIn(db, audit, now, absl::Now());
+      return AppendAuditIn(db, audit, absl::Now());
     });
   }
 
@@ -906,7 +908,7 @@ class SqliteStore final : public Store {
       for (auto& d : audit) {
         if (d.subject.empty()) d.subject = absl::StrCat("approval/", id);
       }
-      return AppendAuditIn(db, audit, now, absl::Now());
+      return AppendAuditIn(db, audit, absl::Now());
     });
   }
 
@@ -945,12 +947,12 @@ class SqliteStore final : public Store {
     return RunOnWriter([&](Db& db) -> absl::Status {
       std::string now = FormatRfc3339(absl::Now());
       if (auto s = ApplyTrustIn(db, change, now); !s.ok()) return s;
-      return AppendAuditIn(db, audit, now, absl::Now());
+      return AppendAuditIn(db, audit, absl::Now());
     });
   }
 
   absl::Status AppendAudit(std::vector<AuditDraft> audit) override {
-    return RunOnWriter([&](Db& db) { return AppendAuditIn(db, audit, FormatRfc3339(absl::Now()), absl::Now()); });
+    return RunOnWriter([&](Db& db) { return AppendAuditIn(db, audit, absl::Now()); });
   }
 
   absl::StatusOr<std::vector<audit::Entry>> ListAudit(const AuditFilter& f) override {
@@ -1028,7 +1030,7 @@ class SqliteStore final : public Store {
       if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
       return AppendAuditIn(db, {AuditDraft{"user.role", "admin", absl::StrCat("user/", name),
                                            absl::StrCat("{\"role\":\"", std::string(ToString(role)), "\"}")}},
-                           FormatRfc3339(absl::Now()), absl::Now());
+                           absl::Now());
     });
   }
 
@@ -1039,7 +1041,7 @@ class SqliteStore final : public Store {
       if (auto r = st->Bind(1, name).Bind(2, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
       if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
       return AppendAuditIn(db, {AuditDraft{"user.removed", "admin", absl::StrCat("user/", name), "{}"}},
-                           FormatRfc3339(absl::Now()), absl::Now());
+                           absl::Now());
     });
   }
 
@@ -1221,7 +1223,7 @@ class SqliteStore final : public Store {
                           {AuditDraft{"alert.received", "system", "alerts",
                                       absl::StrCat("{\"alerts\":", alerts, ",\"incidents\":", incidents.size(),
                                                    ",\"incident_ids\":[", ids, "]}")}},
-                          now_text, now);
+                          now);
       }
     }
     if (s.ok()) {
