@@ -131,6 +131,72 @@ int Main(int argc, char** argv, const Faces& faces) {
     });
   });
 
+  auto* user_role = user->add_subcommand("set-role", "Change a user's role (pending approvals they signed are voided)");
+  add_common(user_role);
+  user_role->add_option("NAME", user_name, "User name")->required();
+  user_role->add_option("--role", role_name, "admin, devops, sre, cto, ciso or viewer")->required();
+  user_role->callback([&] {
+    rc = WithStore(common, role_name, [&](store::Store& st, Role role) -> absl::Status {
+      if (auto s = st.SetRole(user_name, role); !s.ok()) return s;
+      std::cout << "user " << user_name << " is now " << ToString(role) << "\n";
+      return absl::OkStatus();
+    });
+  });
+  auto* user_remove = user->add_subcommand("remove", "Remove a user: their tokens stop working at once");
+  add_common(user_remove);
+  user_remove->add_option("NAME", user_name, "User name")->required();
+  user_remove->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      if (auto s = st.RemoveUser(user_name); !s.ok()) return s;
+      std::cout << "removed user " << user_name << "\n";
+      return absl::OkStatus();
+    });
+  });
+
+  auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail");
+  audit_cmd->require_subcommand(1);
+  auto* audit_verify = audit_cmd->add_subcommand(
+      "verify", "Prove the hash chain and the signed Merkle checkpoints, or name the first broken entry");
+  add_common(audit_verify);
+  audit_verify->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      auto config = LoadConfig(common);
+      if (!config.ok()) return config.status();
+      auto key = runtime::LoadOrCreateAuditKey(*config);
+      if (!key.ok()) return key.status();
+      auto r = runtime::VerifyAudit(st, key->get());
+      if (!r.ok()) return r.status();
+      if (r->ok) {
+        std::cout << "audit trail OK: " << r->entries << " entries, " << r->checkpoints
+                  << " signed checkpoint(s) verified (key " << (*key)->key_id() << ")\n";
+        return absl::OkStatus();
+      }
+      std::cout << "audit trail BROKEN"
+                << (r->first_bad > 0 ? " at entry " + std::to_string(r->first_bad) : std::string()) << ": "
+                << r->reason << "\n";
+      return absl::DataLossError("the audit trail does not verify");
+    });
+  });
+
+  auto* cluster_cmd = app.add_subcommand("cluster", "The simulated cluster (the embedded default executor)");
+  cluster_cmd->require_subcommand(1);
+  auto* cluster_show = cluster_cmd->add_subcommand("show", "Print its nodes, workloads, pods, PVCs and PDBs");
+  add_common(cluster_show);
+  cluster_show->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      auto config = LoadConfig(common);
+      if (!config.ok()) return config.status();
+      auto executors = runtime::MakeExecutors(*config, &st);
+      if (!executors.ok()) return executors.status();
+      for (auto& e : *executors) {
+        if (e->control() == nullptr) continue;
+        std::cout << runtime::ClusterToText(e->control()->Snapshot());
+        return absl::OkStatus();
+      }
+      return absl::NotFoundError("no simulated cluster is configured (executors)");
+    });
+  });
+
   auto* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Create an API token (the user is created when missing)");
@@ -145,6 +211,13 @@ int Main(int argc, char** argv, const Faces& faces) {
       std::cout << "token for " << token_user << " (shown once; store it now):\n" << *t << "\n";
       return absl::OkStatus();
     });
+  });
+
+  auto* config_cmd = app.add_subcommand("config", "Show what the configuration file can hold");
+  config_cmd->require_subcommand(1);
+  auto* config_keys = config_cmd->add_subcommand("keys", "Every scalar key: name, default and meaning (tab-separated)");
+  config_keys->callback([&] {
+    for (const auto& k : runtime::ConfigKeys()) std::cout << k.key << "\t" << k.default_value << "\t" << k.description << "\n";
   });
 
   auto* version = app.add_subcommand("version", "Print the version");

@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "awoooi/core/digest.h"
 #include "ingest/alert_redactor.h"
 
@@ -146,6 +147,39 @@ absl::StatusOr<audit::VerifyResult> VerifyAudit(store::Store& store, const audit
   audit::Verifier verifier(std::move(*checkpoints), key);
   if (auto s = store.ScanAudit([&](const audit::Entry& e) { verifier.Feed(e); }); !s.ok()) return s;
   return verifier.Finish();
+}
+
+std::string ClusterToText(const cluster::Inventory& inv) {
+  std::string out = absl::StrCat("NODES\n");
+  for (const auto& n : inv.nodes) {
+    absl::StrAppendFormat(&out, "  %-20s cpu %-5g memory %-6gGiB %s rv %d\n", n.name, n.cpu, n.memory_gib,
+                          n.unschedulable ? "cordoned" : "ready   ", n.resource_version);
+  }
+  absl::StrAppend(&out, "WORKLOADS\n");
+  for (const auto& w : inv.workloads) {
+    absl::StrAppendFormat(&out, "  %-12s %-28s %-11s replicas %-3d %s rv %d\n", w.ns, w.name,
+                          std::string(cluster::ToString(w.kind)), w.replicas, w.paused ? "paused" : "", w.resource_version);
+  }
+  absl::StrAppend(&out, "PODS\n");
+  for (const auto& p : inv.pods) {
+    absl::StrAppendFormat(&out, "  %-12s %-36s %-8s node %-16s restarts %-3d rv %d\n", p.ns, p.name, p.phase, p.node,
+                          p.restarts, p.resource_version);
+  }
+  absl::StrAppend(&out, "PVCS\n");
+  for (const auto& c : inv.pvcs) {
+    bool mounted = false;
+    for (const auto& p : inv.pods) mounted |= std::find(p.pvcs.begin(), p.pvcs.end(), c.name) != p.pvcs.end();
+    absl::StrAppendFormat(&out, "  %-12s %-28s %6g GiB %s rv %d\n", c.ns, c.name, c.size_gib,
+                          mounted ? "mounted" : "not mounted", c.resource_version);
+  }
+  absl::StrAppend(&out, "PODDISRUPTIONBUDGETS\n");
+  for (const auto& d : inv.pdbs) {
+    absl::StrAppendFormat(&out, "  %-12s %-28s %s rv %d\n", d.ns, d.name,
+                          d.min_available >= 0 ? absl::StrCat("min available ", d.min_available)
+                                               : absl::StrCat("max unavailable ", d.max_unavailable),
+                          d.resource_version);
+  }
+  return out;
 }
 
 std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "awoooi/approval/service.h"
 #include "awoooi/audit/audit.h"
+#include "awoooi/cluster/cluster.h"
 #include "awoooi/core/role.h"
 #include "awoooi/privacy/shield.h"
 #include "awoooi/store/store.h"
@@ -50,6 +51,9 @@ absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const
 
 // Verifies the whole audit trail in `store` and its checkpoints.
 absl::StatusOr<audit::VerifyResult> VerifyAudit(store::Store& store, const audit::CheckpointKey* key);
+
+// A cluster inventory as a few aligned tables (`awoooi cluster show`).
+std::string ClusterToText(const cluster::Inventory& inventory);
 
 // API tokens: 32 random bytes shown once as "awi_" + 64 hex digits; the store keeps the SHA-256.
 std::string NewApiToken();

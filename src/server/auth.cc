@@ -5,7 +5,8 @@
 namespace awoooi::server {
 namespace {
 
-constexpr auto kCacheTtl = std::chrono::seconds(30);
+// Short: a removed user or a revoked token (from another process, the CLI) stops working within it.
+constexpr auto kCacheTtl = std::chrono::seconds(1);
 
 }  // namespace
 
