@@ -5,5 +5,6 @@
 int main(int argc, char** argv) {
   awoooi::cli::Faces faces;
   faces.serve = awoooi::server::Serve;
+  faces.start = awoooi::server::StartInProcess;
   return awoooi::cli::Main(argc, argv, faces);
 }

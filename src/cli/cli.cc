@@ -12,6 +12,7 @@
 #include "cli/analyze_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
+#include "cli/tracer_bullet.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
 #include "runtime/runtime.h"
 
@@ -219,6 +220,17 @@ int Main(int argc, char** argv, const Faces& faces) {
   config_keys->callback([&] {
     for (const auto& k : runtime::ConfigKeys()) std::cout << k.key << "\t" << k.default_value << "\t" << k.description << "\n";
   });
+
+  auto* tracer = app.add_subcommand(
+      "tracer-bullet", "Run the whole loop (alert -> analysis -> approval -> signatures -> execution) against a server");
+  TracerBulletOptions tracer_options;
+  tracer->add_option("--url", tracer_options.url, "Server to test (default: start one in this process)");
+  tracer->add_option("--token", tracer_options.token, "Token to read with (default: a demo user's)");
+  tracer->add_option("--data-dir", tracer_options.data_dir,
+                     "The server's data directory, to sign as its demo users (default: the configured one)");
+  tracer->add_option("--config", tracer_options.config_file, "YAML configuration")->check(CLI::ExistingFile);
+  tracer->add_option("--timeout", tracer_options.timeout_seconds, "Seconds each step may take (default 60)");
+  tracer->callback([&] { rc = RunTracerBullet(tracer_options, faces, std::cout); });
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::cout << "awoooi " << AWOOOI_VERSION << "\n"; });

@@ -347,6 +347,7 @@ class AppImpl final : public App {
         auto token = runtime::IssueToken(*store_, name, role);
         if (!token.ok()) return token.status();
         out_ << "  " << name << " (" << ToString(role) << "): " << *token << "\n";
+        demo_tokens_[name] = *token;
       }
     }
     BuildRoutes();
@@ -390,6 +391,7 @@ class AppImpl final : public App {
     return absl::OkStatus();
   }
   uint16_t port() const override { return http_->port(); }
+  const std::map<std::string, std::string>& demo_tokens() const override { return demo_tokens_; }
 
   void Run() override {
     maintenance_ = std::thread([this] { Maintenance(); });
@@ -961,6 +963,7 @@ class AppImpl final : public App {
   EventHub events_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Authenticator> authenticator_;
+  std::map<std::string, std::string> demo_tokens_;
   std::vector<std::unique_ptr<action::Executor>> executors_;
   std::unique_ptr<audit::CheckpointKey> audit_key_;
   std::unique_ptr<approval::ApprovalService> approvals_;

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "runtime/config.h"
@@ -25,6 +27,8 @@ class App {
   virtual uint16_t port() const = 0;
   virtual void Run() = 0;
   virtual void Shutdown() = 0;
+  // The demo users' tokens issued at this start (user -> token), empty without demo users.
+  virtual const std::map<std::string, std::string>& demo_tokens() const = 0;
 };
 
 }  // namespace awoooi::server

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "awoooi/version.h"
@@ -43,6 +44,35 @@ int Serve(runtime::Config config) {
   pthread_kill(signals.native_handle(), SIGTERM);
   signals.join();
   return 0;
+}
+
+namespace {
+
+class InProcess final : public runtime::RunningServer {
+ public:
+  explicit InProcess(std::unique_ptr<App> app) : app_(std::move(app)) {
+    thread_ = std::thread([this] { app_->Run(); });
+  }
+  ~InProcess() override {
+    app_->Shutdown();
+    thread_.join();
+  }
+  std::string url() const override { return "http://127.0.0.1:" + std::to_string(app_->port()); }
+  const std::map<std::string, std::string>& demo_tokens() const override { return app_->demo_tokens(); }
+
+ private:
+  std::unique_ptr<App> app_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<runtime::RunningServer>> StartInProcess(runtime::Config config) {
+  std::ostringstream out;  // the demo tokens: returned, not printed
+  auto app = App::Create(std::move(config), out);
+  if (!app.ok()) return app.status();
+  if (auto s = (*app)->Listen(); !s.ok()) return s;
+  return std::unique_ptr<runtime::RunningServer>(std::make_unique<InProcess>(std::move(*app)));
 }
 
 }  // namespace awoooi::server

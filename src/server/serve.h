@@ -3,11 +3,15 @@
 // requests and commits everything acknowledged before returning.
 #pragma once
 
+#include "runtime/running_server.h"
 #include "runtime/config.h"
 
 namespace awoooi::server {
 
 // Prints the URL (and demo tokens) to stdout; returns the process exit code.
 int Serve(runtime::Config config);
+
+// The platform on its own threads, for `awoooi tracer-bullet` without --url.
+absl::StatusOr<std::unique_ptr<runtime::RunningServer>> StartInProcess(runtime::Config config);
 
 }  // namespace awoooi::server
