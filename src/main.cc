@@ -2,7 +2,11 @@
 #include "cli/cli.h"
 #include "server/serve.h"
 
+#include <sys/stat.h>
+
 int main(int argc, char** argv) {
+  // Everything AWOOOI creates (database, WAL, keys, exports) is private to its user.
+  ::umask(077);
   awoooi::cli::Faces faces;
   faces.serve = awoooi::server::Serve;
   faces.start = awoooi::server::StartInProcess;

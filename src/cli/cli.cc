@@ -104,10 +104,12 @@ int Main(int argc, char** argv, const Faces& faces) {
       rc = Fail(config.status());
       return;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(config->data_dir, ec);
-    std::string path = config->store.path.empty() ? (std::filesystem::path(config->data_dir) / "awoooi.db").string()
-                                                  : config->store.path;
+    // The key first: a database must never exist without the key its vaults will be sealed with.
+    if (auto shield = runtime::MakeShield(*config); !shield.ok()) {
+      rc = Fail(shield.status());
+      return;
+    }
+    std::string path = config->store.path.empty() ? runtime::DataPath(*config, "awoooi.db") : config->store.path;
     auto applied = store::MigrateSqlite(path);
     if (!applied.ok()) {
       rc = Fail(applied.status());

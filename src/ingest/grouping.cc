@@ -4,7 +4,7 @@
 
 namespace awoooi::ingest {
 
-std::string GroupKey(const Alert& alert, const GroupingRule& rule) {
+std::string GroupKey(const Alert& alert, const GroupingRule& rule, std::vector<std::string>* names) {
   std::string key;
   for (const auto& alternatives : rule.group_by) {
     if (alternatives.empty()) continue;
@@ -19,16 +19,20 @@ std::string GroupKey(const Alert& alert, const GroupingRule& rule) {
     }
     if (!key.empty()) key += ',';
     key.append(name).append("=").append(value);
+    if (names != nullptr) names->emplace_back(name);
   }
   return key;
 }
 
-std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule) {
+std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule,
+                                            std::string_view group_key_secret) {
   std::vector<store::IngestItem> items;
   items.reserve(alerts.size());
   for (auto& a : alerts) {
     store::IngestItem item;
-    item.group_key = GroupKey(a, rule);
+    item.group_key = GroupKey(a, rule, &item.group_label_names);
+    // The key holds raw label values: only a keyed hash of it is stored.
+    if (!group_key_secret.empty()) item.group_key = HmacSha256Hex(group_key_secret, item.group_key);
     item.service = ServiceOf(a);
     item.alertname = std::string(a.Label("alertname"));
     item.alert = std::move(a);

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "awoooi/topology/analysis.h"
 
 extern char** environ;
@@ -34,13 +35,15 @@ const std::vector<ConfigKey>& ConfigKeys() {
     {"store.max_queue_alerts", "200000", "Alerts waiting for the writer beyond which ingestion answers 503."},
     {"store.max_batch_alerts", "20000", "Most alerts committed in one transaction."},
     {"store.reopen_window", "1h", "A resolved incident that fires again within this is reopened, else a new one opens."},
-    {"ingest.auth", "none", "Ingestion authentication: none, token (Bearer) or hmac (X-AWOOOI-Signature)."},
+    {"ingest.auth", "", "Ingestion authentication: token (Bearer), hmac (X-AWOOOI-Signature over X-AWOOOI-Timestamp and the body) or none. Unset means none on a loopback listener; any other listener refuses to start until it is set (docs/security.md)."},
     {"ingest.token", "", "Bearer token senders must present when ingest.auth=token."},
     {"ingest.hmac_secret", "", "Shared secret for ingest.auth=hmac."},
+    {"ingest.hmac_window", "5m", "A signed request's X-AWOOOI-Timestamp must be within this of the server's clock (replay protection)."},
+    {"server.allowed_hosts", "", "Comma-separated Host names accepted besides localhost/127.0.0.1/[::1] (DNS-rebinding protection)."},
     {"ingest.max_alerts_per_request", "10000", "Alerts per request beyond this get 400."},
     {"ingest.max_labels", "256", "Labels (and annotations) per alert beyond this get 400."},
     {"ingest.max_value_bytes", "65536", "Longest label or annotation value."},
-    {"auth.demo_users", "false", "Create demo users alice (devops), bob (sre), carol (cto), dave (ciso), admin and print tokens. Always on with embedded defaults."},
+    {"auth.demo_users", "false", "Create demo users alice (devops), bob (sre), carol (cto), dave (ciso), admin and print tokens (each start revokes the previous demo tokens). On with embedded defaults when listening on loopback, or with serve --demo."},
     {"privacy.vault_key_file", "", "32-byte key for vault encryption; default <data_dir>/vault.key, created on first start."},
     {"log.level", "info", "trace, debug, info, warn or error."},
     {"log.format", "text", "text or json (one JSON object per line)."},
@@ -366,7 +369,8 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   config.ingest.auth = all.GetString("ingest.auth");
   config.ingest.token = all.GetString("ingest.token");
   config.ingest.hmac_secret = all.GetString("ingest.hmac_secret");
-  if (config.ingest.auth != "none" && config.ingest.auth != "token" && config.ingest.auth != "hmac") {
+  if (!config.ingest.auth.empty() && config.ingest.auth != "none" && config.ingest.auth != "token" &&
+      config.ingest.auth != "hmac") {
     return fail(absl::InvalidArgumentError("ingest.auth: must be none, token or hmac, not \"" + config.ingest.auth + "\""));
   }
   if (config.ingest.auth == "token" && config.ingest.token.size() < 16) {
@@ -374,6 +378,10 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   }
   if (config.ingest.auth == "hmac" && config.ingest.hmac_secret.size() < 16) {
     return fail(absl::InvalidArgumentError("ingest.hmac_secret: needs at least 16 characters when ingest.auth=hmac"));
+  }
+  AWOOOI_READ(config.ingest.hmac_window_ms, all.GetDurationMs("ingest.hmac_window", 0, 1'000, 86'400'000));
+  for (auto host : absl::StrSplit(all.GetString("server.allowed_hosts"), ',', absl::SkipWhitespace())) {
+    config.server.allowed_hosts.push_back(absl::AsciiStrToLower(absl::StripAsciiWhitespace(host)));
   }
   int64_t v = 0;
   AWOOOI_READ(v, all.GetInt("ingest.max_alerts_per_request", 0, 1, 1'000'000));
@@ -387,7 +395,10 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   }
 
   // Demo users are on with embedded defaults unless the environment says otherwise.
-  if (!config.from_file && !env.count(EnvName("auth.demo_users"))) values["auth.demo_users"] = "true";
+  if (!config.from_file && !env.count(EnvName("auth.demo_users"))) {
+    values["auth.demo_users"] = "true";
+    config.auth.demo_users_implicit = true;
+  }
   all = PluginSettings("", values);
   AWOOOI_READ(config.auth.demo_users, all.GetBool("auth.demo_users", false));
   config.privacy.vault_key_file = all.GetString("privacy.vault_key_file");

@@ -41,6 +41,8 @@ struct Config {
     int64_t max_connections{};
     int64_t threads{};  // 0: one per core
     int64_t shutdown_grace_ms{};
+    // Host header values accepted besides the loopback names (DNS-rebinding protection).
+    std::vector<std::string> allowed_hosts;
   } server;
   std::string data_dir;
   struct Store {
@@ -52,14 +54,16 @@ struct Config {
     int64_t reopen_window_ms{};
   } store;
   struct Ingest {
-    std::string auth{};  // none | token | hmac
+    std::string auth{};  // "" (not set: none, on loopback only) | none | token | hmac
     std::string token;          // for auth=token: senders present "Authorization: Bearer <token>"
-    std::string hmac_secret;    // for auth=hmac: X-AWOOOI-Signature: sha256=<hex HMAC of body>
+    std::string hmac_secret;    // for auth=hmac: X-AWOOOI-Signature: sha256=<hex HMAC of timestamp.body>
+    int64_t hmac_window_ms{};   // a signature's X-AWOOOI-Timestamp may be this far from now
     ingest::GroupingRule grouping;
     ingest::ParseLimits limits;
   } ingest;
   struct Auth {
     bool demo_users{};  // create alice, bob, carol, dave, admin and print their tokens
+    bool demo_users_implicit = false;  // on only because no file was given: loopback listeners only
   } auth;
   struct Privacy {
     std::string vault_key_file;  // default: <data_dir>/vault.key (created on first start)

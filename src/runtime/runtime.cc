@@ -1,6 +1,11 @@
 #include "runtime/runtime.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -40,9 +45,47 @@ std::string DataPath(const Config& config, std::string_view name) {
   return (std::filesystem::path(config.data_dir) / std::string(name)).string();
 }
 
-absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path) {
+namespace {
+
+// Makes `path` private to this user (mode & ~077), when it exists and is not already.
+absl::Status MakePrivate(const std::filesystem::path& path, mode_t mode) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return absl::OkStatus();  // not there (yet)
+  if ((st.st_mode & 077) == 0) return absl::OkStatus();
+  if (::chmod(path.c_str(), mode) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(path.string(), " is readable by other users and cannot be made private (",
+                                                    std::strerror(errno), "); chmod ", mode == 0700 ? "700" : "600",
+                                                    " it"));
+  }
+  return absl::OkStatus();
+}
+
+// Writes a new key file exclusively (never over an existing one), mode 0600, fsynced with its directory.
+absl::Status WriteKeyFile(const std::string& path, std::string_view text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+std::string DatabasePath(const Config& config) {
+  return config.store.path.empty() ? DataPath(config, "awoooi.db") : config.store.path;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path, const std::string& database) {
   std::ifstream in(path);
   if (in) {
+    if (auto s = MakePrivate(path, 0600); !s.ok()) return s;
     std::string hex;
     in >> hex;
     if (hex.size() != 64 ||
@@ -51,26 +94,47 @@ absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path) {
     }
     return absl::HexStringToBytes(hex);
   }
-  std::string key = privacy::GenerateVaultKey();
   std::error_code ec;
+  if (!database.empty() && std::filesystem::exists(database, ec)) {
+    // A new key could never open the vaults already sealed in the database: stop instead.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the vault key ", path, " is missing but the database ", database,
+        " exists: the real values sealed in it can only be opened with the key they were sealed with. Restore the "
+        "key (privacy.vault_key_file), or move the database away to start over."));
+  }
+  std::string key = privacy::GenerateVaultKey();
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-  mode_t old = ::umask(077);
-  std::ofstream out(path);
-  out << ToHex(key) << "\n";
-  out.close();
-  ::umask(old);
-  if (!out) return absl::UnavailableError(absl::StrCat("privacy.vault_key_file: cannot write ", path));
+  if (auto s = WriteKeyFile(path, ToHex(key) + "\n"); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("privacy.vault_key_file: ", s.message()));
+  }
   return key;
 }
 
-absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config) {
+absl::Status SecureDataDir(const Config& config) {
   std::error_code ec;
+  bool created = !std::filesystem::exists(config.data_dir, ec);
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("data_dir: cannot create ", config.data_dir, ": ", ec.message()));
+  if (created) ::chmod(config.data_dir.c_str(), 0700);
+  if (auto s = MakePrivate(config.data_dir, 0700); !s.ok()) return s;
+  std::string db = DatabasePath(config);
+  for (const std::string& f : {db, db + "-wal", db + "-shm", DataPath(config, "vault.key"), DataPath(config, "audit.key")}) {
+    if (auto s = MakePrivate(f, 0600); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::string DeriveKey(std::string_view vault_key, std::string_view purpose) {
+  return HmacSha256(vault_key, absl::StrCat("awoooi/", std::string(purpose)));
+}
+
+absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config, std::string* vault_key) {
+  if (auto s = SecureDataDir(config); !s.ok()) return s;
   std::string key_file =
       config.privacy.vault_key_file.empty() ? DataPath(config, "vault.key") : config.privacy.vault_key_file;
-  auto key = LoadOrCreateVaultKey(key_file);
+  auto key = LoadOrCreateVaultKey(key_file, DatabasePath(config));
   if (!key.ok()) return key.status();
+  if (vault_key != nullptr) *vault_key = *key;
   privacy::ShieldConfig sc;
   sc.vault_key = *key;
   sc.custom_patterns = config.privacy.custom_patterns;
@@ -82,7 +146,7 @@ absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, const privacy::Shield& shield,
                                                         const PluginRegistry& registry) {
   std::map<std::string, std::string> values = {
-      {"path", config.store.path.empty() ? DataPath(config, "awoooi.db") : config.store.path},
+      {"path", DatabasePath(config)},
       {"fsync", config.store.fsync ? "true" : "false"},
       {"max_queue_alerts", std::to_string(config.store.max_queue_alerts)},
       {"max_batch_alerts", std::to_string(config.store.max_batch_alerts)},
@@ -127,12 +191,9 @@ absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const
   if (!in) {
     std::error_code ec;
     if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-    mode_t old = ::umask(077);
-    std::ofstream out(path);
-    out << audit::CheckpointKey::GeneratePem();
-    out.close();
-    ::umask(old);
-    if (!out) return absl::UnavailableError(absl::StrCat("audit.key_file: cannot write ", path));
+    if (auto s = WriteKeyFile(path, audit::CheckpointKey::GeneratePem()); !s.ok()) {
+      return absl::UnavailableError(absl::StrCat("audit.key_file: ", s.message()));
+    }
     in.open(path);
   }
   std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -184,12 +245,13 @@ std::string ClusterToText(const cluster::Inventory& inv) {
 
 std::string NewApiToken() { return "awi_" + ToHex(RandomBytes(32)); }
 
-absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role) {
+absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role,
+                                       absl::Time expires_at, bool demo) {
   auto u = store.GetUser(user);
   if (absl::IsNotFound(u.status())) u = store.AddUser(user, role);
   if (!u.ok()) return u.status();
   std::string token = NewApiToken();
-  if (auto s = store.AddToken(u->id, Sha256Hex(token)); !s.ok()) return s;
+  if (auto s = store.AddToken(u->id, Sha256Hex(token), expires_at, demo); !s.ok()) return s.status();
   return token;
 }
 

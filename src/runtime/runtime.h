@@ -28,12 +28,21 @@ std::string_view OpenApiJson();
 // A file in the data directory: <data_dir>/<name>.
 std::string DataPath(const Config& config, std::string_view name);
 
-// Reads the 32-byte vault key from `path` (64 hex digits), creating it (mode 0600) when missing.
-absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path);
+// Reads the 32-byte vault key from `path` (64 hex digits). When it is missing, creates it
+// exclusively (mode 0600, fsynced) — unless `database` exists: a new key could not open the vaults
+// sealed in it, so that is FailedPrecondition with what to do.
+absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path, const std::string& database = "");
+
+// The data directory exists and is private: the directory 0700, the database (with its WAL) and
+// the key files 0600 — fixed when they are more open, an error when they cannot be fixed.
+absl::Status SecureDataDir(const Config& config);
 
 // The Privacy Shield with the configured vault key (created on first start) and custom patterns.
-// Creates the data directory when missing.
-absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config);
+// Secures the data directory first. `vault_key` (optional) receives the key, to derive others.
+absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config, std::string* vault_key = nullptr);
+
+// A key for one purpose ("fingerprint", "group-key") derived from the vault key (HMAC-SHA256).
+std::string DeriveKey(std::string_view vault_key, std::string_view purpose);
 
 // The configured store, through the registry, with the shield's alert redactor; migrations applied.
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, const privacy::Shield& shield,
@@ -58,6 +67,7 @@ std::string ClusterToText(const cluster::Inventory& inventory);
 // API tokens: 32 random bytes shown once as "awi_" + 64 hex digits; the store keeps the SHA-256.
 std::string NewApiToken();
 // Creates the user when missing (with `role`), then a token for them; returns the token.
-absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role);
+absl::StatusOr<std::string> IssueToken(store::Store& store, const std::string& user, Role role,
+                                       absl::Time expires_at = absl::InfiniteFuture(), bool demo = false);
 
 }  // namespace awoooi::runtime

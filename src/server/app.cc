@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -74,7 +76,8 @@ json IncidentToJson(const Incident& i, const store::IncidentMeta& m) {
           {"version", i.version},
           {"parent_id", m.parent_id > 0 ? json(m.parent_id) : json(nullptr)},
           {"acknowledged_by", m.acknowledged_by.empty() ? json(nullptr) : json(m.acknowledged_by)},
-          {"acknowledged_at", TimeOrNull(m.acknowledged_at)}};
+          {"acknowledged_at", TimeOrNull(m.acknowledged_at)},
+          {"group_labels", LabelsToJson(m.group_labels)}};
 }
 
 json ProposalToJson(const store::StoredProposal& p) {
@@ -189,9 +192,11 @@ std::string StringField(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-json AlertToJson(const store::StoredAlert& a) {
+// The API never shows the raw fingerprint (an unkeyed hash of the raw labels: an oracle for the
+// values the shield replaced); this keyed one identifies the alert as well.
+json AlertToJson(const store::StoredAlert& a, std::string_view key) {
   return {{"id", a.id},
-          {"fingerprint", a.alert.fingerprint},
+          {"fingerprint", HmacSha256Hex(key, a.alert.fingerprint).substr(0, 16)},
           {"status", ToString(a.alert.status)},
           {"labels", LabelsToJson(a.alert.labels)},
           {"annotations", LabelsToJson(a.alert.annotations)},
@@ -211,6 +216,7 @@ struct Route {
   std::string pattern;
   enum class Access { kPublic, kIngest, kViewer } access;
   std::function<void(std::shared_ptr<Exchange>, const std::map<std::string, std::string>&, const store::User*)> fn;
+  bool events = false;  // a server-sent-events stream: the token may come as ?access_token=
 };
 
 std::vector<std::string> SplitPath(std::string_view path) {
@@ -256,9 +262,33 @@ class AppImpl final : public App {
   AppImpl(Config config, std::ostream& out) : config_(std::move(config)), out_(out) {}
 
   absl::Status Init() {
-    auto shield = runtime::MakeShield(config_);
+    // Where we listen decides what is safe by default (docs/security.md).
+    auto colon = config_.server.listen.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || !absl::SimpleAtoi(config_.server.listen.substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat("server.listen: \"", config_.server.listen, "\" is not HOST:PORT"));
+    }
+    listen_host_ = config_.server.listen.substr(0, colon);
+    if (listen_host_.size() > 2 && listen_host_.front() == '[' && listen_host_.back() == ']') {
+      listen_host_ = listen_host_.substr(1, listen_host_.size() - 2);
+    }
+    if (listen_host_.empty() || listen_host_ == "localhost") listen_host_ = "127.0.0.1";
+    listen_port_ = static_cast<uint16_t>(port);
+    loopback_ = listen_host_ == "::1" || listen_host_.rfind("127.", 0) == 0;
+    if (!loopback_ && config_.ingest.auth.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "server.listen is ", config_.server.listen,
+          ", not loopback, and ingest.auth is not set: anyone who can reach the port could post alerts. Set ingest.auth "
+          "to token or hmac (docs/security.md shows Alertmanager's http_config for it), or to none to accept that."));
+    }
+
+    std::string vault_key;
+    auto shield = runtime::MakeShield(config_, &vault_key);
     if (!shield.ok()) return shield.status();
     shield_ = std::move(*shield);
+    fingerprint_key_ = runtime::DeriveKey(vault_key, "fingerprint");
+    group_key_secret_ = runtime::DeriveKey(vault_key, "group-key");
     InitLogging(config_.log.level, config_.log.format, shield_.get());
 
     const runtime::PluginRegistry& plugins = runtime::BuiltinPlugins();
@@ -339,12 +369,20 @@ class AppImpl final : public App {
     pipeline_->OnProposal([this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
 
     authenticator_ = std::make_unique<Authenticator>(*store_);
-    if (config_.auth.demo_users) {
-      out_ << "Demo users (tokens are shown once; each start issues new ones):\n";
+    if (config_.ingest.auth == "none" && !loopback_) {
+      spdlog::warn("INGESTION IS OPEN: ingest.auth is none on {}; anyone who can reach it can post alerts",
+                   config_.server.listen);
+    }
+    if (config_.auth.demo_users && config_.auth.demo_users_implicit && !loopback_) {
+      spdlog::warn("demo users are not created on a non-loopback listener without serve --demo");
+    } else if (config_.auth.demo_users) {
+      // Only this start's demo tokens work: the previous ones are revoked.
+      if (auto revoked = store_->RevokeDemoTokens(); !revoked.ok()) return revoked.status();
+      out_ << "Demo users (tokens are shown once; each start revokes the previous ones and issues new ones):\n";
       for (auto [name, role] : {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre},
                                 std::pair{"carol", Role::kCto}, std::pair{"dave", Role::kCiso},
                                 std::pair{"admin", Role::kAdmin}}) {
-        auto token = runtime::IssueToken(*store_, name, role);
+        auto token = runtime::IssueToken(*store_, name, role, absl::InfiniteFuture(), /*demo=*/true);
         if (!token.ok()) return token.status();
         out_ << "  " << name << " (" << ToString(role) << "): " << *token << "\n";
         demo_tokens_[name] = *token;
@@ -353,16 +391,8 @@ class AppImpl final : public App {
     BuildRoutes();
 
     HttpServerOptions ho;
-    auto colon = config_.server.listen.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(config_.server.listen.substr(colon + 1), &port) || port < 0 ||
-        port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("server.listen: \"", config_.server.listen, "\" is not HOST:PORT"));
-    }
-    ho.host = config_.server.listen.substr(0, colon);
-    if (ho.host.size() > 2 && ho.host.front() == '[' && ho.host.back() == ']') ho.host = ho.host.substr(1, ho.host.size() - 2);
-    if (ho.host.empty() || ho.host == "localhost") ho.host = "127.0.0.1";
-    ho.port = static_cast<uint16_t>(port);
+    ho.host = listen_host_;
+    ho.port = listen_port_;
     ho.max_body_bytes = config_.server.max_body_bytes;
     ho.max_header_bytes = config_.server.max_header_bytes;
     ho.request_timeout_ms = config_.server.request_timeout_ms;
@@ -457,8 +487,32 @@ class AppImpl final : public App {
     routes_.push_back(Route{std::move(method), SplitPath(pattern), pattern, access, std::move(fn)});
   }
 
+  // DNS rebinding: a page on another origin resolves its own name to our address; its requests
+  // then carry its Host. On loopback, only loopback names (and server.allowed_hosts) are accepted.
+  bool HostAllowed(const HttpRequest& r) const {
+    std::string host = absl::AsciiStrToLower(std::string(r.Header("host")));
+    if (host.empty()) return !loopback_;  // HTTP/1.0 without Host
+    if (!host.empty() && host.front() == '[') {
+      host = host.substr(0, host.find(']') + 1);
+    } else if (auto colon = host.rfind(':'); colon != std::string::npos) {
+      host = host.substr(0, colon);
+    }
+    for (const auto& allowed : config_.server.allowed_hosts) {
+      if (host == allowed) return true;
+    }
+    if (!loopback_) return config_.server.allowed_hosts.empty();
+    return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host.rfind("127.", 0) == 0 ||
+           host == listen_host_;
+  }
+
   void Dispatch(std::shared_ptr<Exchange> ex) {
     const HttpRequest& r = ex->request();
+    if (!HostAllowed(r)) {
+      ex->Respond(ErrorResponse(421, "misdirected_request",
+                                "this server does not answer for that Host (DNS-rebinding protection; see "
+                                "server.allowed_hosts)"));
+      return;
+    }
     auto segs = SplitPath(r.path);
     std::string allowed;
     for (const auto& route : routes_) {
@@ -472,8 +526,9 @@ class AppImpl final : public App {
       const store::User* who = nullptr;
       if (route.access == Route::Access::kViewer) {
         std::string header(r.Header("authorization"));
-        if (header.empty()) {
-          auto q = r.query.find("access_token");  // EventSource cannot set headers
+        if (header.empty() && route.events) {
+          // EventSource cannot set headers; only event streams take the token from the URL.
+          auto q = r.query.find("access_token");
           if (q != r.query.end()) header = "Bearer " + q->second;
         }
         auto u = authenticator_->Authenticate(header);
@@ -505,8 +560,20 @@ class AppImpl final : public App {
         return absl::UnauthenticatedError("ingestion needs the configured bearer token");
       }
     } else if (config_.ingest.auth == "hmac") {
-      if (!ingest::VerifyHmacSha256(r.body, config_.ingest.hmac_secret, r.Header("x-awoooi-signature"))) {
-        return absl::UnauthenticatedError("missing or wrong X-AWOOOI-Signature (sha256=<hex HMAC-SHA256 of the body>)");
+      // The signature covers the timestamp, and a timestamp outside the window is refused: a
+      // captured request cannot be replayed later.
+      std::string_view ts = r.Header("x-awoooi-timestamp");
+      int64_t when = 0;
+      if (ts.empty() || !absl::SimpleAtoi(absl::string_view(ts.data(), ts.size()), &when)) {
+        return absl::UnauthenticatedError("missing X-AWOOOI-Timestamp (unix seconds) on a signed request");
+      }
+      if (std::abs(absl::ToUnixSeconds(absl::Now()) - when) * 1000 > config_.ingest.hmac_window_ms) {
+        return absl::UnauthenticatedError("X-AWOOOI-Timestamp is outside the accepted window (replayed or clock skew)");
+      }
+      if (!ingest::VerifyHmacSha256(absl::StrCat(std::string(ts), ".", r.body), config_.ingest.hmac_secret,
+                                    r.Header("x-awoooi-signature"))) {
+        return absl::UnauthenticatedError(
+            "missing or wrong X-AWOOOI-Signature (sha256=<hex HMAC-SHA256 of timestamp + \".\" + body>)");
       }
     }
     return absl::OkStatus();
@@ -515,10 +582,15 @@ class AppImpl final : public App {
   void Ingest(std::shared_ptr<Exchange> ex, bool alertmanager) {
     const HttpRequest& r = ex->request();
     auto started = std::chrono::steady_clock::now();
-    std::string_view ct = r.Header("content-type");
-    if (!ct.empty() && ct.find("json") == std::string_view::npos) {
+    // Exactly application/json (a charset parameter is fine): text/plain or a missing type is how
+    // a web page on another origin posts without a CORS preflight.
+    std::string ct = absl::AsciiStrToLower(std::string(r.Header("content-type")));
+    std::string media(absl::StripAsciiWhitespace(ct.substr(0, ct.find(';'))));
+    if (media != "application/json") {
       ex->Respond(ErrorResponse(415, "unsupported_media_type",
-                                absl::StrCat("Content-Type must be application/json, not ", std::string(ct.substr(0, 100)))));
+                                ct.empty() ? std::string("Content-Type must be application/json")
+                                           : absl::StrCat("Content-Type must be application/json, not ",
+                                                          privacy::RedactedIdentifier(ct.substr(0, 60)).str())));
       return;
     }
     if (auto s = CheckIngestAuth(r); !s.ok()) {
@@ -550,7 +622,7 @@ class AppImpl final : public App {
     }
     std::string source = alertmanager ? "alertmanager" : "generic";
     int64_t n = static_cast<int64_t>(alerts->size());
-    store_->Ingest(ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping),
+    store_->Ingest(ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping, group_key_secret_),
                    [this, ex, seen, source, n, started](absl::StatusOr<store::IngestResult> result) {
                      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
                      if (!result.ok()) {
@@ -602,7 +674,9 @@ class AppImpl final : public App {
     Add("GET", "/healthz", A::kPublic, [](auto ex, auto&, auto) { ex->Respond(Json(200, {{"status", "ok"}})); });
     Add("GET", "/readyz", A::kPublic, [this](auto ex, auto&, auto) {
       auto s = store_->Ping();
-      ex->Respond(s.ok() ? Json(200, {{"status", "ready"}}) : ErrorResponse(absl::UnavailableError(s.message())));
+      if (!s.ok()) spdlog::warn("not ready: {}", std::string(s.message()));  // details in the log only
+      ex->Respond(s.ok() ? Json(200, {{"status", "ready"}})
+                         : ErrorResponse(absl::UnavailableError("the store is not available")));
     });
     Add("GET", "/metrics", A::kPublic, [this](auto ex, auto&, auto) {
       std::map<std::string, double> gauges;
@@ -680,7 +754,7 @@ class AppImpl final : public App {
       if (!d.ok()) return ex->Respond(ErrorResponse(d.status()));
       json j = IncidentToJson(d->incident, d->meta);
       j["alerts"] = json::array();
-      for (const auto& a : d->alerts) j["alerts"].push_back(AlertToJson(a));
+      for (const auto& a : d->alerts) j["alerts"].push_back(AlertToJson(a, fingerprint_key_));
       ex->Respond(Json(200, j));
     });
     Add("GET", "/api/v1/incidents/{id}/analysis", A::kViewer, [this](auto ex, auto& p, auto) {
@@ -735,10 +809,12 @@ class AppImpl final : public App {
       auto stream = ex->StartEvents();
       if (stream) pipeline_->WatchThinking(*id, std::move(stream));
     });
+    routes_.back().events = true;
     Add("GET", "/api/v1/events", A::kViewer, [this](auto ex, auto&, auto) {
       auto stream = ex->StartEvents();
       if (stream) events_.Subscribe(std::move(stream));
     });
+    routes_.back().events = true;
 
     // ---- Approvals, hand-requested actions, trust, audit (approval/service.h).
     Add("GET", "/api/v1/approvals", A::kViewer, [this](auto ex, auto&, const store::User* u) {
@@ -964,6 +1040,11 @@ class AppImpl final : public App {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Authenticator> authenticator_;
   std::map<std::string, std::string> demo_tokens_;
+  std::string listen_host_;
+  uint16_t listen_port_ = 0;
+  bool loopback_ = true;
+  std::string fingerprint_key_;   // keys the alert fingerprints the API shows
+  std::string group_key_secret_;  // keys the stored group keys
   std::vector<std::unique_ptr<action::Executor>> executors_;
   std::unique_ptr<audit::CheckpointKey> audit_key_;
   std::unique_ptr<approval::ApprovalService> approvals_;

@@ -23,7 +23,7 @@ class ManyIdleViewers(unittest.TestCase):
         token = self.server.tokens["alice"]
         sockets = []
         self.addCleanup(lambda: [s.close() for s in sockets])
-        request = (f"GET /api/v1/events?access_token={token} HTTP/1.1\r\nHost: x\r\n\r\n").encode()
+        request = (f"GET /api/v1/events?access_token={token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").encode()
         for _ in range(VIEWERS):
             s = socket.create_connection(("127.0.0.1", self.server.port))
             s.sendall(request)

@@ -30,9 +30,10 @@ namespace awoooi::store {
 // One alert ready to store: parsed, fingerprinted and keyed by the ingest layer.
 struct IngestItem {
   Alert alert;
-  std::string group_key;  // alerts with the same key share an incident
+  std::string group_key;  // alerts with the same key share an incident (a keyed hash: never shown)
   std::string service;    // the incident's service (service or job label)
   std::string alertname;
+  std::vector<std::string> group_label_names;  // the labels the key was built from (shown redacted)
 };
 
 // What storing one alert did; lets the server publish events and start analyses.
@@ -71,6 +72,7 @@ struct StoredAlert {
 
 // What the incident list and detail show beyond the incident itself.
 struct IncidentMeta {
+  LabelSet group_labels;  // the labels the incident is grouped by (redacted values)
   int64_t parent_id = 0;  // 0: not linked under another incident
   std::string acknowledged_by;  // "" when nobody is on it
   absl::Time acknowledged_at = absl::InfinitePast();
@@ -92,6 +94,16 @@ struct User {
   std::string name;
   Role role = Role::kViewer;
   int64_t token_id = 0;  // the token that authenticated this call (0: not from a token)
+};
+
+struct TokenInfo {
+  int64_t id = 0;
+  std::string user;
+  std::string role;
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time expires_at = absl::InfiniteFuture();
+  absl::Time revoked_at = absl::InfinitePast();  // InfinitePast: not revoked
+  bool demo = false;
 };
 
 struct StoredAnalysis {
@@ -253,8 +265,15 @@ class Store {
   // Users and API tokens. Tokens are stored as SHA-256 hex digests only.
   virtual absl::StatusOr<User> AddUser(const std::string& name, Role role) = 0;  // AlreadyExists
   virtual absl::StatusOr<User> GetUser(const std::string& name) = 0;             // NotFound
-  virtual absl::Status AddToken(int64_t user_id, const std::string& token_sha256_hex) = 0;
-  virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;  // NotFound
+  // Returns the token's id. `expires_at` InfiniteFuture: never; `demo`: minted for a demo user.
+  virtual absl::StatusOr<int64_t> AddToken(int64_t user_id, const std::string& token_sha256_hex,
+                                           absl::Time expires_at = absl::InfiniteFuture(), bool demo = false) = 0;
+  // The user of a token that is neither revoked nor expired; NotFound otherwise.
+  virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;
+  virtual absl::StatusOr<std::vector<TokenInfo>> ListTokens() = 0;
+  virtual absl::Status RevokeToken(int64_t token_id) = 0;  // NotFound
+  // Revokes every token minted for the demo users (a new start mints new ones). Returns how many.
+  virtual absl::StatusOr<int64_t> RevokeDemoTokens() = 0;
 
   // The newest firing incident of `service` (as stored, redacted), 0 when none.
   virtual absl::StatusOr<int64_t> OpenIncidentOf(const std::string& service) = 0;

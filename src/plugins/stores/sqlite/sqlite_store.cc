@@ -110,7 +110,7 @@ Incident ReadIncident(const Stmt& s) {
 }
 constexpr char kIncidentColumns[] =
     "id, group_key, status, service, alertname, severity, title, opened_at, updated_at, resolved_at, "
-    "alert_count, firing_count, version, parent_id, acknowledged_by, acknowledged_at";
+    "alert_count, firing_count, version, parent_id, acknowledged_by, acknowledged_at, group_labels";
 
 IncidentMeta ReadIncidentMeta(const Stmt& s) {
   // Columns 13.. of kIncidentColumns.
@@ -118,6 +118,7 @@ IncidentMeta ReadIncidentMeta(const Stmt& s) {
   m.parent_id = s.IsNull(13) ? 0 : s.Int(13);
   m.acknowledged_by = s.IsNull(14) ? "" : s.Text(14);
   m.acknowledged_at = TimeOrPast(s, 15);
+  m.group_labels = ParseLabels(s.Text(16));
   return m;
 }
 
@@ -445,7 +446,7 @@ class SqliteStore final : public Store {
                   "UPDATE incidents SET status = ?2, firing_count = ?3, alert_count = alert_count + ?4, "
                   "severity = ?5, updated_at = ?6, resolved_at = ?7, version = ?8 WHERE id = ?1"));
     s.Update(prep(&name_incident_,
-                  "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4 WHERE id = ?1"));
+                  "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4, group_labels = ?5 WHERE id = ?1"));
     s.Update(prep(&load_vault_, "SELECT sealed FROM vaults WHERE incident_id = ?1"));
     s.Update(prep(&save_vault_,
                   "INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
@@ -597,24 +598,77 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::Status AddToken(int64_t user_id, const std::string& hash) override {
-    return RunOnWriter([&](Db& db) -> absl::Status {
-      auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at) VALUES (?1, ?2, ?3)");
+  absl::StatusOr<int64_t> AddToken(int64_t user_id, const std::string& hash, absl::Time expires_at,
+                                   bool demo) override {
+    int64_t id = 0;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at, expires_at, demo) VALUES (?1, ?2, ?3, ?4, ?5)");
       if (!st.ok()) return st.status();
-      return st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Run();
+      st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Bind(5, static_cast<int64_t>(demo));
+      if (expires_at == absl::InfiniteFuture()) st->BindNull(4);
+      else st->Bind(4, FormatRfc3339(expires_at));
+      if (auto r = st->Run(); !r.ok()) return r;
+      id = db.LastInsertId();
+      return absl::OkStatus();
     });
+    if (!s.ok()) return s;
+    return id;
+  }
+
+  absl::StatusOr<std::vector<TokenInfo>> ListTokens() override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<TokenInfo>> {
+      auto st = db.Prepare(
+          "SELECT t.id, u.name, u.role, t.created_at, t.expires_at, t.revoked_at, t.demo FROM api_tokens t "
+          "JOIN users u ON u.id = t.user_id ORDER BY t.id");
+      if (!st.ok()) return st.status();
+      return ReadAll<TokenInfo>(*st, [](const Stmt& s) {
+        TokenInfo t;
+        t.id = s.Int(0);
+        t.user = s.Text(1);
+        t.role = s.Text(2);
+        t.created_at = TimeOrPast(s, 3);
+        t.expires_at = s.IsNull(4) ? absl::InfiniteFuture() : TimeOrPast(s, 4);
+        t.revoked_at = TimeOrPast(s, 5);
+        t.demo = s.Int(6) != 0;
+        return t;
+      });
+    });
+  }
+
+  absl::Status RevokeToken(int64_t token_id) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, token_id).Bind(2, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
+      if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("no active token ", token_id));
+      return AppendAuditIn(db, {AuditDraft{"token.revoked", "admin", absl::StrCat("token/", token_id), "{}"}},
+                           absl::Now());
+    });
+  }
+
+  absl::StatusOr<int64_t> RevokeDemoTokens() override {
+    int64_t n = 0;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare("UPDATE api_tokens SET revoked_at = ?1 WHERE demo = 1 AND revoked_at IS NULL");
+      if (!st.ok()) return st.status();
+      if (auto r = st->Bind(1, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
+      n = db.Changes();
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return n;
   }
 
   absl::StatusOr<User> UserByTokenHash(const std::string& hash) override {
     return WithReader([&](Db& db) -> absl::StatusOr<User> {
       auto st = db.Prepare(
           "SELECT u.id, u.name, u.role, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?1 "
-          "AND u.removed_at IS NULL");
+          "AND u.removed_at IS NULL AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)");
       if (!st.ok()) return st.status();
-      st->Bind(1, hash);
+      st->Bind(1, hash).Bind(2, FormatRfc3339(absl::Now()));
       auto r = st->Step();
       if (!r.ok()) return r.status();
-      if (!*r) return absl::NotFoundError("unknown token");
+      if (!*r) return absl::NotFoundError("unknown, revoked or expired token");
       return User{st->Int(0), st->Text(1), ParseRole(st->Text(2)).value_or(Role::kViewer), st->Int(3)};
     });
   }
@@ -1341,10 +1395,15 @@ class SqliteStore final : public Store {
     if (placement == incident::Placement::kOpenNew) {
       auto summary = alert.annotations.find("summary");
       std::string title = summary != alert.annotations.end() ? summary->second : std::string(alert.Label("alertname"));
+      LabelSet group_labels;  // the redacted values of the labels the group key was built from
+      for (const auto& name : item.group_label_names) {
+        if (auto v = alert.Label(name); !v.empty()) group_labels[name] = std::string(v);
+      }
       if (auto s = name_incident_.Bind(1, incident_id)
                        .Bind(2, ServiceOf(alert))  // the redacted value, for display and filters
                        .Bind(3, alert.Label("alertname"))
                        .Bind(4, title.substr(0, 500))
+                       .Bind(5, LabelsJson(group_labels))
                        .Run();
           !s.ok())
         return s;
