@@ -58,7 +58,8 @@ Test control (never part of the Kubernetes API; no authentication):
 
 Usage: kube_api_server.py [--port 0] [--host 127.0.0.1] [--world default|empty|FILE.json] [--record FILE]
                           [--token T] [--tls-cert F --tls-key F [--client-ca F]] [--user NAME]
-On start it prints "LISTENING <port>" on stdout. Python 3 standard library only.
+On start it prints "LISTENING <port>" on stdout; it exits when its parent process does. Python 3 standard library
+only.
 """
 import argparse
 import copy
@@ -66,6 +67,7 @@ import datetime
 import hashlib
 import http.server
 import json
+import os
 import random
 import re
 import socket
@@ -1634,6 +1636,15 @@ def main():
             ctx.load_verify_locations(args.client_ca)
             ctx.verify_mode = ssl.CERT_OPTIONAL
         server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    # A test that dies without stopping its server must not leave it running: exit with the parent.
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     print(f"LISTENING {server.server_address[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
