@@ -1093,6 +1093,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def send_json(self, code, body, headers=None, content_type="application/json"):
         data = json.dumps(body).encode()
+        entry, self.entry = getattr(self, "entry", None), None
+        if entry is not None:  # logged before the answer leaves: a client that got it finds it in the log
+            entry["status"] = code
+            self.state.log(entry)
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -1101,7 +1105,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
-        self.status_sent = code
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -1143,16 +1146,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path, query = url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True)
         body = self.read_body()
         if path.startswith("/_control/"):
+            self.entry = None
             try:
                 self.control(method, path, body)
             except Exception as e:  # noqa: BLE001 - a test's mistake must be visible, not fatal
                 self.send_json(400, {"error": str(e)})
             return
-        self.status_sent = 0
         user = self.user()
         entry = {"time": time.time(), "method": method, "path": path, "query": url.query,
                  "content_type": self.headers.get("Content-Type", ""), "accept": self.headers.get("Accept", ""),
                  "body": body.decode("utf-8", "replace"), "user": user}
+        self.entry = entry
         fault = self.state.rules.take_fault(method, path)
         try:
             if fault:
@@ -1161,12 +1165,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(float(fault.get("seconds", 1)))
                 elif action == "hang":
                     entry["status"] = "hang"
+                    self.entry = None
                     self.state.log(entry)
                     time.sleep(float(fault.get("seconds", 3600)))
                     self.close_connection = True
                     return
                 elif action == "close":
                     entry["status"] = "closed"
+                    self.entry = None
                     self.state.log(entry)
                     self.close_connection = True
                     self.request.shutdown(socket.SHUT_RDWR)
@@ -1186,8 +1192,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         except Exception as e:  # noqa: BLE001 - a bug in the test server answers 500, visibly
             self.send_json(500, ApiError(500, "InternalError", f"test server bug: {e!r}").body())
-        entry["status"] = self.status_sent
-        self.state.log(entry)
 
     # -- test control ------------------------------------------------------------------------------------------
 

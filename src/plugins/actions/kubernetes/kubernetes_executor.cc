@@ -1011,6 +1011,8 @@ Outcome ExecuteRestartPod(Session& s, const Config& cfg, const Plan& plan) {
     evict_until = s.deadline() - reserve;
   }
   const absl::Time first = absl::Now();
+  // The last attempt starts with some time to spare, so that it is answered before the deadline.
+  const absl::Duration margin = std::min(absl::Seconds(2), (evict_until - first) / 4);
   int attempts = 0;
   Reply last;
   bool several_pdbs = false;
@@ -1019,9 +1021,13 @@ Outcome ExecuteRestartPod(Session& s, const Config& cfg, const Plan& plan) {
     auto r = s.Call("POST", plan.object.Path() + "/eviction", EvictionBody(plan).dump(), kJson,
                     "pods/eviction", evict_until);
     if (!r.ok()) {
-      if (r.status().code() == absl::StatusCode::kDeadlineExceeded && attempts > 1 &&
-          absl::Now() < s.deadline()) {
-        break;  // the eviction window closed between attempts: treat as still blocked
+      if (r.status().code() == absl::StatusCode::kDeadlineExceeded && last.code == 429) {
+        return Failed(
+            pod + L(" not restarted: a PodDisruptionBudget refused the eviction ") + Num(attempts - 1) +
+                L(" time(s) (429: ") + s.R(EvictionRefusal(last)) +
+                L("); the last attempt got no answer before the deadline, so whether it went through is "
+                  "unknown — check before retrying"),
+            last);
       }
       return TransportFailure(r.status(), what);
     }
@@ -1039,7 +1045,7 @@ Outcome ExecuteRestartPod(Session& s, const Config& cfg, const Plan& plan) {
     if (r->code != 429) return Refused(s, *r, what);
     int64_t wait_ms = net::ParseRetryAfterMs(r->retry_after);
     if (wait_ms < 0) wait_ms = cfg.eviction_backoff_ms;
-    if (absl::Now() + absl::Milliseconds(wait_ms) >= evict_until) break;
+    if (absl::Now() + absl::Milliseconds(wait_ms) + margin >= evict_until) break;
     if (!s.Sleep(wait_ms, evict_until)) {
       if (s.ctx().cancel != nullptr && s.ctx().cancel->load()) return Failed(what + L(": cancelled"), last);
       break;

@@ -68,7 +68,7 @@ class KubernetesExecutorTest : public ::testing::Test {
                                             {"name", "k8s-test"},
                                             {"kubeconfig", server_.WriteKubeconfig()},
                                             {"eviction_backoff", "50ms"},
-                                            {"timeout", "5s"}};
+                                            {"timeout", "10s"}};
     for (auto& [k, v] : extra) s[k] = v;
     auto e = MakeKubernetesExecutor(PluginSettings("executors[0]", s));
     EXPECT_TRUE(e.ok()) << e.status();
@@ -261,7 +261,7 @@ TEST_F(KubernetesExecutorTest, EvictionStillBlockedAtTheDeadlineFailsSayingWhy) 
   EXPECT_FALSE(Passed(*report, "pdb"));
   EXPECT_NE(Detail(*report, "pdb").find("allows no disruption"), std::string::npos) << AllText(*report);
   EXPECT_NE(Detail(*report, "server_dry_run").find("429"), std::string::npos) << AllText(*report);
-  auto result = exec->Execute(a, Ctx(absl::Seconds(1)));
+  auto result = exec->Execute(a, Ctx(absl::Seconds(3)));
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->outcome, ExecutionOutcome::kFailed);
   EXPECT_NE(result->detail.str().find("a PodDisruptionBudget refused the eviction"), std::string::npos)
