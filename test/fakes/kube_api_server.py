@@ -5,8 +5,9 @@ No Kubernetes API server runs where AWOOOI's tests run, so this one stands in fo
 test/integration/test_kubernetes.py, which drives it with the real `kubectl`.
 
 What it serves (JSON only; `as=Table` for `kubectl get`):
-  discovery   /version, /api, /apis, /api/v1, /apis/{group}/{version} (legacy discovery documents;
-              /openapi/* answer 404, which kubectl tolerates for the commands tested)
+  discovery   /version, /api, /apis, /api/v1, /apis/{group}/{version} (legacy discovery documents);
+              /openapi/v2 with every PATCH operation and its dryRun parameter (protobuf for kubectl 1.20's
+              dry-run check, JSON otherwise); /openapi/v3 answers 404, which kubectl tolerates
   core/v1     namespaces, nodes (+/status), pods (+/eviction, /status), persistentvolumeclaims
   apps/v1     deployments, statefulsets, replicasets (each +/scale, /status)
   policy/v1   poddisruptionbudgets (+/status)
@@ -384,6 +385,76 @@ def decode_protobuf_object(body):
                     spec["nonResourceAttributes"] = proto_strings(svalue, {1: "path", 2: "verb"})
             obj["spec"] = spec
     return obj
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# /openapi/v2: only what clients read from it. kubectl 1.20 (Debian 12's) asks it whether a kind supports server-side
+# dry run — the PATCH operation of the kind's path must list a `dryRun` query parameter — and reads the document only
+# as protobuf (gnostic openapi_v2.Document); other clients get the same paths as JSON.
+
+OPENAPI_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+
+
+def openapi_operations():
+    """(path, operation id, group, version, kind) of every PATCH the server serves."""
+    ops = []
+    for res in RESOURCES:
+        if "patch" not in res.verbs:
+            continue
+        base = f"/apis/{res.group}/v1" if res.group else "/api/v1"
+        path = f"{base}/namespaces/{{namespace}}/{res.name}/{{name}}" if res.namespaced else \
+            f"{base}/{res.name}/{{name}}"
+        gv = (res.group, "v1")
+        ops.append((path, f"patch{res.kind}", gv[0], gv[1], res.kind))
+        for sub, spec in res.subresources.items():
+            if spec is None:
+                ops.append((f"{path}/{sub}", f"patch{res.kind}{sub.title()}", gv[0], gv[1], res.kind))
+            elif "patch" in spec[3]:
+                ops.append((f"{path}/{sub}", f"patch{res.kind}{sub.title()}", spec[0], spec[1], spec[2]))
+    return ops
+
+
+def pb_varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb(num, payload):
+    """A length-delimited field (strings and messages)."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return pb_varint(num << 3 | 2) + pb_varint(len(payload)) + payload
+
+
+def openapi_protobuf():
+    paths = b""
+    for path, op_id, group, version, kind in openapi_operations():
+        dry_run = pb(4, "dryRun") + pb(2, "query") + pb(6, "string")            # QueryParameterSubSchema
+        param = pb(1, pb(2, pb(3, dry_run)))  # ParametersItem{parameter: Parameter{non_body: {query_sub_schema}}}
+        gvk = pb(1, "x-kubernetes-group-version-kind") + \
+            pb(2, pb(2, f"group: \"{group}\"\nkind: {kind}\nversion: {version}\n"))  # NamedAny{name, Any.yaml}
+        operation = pb(5, op_id) + pb(8, param) + pb(13, gvk)
+        paths += pb(2, pb(1, path) + pb(2, pb(8, operation)))  # Paths.path: NamedPathItem{name, PathItem.patch}
+    info = pb(1, "Kubernetes") + pb(2, SERVER_VERSION["gitVersion"])
+    return pb(1, "2.0") + pb(2, info) + pb(8, paths)
+
+
+def openapi_json():
+    paths = {}
+    for path, op_id, group, version, kind in openapi_operations():
+        paths[path] = {"patch": {"operationId": op_id, "consumes": [
+            "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"],
+            "parameters": [{"uniqueItems": True, "type": "string", "name": "dryRun", "in": "query"}],
+            "x-kubernetes-action": "patch",
+            "x-kubernetes-group-version-kind": {"group": group, "kind": kind, "version": version}}}
+    return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]},
+            "paths": paths}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1092,7 +1163,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- plumbing ----------------------------------------------------------------------------------------------
 
     def send_json(self, code, body, headers=None, content_type="application/json"):
-        data = json.dumps(body).encode()
+        self.send_bytes(code, json.dumps(body).encode(), content_type, headers)
+
+    def send_bytes(self, code, data, content_type, headers=None):
         entry, self.entry = getattr(self, "entry", None), None
         if entry is not None:  # logged before the answer leaves: a client that got it finds it in the log
             entry["status"] = code
@@ -1241,6 +1314,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p]
         if path in ("/version", "/version/"):
             return self.send_json(200, SERVER_VERSION)
+        if parts == ["openapi", "v2"]:
+            if OPENAPI_PROTOBUF in self.headers.get("Accept", ""):
+                # As kube-openapi answers it: the media type above does not parse as one (Go's mime rejects '@').
+                return self.send_bytes(200, openapi_protobuf(), "application/octet-stream")
+            return self.send_json(200, openapi_json())
         if parts[:1] == ["openapi"] or parts[:1] == ["swagger.json"]:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         if parts == ["api"]:
