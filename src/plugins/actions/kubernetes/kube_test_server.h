@@ -82,8 +82,8 @@ class KubeTestServer {
   }
 
   // A kubeconfig whose current context points at this server; `user_yaml` and `cluster_extra` are
-  // indented mapping lines for the user and cluster entries.
-  std::string WriteKubeconfig(const std::string& user_yaml = "    token: test-token\n",
+  // indented mapping lines for the user and cluster entries (credentials count only over TLS).
+  std::string WriteKubeconfig(const std::string& user_yaml = "    {}\n",
                               const std::string& cluster_extra = "", bool tls = false,
                               const std::string& name = "kubeconfig") const {
     std::string path = dir_ + "/" + name;

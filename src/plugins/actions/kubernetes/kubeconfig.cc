@@ -234,6 +234,14 @@ absl::StatusOr<ClusterAccess> LoadKubeconfig(const std::string& paths, const std
                                                      ": a client certificate needs its key (and a key its "
                                                      "certificate)"));
     }
+    if (access.server.rfind("http://", 0) == 0) {
+      // As kubectl (clientcmd) does: credentials go only over TLS, never in clear text.
+      access.token.clear();
+      access.token_file.clear();
+      access.username.clear();
+      access.password.clear();
+      access.source += " (plain http: no credentials are sent)";
+    }
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("kubeconfig ", paths, ": malformed (line ", e.mark.line + 1, ")"));

@@ -6,7 +6,8 @@
 // `client-certificate(-data)` + `client-key(-data)`, `username` + `password`; the context's
 // `namespace`. Relative file paths are relative to the kubeconfig that names them. $KUBECONFIG may
 // list several files (':'-separated): they merge as kubectl merges them (the first file that defines
-// a name wins, the first current-context wins). Credential plugins (`exec`, `auth-provider`),
+// a name wins, the first current-context wins). As in kubectl, credentials are sent only to an
+// https:// server: for http:// they are dropped. Credential plugins (`exec`, `auth-provider`),
 // `tls-server-name` and `proxy-url` are refused with a clear error rather than ignored.
 //
 // In cluster: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the CA in ca.crt and the

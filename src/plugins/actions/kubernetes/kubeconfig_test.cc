@@ -102,14 +102,29 @@ users: [{name: u, user: {token: from-first}}]
 )");
   std::string second = Write("b", R"(
 current-context: ignored
-clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
 users: [{name: u, user: {token: from-second}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 )");
   auto a = LoadKubeconfig(first + ":" + (dir_ / "absent").string() + ":" + second, "");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->token, "from-first");
-  EXPECT_EQ(a->server, "http://127.0.0.1:1");
+  EXPECT_EQ(a->server, "https://127.0.0.1:1");
+}
+
+TEST_F(KubeconfigTest, CredentialsAreNeverSentToAPlainHttpServer) {
+  auto a = LoadKubeconfig(Write("config", R"(
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:8001"}}]
+users: [{name: u, user: {token: clear-text-token, username: admin, password: pw}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+)"),
+                          "");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->server, "http://127.0.0.1:8001");
+  EXPECT_TRUE(a->token.empty());
+  EXPECT_TRUE(a->username.empty());
+  EXPECT_TRUE(a->password.empty());
 }
 
 TEST_F(KubeconfigTest, MissingFilesAreNotFound) {

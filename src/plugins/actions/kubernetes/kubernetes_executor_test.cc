@@ -696,39 +696,6 @@ TEST(KubernetesExecutorReachTest, AnUnreachableApiServerIsUnavailable) {
 // ---------------------------------------------------------------------------------------------------------------
 // Credentials and TLS
 
-TEST(KubernetesExecutorAuthTest, BearerTokenFromTheKubeconfigIsSentAndAWrongOneIsRefused) {
-  KubeTestServer server({"--token", "right-token-0123"});
-  ASSERT_TRUE(server.ok());
-  privacy::Vault vault;
-  ExecutionContext ctx;
-  ctx.shield = &SharedShield();
-  ctx.vault = &vault;
-  ctx.deadline = absl::Now() + absl::Seconds(20);
-  Draft d;
-  d.kind = "cordon_node";
-  d.target = SharedShield().Redact("node-a", vault);
-  auto a = Build(d);
-  ASSERT_TRUE(a.ok());
-
-  auto good = MakeKubernetesExecutor(PluginSettings(
-      "executors[0]",
-      {{"kubeconfig", server.WriteKubeconfig("    token: right-token-0123\n", "", false, "good")}}));
-  ASSERT_TRUE(good.ok()) << good.status();
-  auto ok = (*good)->DryRun(*a, ctx);
-  ASSERT_TRUE(ok.ok()) << ok.status();
-  EXPECT_TRUE(ok->passed()) << AllText(*ok);
-
-  auto bad = MakeKubernetesExecutor(PluginSettings(
-      "executors[0]",
-      {{"kubeconfig", server.WriteKubeconfig("    token: wrong-token-9876\n", "", false, "bad")}}));
-  ASSERT_TRUE(bad.ok()) << bad.status();
-  auto refused = (*bad)->DryRun(*a, ctx);
-  ASSERT_TRUE(refused.ok()) << refused.status();
-  EXPECT_FALSE(refused->passed());
-  EXPECT_NE(Detail(*refused, "rbac").find("401"), std::string::npos) << AllText(*refused);
-  EXPECT_EQ(AllText(*refused).find("wrong-token"), std::string::npos);
-}
-
 class TlsFiles {
  public:
   TlsFiles() {
@@ -768,11 +735,11 @@ class TlsFiles {
   bool ok_ = false;
 };
 
-TEST(KubernetesExecutorTlsTest, CaDataAndClientCertificateDataAuthenticateOverTls) {
+TEST(KubernetesExecutorTlsTest, ClientCertificatesAndTokensAuthenticateOverTls) {
   TlsFiles files;
   ASSERT_TRUE(files.ok()) << "openssl could not make the test certificates";
   KubeTestServer server({"--tls-cert", files.Path("server.crt"), "--tls-key", files.Path("server.key"),
-                         "--client-ca", files.Path("ca.crt")});
+                         "--client-ca", files.Path("ca.crt"), "--token", "tls-token-0123"});
   ASSERT_TRUE(server.ok());
   privacy::Vault vault;
   ExecutionContext ctx;
@@ -821,10 +788,27 @@ TEST(KubernetesExecutorTlsTest, CaDataAndClientCertificateDataAuthenticateOverTl
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
 
-  // insecure-skip-tls-verify accepts the server, and without a client certificate the server says 401.
-  auto insecure = make("    token: \"\"\n", "    insecure-skip-tls-verify: true\n", "insecure");
-  ASSERT_TRUE(insecure.ok()) << insecure.status();
-  auto anonymous = (*insecure)->DryRun(*a, ctx);
+  // A bearer token from the kubeconfig (insecure-skip-tls-verify accepts the server's certificate).
+  auto token = make("    token: tls-token-0123\n", "    insecure-skip-tls-verify: true\n", "token");
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto with_token = (*token)->DryRun(*a, ctx);
+  ASSERT_TRUE(with_token.ok()) << with_token.status();
+  EXPECT_TRUE(with_token->passed()) << AllText(*with_token);
+  EXPECT_EQ(server.Requests().back()["user"], "system:serviceaccount:awoooi:awoooi-executor");
+
+  // A wrong token: the server says 401, a failed rbac check that never quotes the token.
+  auto wrong = make("    token: wrong-token-9876\n", "    insecure-skip-tls-verify: true\n", "wrong-token");
+  ASSERT_TRUE(wrong.ok()) << wrong.status();
+  auto refused_token = (*wrong)->DryRun(*a, ctx);
+  ASSERT_TRUE(refused_token.ok()) << refused_token.status();
+  EXPECT_FALSE(refused_token->passed());
+  EXPECT_NE(Detail(*refused_token, "rbac").find("401"), std::string::npos) << AllText(*refused_token);
+  EXPECT_EQ(AllText(*refused_token).find("wrong-token"), std::string::npos);
+
+  // No credentials at all: 401 too.
+  auto none = make("    {}\n", "    insecure-skip-tls-verify: true\n", "anonymous");
+  ASSERT_TRUE(none.ok()) << none.status();
+  auto anonymous = (*none)->DryRun(*a, ctx);
   ASSERT_TRUE(anonymous.ok()) << anonymous.status();
   EXPECT_NE(Detail(*anonymous, "rbac").find("401"), std::string::npos) << AllText(*anonymous);
 }
