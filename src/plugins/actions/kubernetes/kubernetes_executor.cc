@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "awoooi/core/digest.h"
 #include "awoooi/net/http_client.h"
 #include "awoooi/privacy/shield.h"
@@ -1189,9 +1189,8 @@ class KubernetesExecutor : public Executor {
     std::optional<Plan> plan = Take(PlanKey(action, *real));
     if (!plan) {
       return absl::FailedPreconditionError(
-          "no dry-run of this action by this executor in the last 15 minutes: the execution acts only on "
-          "what a "
-          "dry-run saw, so dry-run it first");
+          "no dry-run of this action by this executor in the last 15 minutes: "
+          "the execution acts only on what a dry-run saw, so dry-run it first");
     }
     Session s(api_, ctx, *real, action, Deadline(ctx));
     Outcome o;
