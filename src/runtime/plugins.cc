@@ -1,6 +1,7 @@
 #include "runtime/plugins.h"
 
 #include "plugins/actions/cluster/simulated_cluster.h"
+#include "plugins/actions/kubernetes/kubernetes_executor.h"
 #include "plugins/inputs/webhook/webhook_source.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
 
@@ -17,6 +18,9 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   // ACTION
   registry.actions.Register("simulated", [](const PluginSettings& s, ExecutorDeps deps) {
     return plugins::actions::MakeSimulatedCluster(s, deps.store);
+  });
+  registry.actions.Register("kubernetes", [](const PluginSettings& s, ExecutorDeps) {
+    return action::MakeKubernetesExecutor(s);
   });
   // OUTPUT plugins register here as they land (src/plugins/outputs).
 }
