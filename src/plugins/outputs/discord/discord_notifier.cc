@@ -21,28 +21,11 @@ namespace {
 
 using nlohmann::json;
 
+// Markdown that could format, link (a masked link needs "[text](url)"), quote or mention.
 void EscapeMarkdown(char32_t cp, std::string_view utf8, std::string* out) {
-  switch (cp) {
-    case '\\':
-    case '*':
-    case '_':
-    case '~':
-    case '`':
-    case '|':
-    case '[':
-    case ']':
-    case '(':
-    case ')':
-    case '<':
-    case '>':
-    case '#':
-    case '@':
-      out->push_back('\\');
-      out->push_back(static_cast<char>(cp));
-      break;
-    default:
-      out->append(utf8);
-  }
+  static constexpr std::string_view kSpecial = "\\*_~`|[]<>#@";
+  if (cp < 0x80 && kSpecial.find(static_cast<char>(cp)) != std::string_view::npos) out->push_back('\\');
+  out->append(utf8);
 }
 
 std::string Md(std::string_view text, std::size_t max_units) {
