@@ -17,10 +17,12 @@ its content type and the decoded text of every part. On start it prints
 "LISTENING <port> <certificate file or ->".
 """
 import argparse
+import warnings
 import asyncio
 import email
 import email.policy
 import json
+import logging
 import os
 import signal
 import ssl
@@ -79,7 +81,7 @@ class Recorder:
         with open(os.path.join(self.record_dir, f"{n:04d}.eml"), "wb") as f:
             f.write(raw)
         record = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                  "tls": session.ssl is not None,
+                  "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
                   "auth_login": session.login_data.decode() if isinstance(session.login_data, bytes) else
                   session.login_data}
         try:
@@ -105,6 +107,8 @@ def main():
     ap.add_argument("--auth", default="")
     ap.add_argument("--scenario", default="ok")
     args = ap.parse_args()
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # refused handshakes are expected here
+    warnings.filterwarnings("ignore", module="aiosmtpd")
     os.makedirs(args.record_dir, exist_ok=True)
 
     cert, ctx = ("-", None)
@@ -126,8 +130,9 @@ def main():
         if args.tls == "starttls":
             kwargs.update(tls_context=ctx, require_starttls=True)
         if args.auth:
+            # aiosmtpd only knows STARTTLS; with implicit TLS the whole session is already encrypted.
             kwargs.update(authenticator=authenticator, auth_required=True,
-                          auth_require_tls=args.tls != "none")
+                          auth_require_tls=args.tls == "starttls")
         return SMTP(recorder, **kwargs)
 
     loop = asyncio.new_event_loop()
