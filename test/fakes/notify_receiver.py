@@ -248,6 +248,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.answer(200, b'{"received": true}', "application/json")
 
 
+def exit_with_parent():
+    """Stops this receiver when the test that started it is gone (even if it crashed)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
@@ -259,6 +271,7 @@ def main():
     ap.add_argument("--webhook-secret", default="test-webhook-secret-0123456789")
     ap.add_argument("--docs", default=DEFAULT_DOCS)
     args = ap.parse_args()
+    exit_with_parent()
     os.makedirs(args.record_dir, exist_ok=True)
     server = Server(("127.0.0.1", args.port), Handler)
     server.record_dir = args.record_dir

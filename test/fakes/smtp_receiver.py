@@ -28,6 +28,8 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -95,6 +97,18 @@ class Recorder:
         return "250 Message accepted for delivery"
 
 
+def exit_with_parent():
+    """Stops this receiver when the test that started it is gone (even if it crashed)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class Silent(asyncio.Protocol):
     """Accepts a connection and never answers (a stalled server)."""
 
@@ -107,6 +121,7 @@ def main():
     ap.add_argument("--auth", default="")
     ap.add_argument("--scenario", default="ok")
     args = ap.parse_args()
+    exit_with_parent()
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # refused handshakes are expected here
     warnings.filterwarnings("ignore", module="aiosmtpd")
     os.makedirs(args.record_dir, exist_ok=True)

@@ -3,7 +3,10 @@
 // the openssl CLI, and AUTH; Python's e-mail parser reports what a mail client would see.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <thread>
 
 #include "nlohmann/json.hpp"
 #include "plugins/outputs/email/email_message.h"
@@ -85,13 +88,13 @@ TEST(EmailNotifier, DeliversAMultipartMessageOverStartTlsWithAuth) {
   EXPECT_NE(page.find("href=\"https://awoooi.example.com/approvals/7\""), std::string::npos);
   EXPECT_NE(page.find("frontend 5xx rate &gt; 15%"), std::string::npos);
 
-  bool from_ok = false, auto_submitted = false;
-  for (const json& h : m["headers"]) {
-    if (h[0] == "From") from_ok = h[1] == "AWOOOI 告警 <awoooi@example.com>";
-    if (h[0] == "Auto-Submitted") auto_submitted = h[1] == "auto-generated";
-  }
-  EXPECT_TRUE(from_ok);
-  EXPECT_TRUE(auto_submitted);
+  std::map<std::string, std::string> headers;
+  for (const json& h : m["headers"]) headers[h[0]] = h[1];
+  EXPECT_EQ(headers["From"], "AWOOOI 告警 <awoooi@example.com>");
+  EXPECT_EQ(headers["Date"], "Fri, 02 Jan 2026 03:04:05 +0000");  // the event's time
+  EXPECT_EQ(headers["Auto-Submitted"], "auto-generated");
+  EXPECT_EQ(headers["X-AWOOOI-Idempotency-Key"], "evt-42/ops");
+  EXPECT_EQ(headers["X-AWOOOI-Severity"], "critical");
 }
 
 TEST(EmailNotifier, ARepeatCarriesTheSameMessageId) {
@@ -221,6 +224,25 @@ TEST(EmailNotifier, AStalledServerGetsRetryWithinTheDeadline) {
   auto start = std::chrono::steady_clock::now();
   notify::DeliveryResult r = Send(Settings(smtp), DemoNotification(), absl::Seconds(1));
   EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST(EmailNotifier, CancelStopsASessionInFlight) {
+  Smtp smtp({"--tls", "starttls", "--scenario", "stall"});
+  ASSERT_TRUE(smtp.receiver.ok());
+  auto notifier = MakeEmailNotifier(PluginSettings("notifiers[2]", Settings(smtp)));
+  ASSERT_TRUE(notifier.ok()) << notifier.status();
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  notify::DeliveryResult r =
+      (*notifier)->Deliver(DemoNotification(), absl::Now() + absl::Seconds(25), &cancel);
+  canceller.join();
+  EXPECT_EQ(r.outcome, DeliveryOutcome::kRetry);
+  EXPECT_NE(r.detail.find("cancelled"), std::string::npos) << r.detail;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
