@@ -35,8 +35,14 @@ std::optional<notify::DeliveryResult> NotStarted(absl::Time deadline, int64_t ti
   return std::nullopt;
 }
 
-absl::StatusOr<net::HttpResponse> Post(net::HttpRequest request) {
+absl::StatusOr<net::HttpResponse> PostWithin(net::HttpRequest request, absl::Time deadline,
+                                             int64_t timeout_ms, const std::atomic<bool>* cancel) {
+  // At least 1 ms: a timeout of 0 would mean "no limit" to curl.
+  const int64_t budget = std::max<int64_t>(1, BudgetMs(deadline, timeout_ms));
   request.method = "POST";
+  request.timeout_ms = budget;
+  request.connect_timeout_ms = std::min<int64_t>(budget, 10'000);
+  request.cancel = cancel;
   request.max_body_bytes = kMaxKeptBody;
   std::string head;
   net::BodyChunkFn keep_head = [&head](std::string_view chunk) {

@@ -36,10 +36,12 @@ int64_t BudgetMs(absl::Time deadline, int64_t timeout_ms);
 std::optional<notify::DeliveryResult> NotStarted(absl::Time deadline, int64_t timeout_ms,
                                                  const std::atomic<bool>* cancel);
 
-// The answer to a POST: the status and headers, and at most the first 64 KiB of the body whatever
-// its status (a 2xx body is read to the end and the rest dropped, so a chatty receiver cannot turn
-// a success into an error).
-absl::StatusOr<net::HttpResponse> Post(net::HttpRequest request);
+// POSTs `request` within BudgetMs(deadline, timeout_ms) (the connect timeout at most 10 s of it),
+// stopping when `cancel` becomes true. The answer holds the status, the headers and at most the
+// first 64 KiB of the body whatever its status (a 2xx body is read to the end and the rest dropped,
+// so a chatty receiver cannot turn a success into an error).
+absl::StatusOr<net::HttpResponse> PostWithin(net::HttpRequest request, absl::Time deadline,
+                                             int64_t timeout_ms, const std::atomic<bool>* cancel);
 
 // The generic mapping above, for a transport error.
 notify::DeliveryResult FromTransportError(const absl::Status& status);

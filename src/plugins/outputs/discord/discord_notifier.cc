@@ -139,16 +139,12 @@ class DiscordNotifier final : public notify::Notifier {
   notify::DeliveryResult Deliver(const notify::Notification& notification, absl::Time deadline,
                                  const std::atomic<bool>* cancel) override {
     if (auto r = NotStarted(deadline, channel_.timeout_ms, cancel)) return *r;
-    const int64_t budget = BudgetMs(deadline, channel_.timeout_ms);
     net::HttpRequest request;
     request.url = url_;
     request.url_is_secret = true;
     request.headers = {{"Content-Type", "application/json"}};
     request.body = DiscordPayload(notification);
-    request.timeout_ms = budget;
-    request.connect_timeout_ms = std::min<int64_t>(budget, 10'000);
-    request.cancel = cancel;
-    auto response = Post(std::move(request));
+    auto response = PostWithin(std::move(request), deadline, channel_.timeout_ms, cancel);
     if (!response.ok()) return FromTransportError(response.status());
     return Classify(*response);
   }

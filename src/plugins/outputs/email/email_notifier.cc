@@ -37,7 +37,8 @@ class EmailNotifier final : public notify::Notifier {
   notify::DeliveryResult Deliver(const notify::Notification& notification, absl::Time deadline,
                                  const std::atomic<bool>* cancel) override {
     if (auto r = NotStarted(deadline, s_.channel.timeout_ms, cancel)) return *r;
-    const int64_t budget = BudgetMs(deadline, s_.channel.timeout_ms);
+    // At least 1 ms: a timeout of 0 would mean "no limit" to curl.
+    const int64_t budget = std::max<int64_t>(1, BudgetMs(deadline, s_.channel.timeout_ms));
     net::SmtpRequest request = s_.smtp;
     request.message = ComposeEmail(notification, s_.from, s_.to, absl::Now());
     request.timeout_ms = budget;

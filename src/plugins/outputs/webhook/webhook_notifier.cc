@@ -68,7 +68,6 @@ class WebhookNotifier final : public notify::Notifier {
   notify::DeliveryResult Deliver(const notify::Notification& notification, absl::Time deadline,
                                  const std::atomic<bool>* cancel) override {
     if (auto r = NotStarted(deadline, channel_.timeout_ms, cancel)) return *r;
-    const int64_t budget = BudgetMs(deadline, channel_.timeout_ms);
     net::HttpRequest request;
     request.url = url_;
     request.url_is_secret = true;  // a query string may carry a token
@@ -82,10 +81,7 @@ class WebhookNotifier final : public notify::Notifier {
     request.headers.push_back({"X-AWOOOI-Timestamp", std::to_string(now)});
     request.headers.push_back({"X-AWOOOI-Signature", WebhookSignature(secret_, now, request.body)});
     request.tls.ca_file = ca_file_;
-    request.timeout_ms = budget;
-    request.connect_timeout_ms = std::min<int64_t>(budget, 10'000);
-    request.cancel = cancel;
-    auto response = Post(std::move(request));
+    auto response = PostWithin(std::move(request), deadline, channel_.timeout_ms, cancel);
     if (!response.ok()) return FromTransportError(response.status());
     return FromHttpStatus(*response);
   }
