@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "awoooi/version.h"
 #include "cli/analyze_command.h"
+#include "cli/notify_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
 #include "cli/tracer_bullet.h"
@@ -292,6 +293,18 @@ int Main(int argc, char** argv, const Faces& faces) {
   analyze->add_option("--config", analyze_options.config_file, "YAML configuration (brain settings, custom patterns)")
       ->check(CLI::ExistingFile);
   analyze->callback([&] { rc = RunAnalyze(analyze_options, std::cout, std::cerr); });
+
+  auto* notify = app.add_subcommand("notify", "Notification channels (docs/notifications.md)");
+  notify->require_subcommand(1);
+  auto* notify_test = notify->add_subcommand("test", "Send a test message to the notifier named CHANNEL");
+  NotifyTestOptions notify_options;
+  notify_test->add_option("CHANNEL", notify_options.channel, "The notifier's name in the notifiers: list")
+      ->required();
+  notify_test->add_option("--config", notify_options.config_file, "YAML configuration with a notifiers: list")
+      ->check(CLI::ExistingFile);
+  notify_test->callback([&] {
+    rc = RunNotifyTest(notify_options, runtime::BuiltinPlugins().outputs, std::cout, std::cerr);
+  });
 
   try {
     app.parse(argc, argv);

@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
-#include <mutex>
+
+#include "net/curl_global.h"
 
 namespace awoooi::net {
 namespace {
 
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Exchange {
   const HttpRequest* request = nullptr;
@@ -90,8 +86,10 @@ void SetBlob(CURL* curl, CURLoption option, const std::string& pem) {
 }
 
 void ApplyTls(CURL* curl, const TlsOptions& tls) {
-  if (!tls.ca_pem.empty()) SetBlob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
-  else if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.ca_pem.empty())
+    SetBlob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
+  else if (!tls.ca_file.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
   if (!tls.client_cert_pem.empty()) {
     SetBlob(curl, CURLOPT_SSLCERT_BLOB, tls.client_cert_pem);
     curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
@@ -117,7 +115,7 @@ absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChun
   if (m != "GET" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") {
     return absl::InvalidArgumentError("unsupported HTTP method " + m.substr(0, 16));
   }
-  GlobalInit();
+  EnsureCurlGlobalInit();
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::ResourceExhaustedError("cannot create an HTTP client handle");
   Exchange ex;
@@ -178,8 +176,9 @@ absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChun
       }
       return absl::UnavailableError(why);
     default:
-      // The URL is configuration (no secret in it); header values are never part of the message.
-      return absl::UnavailableError(why + " (" + request.url + ")");
+      // Header values are never part of the message; the URL only when it is not a secret.
+      return absl::UnavailableError(why + " (" +
+                                    (request.url_is_secret ? UrlOrigin(request.url) : request.url) + ")");
   }
 }
 

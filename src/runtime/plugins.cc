@@ -3,6 +3,7 @@
 #include "plugins/actions/cluster/simulated_cluster.h"
 #include "plugins/actions/kubernetes/kubernetes_executor.h"
 #include "plugins/inputs/webhook/webhook_source.h"
+#include "plugins/outputs/notifiers.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
 
 namespace awoooi::runtime {
@@ -22,7 +23,8 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   registry.actions.Register("kubernetes", [](const PluginSettings& s, ExecutorDeps) {
     return action::MakeKubernetesExecutor(s);
   });
-  // OUTPUT plugins register here as they land (src/plugins/outputs).
+  // OUTPUT
+  plugins::outputs::RegisterBuiltinNotifiers(registry.outputs);
 }
 
 const PluginRegistry& BuiltinPlugins() {

@@ -36,6 +36,9 @@ struct TlsOptions {
 struct HttpRequest {
   std::string method = "POST";  // GET, POST, PUT, PATCH, DELETE
   std::string url;
+  // True when the URL itself is a credential (a Slack or Discord webhook URL): error messages then
+  // name only its scheme, host and port.
+  bool url_is_secret = false;
   std::vector<std::pair<std::string, std::string>> headers;  // values may hold secrets: never logged
   std::string body;
   int64_t timeout_ms = 60'000;  // the whole exchange, including a streamed body
