@@ -239,6 +239,15 @@ class ServerImpl final : public HttpServer {
     max_connections_ = options_.max_connections;
   }
 
+  ~ServerImpl() override {
+    // Handlers still queued when the contexts stopped own sessions and viewer slots, whose
+    // destructors update this object's maps: destroy the contexts while those maps exist.
+    accept_timer_.reset();
+    acceptor_.reset();
+    work_.clear();
+    iocs_.clear();
+  }
+
   absl::Status Listen() override {
     ClampToDescriptorLimit();
     beast::error_code ec;

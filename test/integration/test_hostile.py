@@ -364,5 +364,42 @@ class MetricsCardinality(ServerTest):
         self.assertEqual(self.series() - first, set())
 
 
+class IngestRefusedFromHeaders(ServerTest):
+    """With token authentication, ingestion is refused from its headers: the body is never read."""
+    config = "ingest:\n  auth: token\n  token: s3cret-ingest-token\n"
+
+    def setUp(self):
+        super().setUp()
+        if "awoooi_http_refused_at_headers_total" not in self.server.get("/metrics")[1].decode():
+            self.skipTest("this build's routes do not use the header-phase hook yet")
+
+    def refused_count(self):
+        text = self.server.get("/metrics")[1].decode()
+        return float(re.search(r"^awoooi_http_refused_at_headers_total (\S+)$", text, re.M).group(1))
+
+    def test_a_sender_without_the_token_is_refused_before_sending_its_body(self):
+        before = self.refused_count()
+        s = connect(self.server.port, request=b"POST /api/v1/alerts/alertmanager HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
+        status, body = read_reply(s)  # the final answer, not "100 Continue"
+        s.close()
+        self.assertEqual(status, 401, body)
+        self.assertEqual(json.loads(body)["error"]["code"], "unauthenticated")
+        self.assertEqual(self.refused_count(), before + 1)
+
+    def test_a_wrong_content_type_is_refused_before_the_body(self):
+        s = connect(self.server.port, request=b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\n"
+                    b"Authorization: Bearer s3cret-ingest-token\r\nContent-Type: text/plain\r\n"
+                    b"Content-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
+        status, body = read_reply(s)
+        s.close()
+        self.assertEqual(status, 415, body)
+
+    def test_the_right_token_still_ingests(self):
+        status, body = self.server.post_json("/api/v1/alerts", {"alertname": "Tokened", "service": "api"},
+                                             token="s3cret-ingest-token")
+        self.assertEqual(status, 200, body)
+
+
 if __name__ == "__main__":
     unittest.main()
