@@ -527,14 +527,15 @@ TEST(HttpServerEvents, AViewerTooFarBehindIsCutOff) {
 
 TEST(HttpServerEvents, ASlowButSteadyReaderKeepsItsStream) {
   // The bound is on time without progress, not on the time a backlog takes to drain: a viewer that
-  // reads a little every 10 ms keeps its stream while 2 MiB pass through a 16 KiB window, which
-  // takes far longer than the timeout.
+  // reads 64 KiB every 10 ms keeps its stream while 16 MiB pass, more than the kernel's buffers
+  // hold, so output waits in the server for far longer than the timeout.
   HttpServerOptions o;
-  o.event_write_timeout_ms = 300;
+  o.event_write_timeout_ms = 1000;
+  o.max_event_backlog_bytes = 1 << 30;
   auto streams = std::make_shared<Streams>();
   TestServer server(o, StreamPerUser(streams));
   ASSERT_TRUE(server.status().ok()) << server.status();
-  Client reader(server.port(), nullptr, /*receive_buffer=*/16 << 10);
+  Client reader(server.port(), nullptr, /*receive_buffer=*/64 << 10);
   ASSERT_TRUE(reader.Connect());
   ASSERT_TRUE(reader.Send(Get("/events?user=reader")));
   reader.ReadUntil(": stream open");
@@ -544,18 +545,22 @@ TEST(HttpServerEvents, ASlowButSteadyReaderKeepsItsStream) {
     ASSERT_EQ(streams->live.size(), 1u);
     stream = streams->live.front();
   }
-  std::string event(1024, 'e');
-  for (int i = 0; i < 2048; ++i) ASSERT_TRUE(stream->Send("tick", event));
+  std::string event(4096, 'e');
+  for (int i = 0; i < 4096; ++i) ASSERT_TRUE(stream->Send("tick", event));
   stream->Send("last", "x");
-  std::string got;
-  char chunk[16 << 10];
-  while (got.find("event: last") == std::string::npos) {
-    ssize_t n = recv(reader.fd(), chunk, sizeof chunk, 0);
+  std::string tail;
+  size_t received = 0;
+  std::vector<char> chunk(64 << 10);
+  while (tail.find("event: last") == std::string::npos) {
+    ssize_t n = recv(reader.fd(), chunk.data(), chunk.size(), 0);
     if (n <= 0) break;
-    got.append(chunk, static_cast<size_t>(n));
+    received += static_cast<size_t>(n);
+    tail = tail.substr(tail.size() > 32 ? tail.size() - 32 : 0) +
+           std::string(chunk.data(), static_cast<size_t>(n));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_THAT(got, HasSubstr("event: last"));
+  EXPECT_THAT(tail, HasSubstr("event: last"));
+  EXPECT_GT(received, 16u << 20);
   EXPECT_FALSE(stream->closed());
   EXPECT_EQ(server.server().stats().viewers_write_timeout, 0);
 }
