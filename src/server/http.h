@@ -89,7 +89,8 @@ using Handler = std::function<void(std::shared_ptr<Exchange>)>;
 
 // Called on an I/O thread once a request's headers are read and before its body is (and before
 // "100 Continue" is sent). `head` has method, target, path, query, headers, remote and request_id;
-// its body is empty. `content_length` is the declared body size (nullopt for chunked bodies).
+// its body is empty. `content_length` is the declared body size: 0 without a body, nullopt for a
+// chunked one.
 // Return a response to answer at once without reading the body (the connection then closes), or
 // nullopt to read the body and call the handler. Must be fast and must not block: it sees every
 // request, unauthenticated ones included. Exceptions count as a 500.
@@ -105,8 +106,9 @@ struct HttpServerOptions {
   // Open connections beyond this are answered 503 and closed at accept. Listen() lowers it below
   // the process's descriptor limit (RLIMIT_NOFILE minus fd_reserve; see max_connections()).
   int64_t max_connections = 10'000;
-  // Open connections from one client address beyond this are answered 429 and closed at accept;
-  // 0 turns the cap off. Loopback counts like any address unless per_client_cap_exempts_loopback.
+  // Open connections from one client address (an IPv4 address, an IPv6 /64) beyond this are
+  // answered 429 and closed at accept; 0 turns the cap off. Loopback counts like any address
+  // unless per_client_cap_exempts_loopback.
   int64_t max_connections_per_client = 256;
   bool per_client_cap_exempts_loopback = false;
   // At Listen(), raise RLIMIT_NOFILE's soft limit to its hard limit (always allowed).
@@ -114,7 +116,8 @@ struct HttpServerOptions {
   // Descriptors kept free for everything that is not a connection: SQLite's files, logs, child
   // processes, outgoing HTTP. The connection cap is clamped to (descriptor limit - fd_reserve).
   int64_t fd_reserve = 64;
-  // Live event streams (all SSE endpoints together), and per viewer key (see StartEvents).
+  // Live event streams (all SSE endpoints together), and per viewer key (see StartEvents); 0 turns
+  // a cap off.
   int64_t max_event_viewers = 5'000;
   int64_t max_event_viewers_per_user = 50;
   // An event-stream viewer whose socket accepts no byte for this long while events wait is closed.
@@ -126,7 +129,8 @@ struct HttpServerOptions {
   int threads = 2;
 };
 
-// Counters of what the limits did, for /metrics. All monotonic except the two "open" gauges.
+// What the limits did, for /metrics: open_connections, event_viewers and max_connections are
+// gauges, the rest counters since start.
 struct HttpServerStats {
   int64_t open_connections = 0;
   int64_t event_viewers = 0;          // live event streams
