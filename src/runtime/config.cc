@@ -26,7 +26,14 @@ const std::vector<ConfigKey>& ConfigKeys() {
     {"server.max_body_bytes", "8388608", "Largest accepted request body; larger gets 413."},
     {"server.max_header_bytes", "16384", "Largest accepted request header block; larger gets 431."},
     {"server.request_timeout", "30s", "Time allowed to receive one whole request (also the keep-alive idle limit)."},
-    {"server.max_connections", "10000", "Open connections beyond this are closed at accept."},
+    {"server.max_connections", "10000", "Open connections beyond this are answered 503 and closed at accept; lowered at start to the open-file limit (RLIMIT_NOFILE) minus server.fd_reserve."},
+    {"server.max_connections_per_client", "256", "Open connections from one client address (IPv6: one /64) beyond this are answered 429 and closed at accept; 0 turns the cap off."},
+    {"server.per_client_cap_exempts_loopback", "false", "true exempts 127.0.0.0/8 and ::1 from server.max_connections_per_client (a reverse proxy on the same host)."},
+    {"server.fd_reserve", "64", "File descriptors kept free for the store, logs, child processes and outgoing HTTP when the connection cap is clamped to the open-file limit."},
+    {"server.max_event_viewers", "5000", "Live server-sent-event streams (/api/v1/events, /thinking) in all; more get 503."},
+    {"server.max_event_viewers_per_user", "50", "Live server-sent-event streams per user; more get 429."},
+    {"server.event_write_timeout", "30s", "An event-stream viewer whose socket takes no byte for this long while events wait is disconnected."},
+    {"server.max_event_backlog_bytes", "4194304", "An event-stream viewer with more than this many bytes waiting in the server is disconnected."},
     {"server.threads", "0", "I/O threads; 0 means one per core."},
     {"server.shutdown_grace", "10s", "On SIGTERM/SIGINT: how long in-flight requests may take to finish."},
     {"store.type", "sqlite", "The DATA plugin. Only sqlite in this release."},
@@ -353,6 +360,13 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   AWOOOI_READ(config.server.max_header_bytes, all.GetInt("server.max_header_bytes", 0, 1024, 1 << 20));
   AWOOOI_READ(config.server.request_timeout_ms, all.GetDurationMs("server.request_timeout", 0, 100, 3'600'000));
   AWOOOI_READ(config.server.max_connections, all.GetInt("server.max_connections", 0, 1, 1'000'000));
+  AWOOOI_READ(config.server.max_connections_per_client, all.GetInt("server.max_connections_per_client", 0, 0, 1'000'000));
+  AWOOOI_READ(config.server.per_client_cap_exempts_loopback, all.GetBool("server.per_client_cap_exempts_loopback", false));
+  AWOOOI_READ(config.server.fd_reserve, all.GetInt("server.fd_reserve", 0, 0, 100'000));
+  AWOOOI_READ(config.server.max_event_viewers, all.GetInt("server.max_event_viewers", 0, 1, 1'000'000));
+  AWOOOI_READ(config.server.max_event_viewers_per_user, all.GetInt("server.max_event_viewers_per_user", 0, 1, 1'000'000));
+  AWOOOI_READ(config.server.event_write_timeout_ms, all.GetDurationMs("server.event_write_timeout", 0, 100, 3'600'000));
+  AWOOOI_READ(config.server.max_event_backlog_bytes, all.GetInt("server.max_event_backlog_bytes", 0, 65536, 1LL << 30));
   AWOOOI_READ(config.server.threads, all.GetInt("server.threads", 0, 0, 256));
   AWOOOI_READ(config.server.shutdown_grace_ms, all.GetDurationMs("server.shutdown_grace", 0, 0, 600'000));
 

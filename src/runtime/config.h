@@ -39,6 +39,13 @@ struct Config {
     int64_t max_header_bytes{};
     int64_t request_timeout_ms{};
     int64_t max_connections{};
+    int64_t max_connections_per_client{};
+    bool per_client_cap_exempts_loopback{};
+    int64_t fd_reserve{};
+    int64_t max_event_viewers{};
+    int64_t max_event_viewers_per_user{};
+    int64_t event_write_timeout_ms{};
+    int64_t max_event_backlog_bytes{};
     int64_t threads{};  // 0: one per core
     int64_t shutdown_grace_ms{};
     // Host header values accepted besides the loopback names (DNS-rebinding protection).

@@ -397,6 +397,14 @@ class AppImpl final : public App {
     ho.max_header_bytes = config_.server.max_header_bytes;
     ho.request_timeout_ms = config_.server.request_timeout_ms;
     ho.max_connections = config_.server.max_connections;
+    ho.max_connections_per_client = config_.server.max_connections_per_client;
+    ho.per_client_cap_exempts_loopback = config_.server.per_client_cap_exempts_loopback;
+    ho.fd_reserve = config_.server.fd_reserve;
+    ho.max_event_viewers = config_.server.max_event_viewers;
+    ho.max_event_viewers_per_user = config_.server.max_event_viewers_per_user;
+    ho.event_write_timeout_ms = config_.server.event_write_timeout_ms;
+    ho.max_event_backlog_bytes = config_.server.max_event_backlog_bytes;
+    ho.on_headers = [this](const HttpRequest& head, std::optional<uint64_t>) { return CheckHeaders(head); };
     ho.threads = config_.server.threads > 0 ? static_cast<int>(config_.server.threads)
                                             : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
     http_ = HttpServer::Create(
@@ -553,6 +561,40 @@ class AppImpl final : public App {
     ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
   }
 
+  // Runs on an I/O thread once a request's headers are read, before its body is: ingestion that
+  // cannot succeed (wrong Content-Type, missing or wrong bearer token) is refused without reading
+  // up to server.max_body_bytes. HMAC needs the body, so it is still checked in Ingest().
+  // Exactly application/json (a charset parameter is fine): text/plain or a missing type is how a
+  // web page on another origin posts without a CORS preflight.
+  static std::optional<HttpResponse> ContentTypeError(const HttpRequest& r) {
+    std::string ct = absl::AsciiStrToLower(std::string(r.Header("content-type")));
+    std::string media(absl::StripAsciiWhitespace(ct.substr(0, ct.find(';'))));
+    if (media == "application/json") return std::nullopt;
+    return ErrorResponse(415, "unsupported_media_type",
+                         ct.empty() ? std::string("Content-Type must be application/json")
+                                    : absl::StrCat("Content-Type must be application/json, not ",
+                                                   privacy::RedactedIdentifier(ct.substr(0, 60)).str()));
+  }
+
+  std::optional<HttpResponse> CheckHeaders(const HttpRequest& head) {
+    if (head.method != "POST") return std::nullopt;
+    auto segs = SplitPath(head.path);
+    for (const auto& route : routes_) {
+      std::map<std::string, std::string> params;
+      if (route.access != Route::Access::kIngest || route.method != "POST" || !Match(route, segs, &params)) continue;
+      if (auto bad = ContentTypeError(head)) return bad;
+      if (config_.ingest.auth == "token") {
+        if (auto s = CheckIngestAuth(head); !s.ok()) {
+          auto resp = ErrorResponse(s);
+          resp.headers.emplace_back("WWW-Authenticate", "Bearer");
+          return resp;
+        }
+      }
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
   absl::Status CheckIngestAuth(const HttpRequest& r) {
     if (config_.ingest.auth == "token") {
       std::string_view token = BearerToken(r.Header("authorization"));
@@ -582,15 +624,8 @@ class AppImpl final : public App {
   void Ingest(std::shared_ptr<Exchange> ex, bool alertmanager) {
     const HttpRequest& r = ex->request();
     auto started = std::chrono::steady_clock::now();
-    // Exactly application/json (a charset parameter is fine): text/plain or a missing type is how
-    // a web page on another origin posts without a CORS preflight.
-    std::string ct = absl::AsciiStrToLower(std::string(r.Header("content-type")));
-    std::string media(absl::StripAsciiWhitespace(ct.substr(0, ct.find(';'))));
-    if (media != "application/json") {
-      ex->Respond(ErrorResponse(415, "unsupported_media_type",
-                                ct.empty() ? std::string("Content-Type must be application/json")
-                                           : absl::StrCat("Content-Type must be application/json, not ",
-                                                          privacy::RedactedIdentifier(ct.substr(0, 60)).str())));
+    if (auto bad = ContentTypeError(r)) {
+      ex->Respond(std::move(*bad));
       return;
     }
     if (auto s = CheckIngestAuth(r); !s.ok()) {
@@ -687,9 +722,19 @@ class AppImpl final : public App {
       gauges["awoooi_http_connections"] = static_cast<double>(http_->open_connections());
       gauges["awoooi_event_viewers"] = static_cast<double>(events_.subscribers());
       gauges["awoooi_analyses_pending"] = static_cast<double>(pipeline_->pending());
+      HttpServerStats hs = http_->stats();
+      gauges["awoooi_http_max_connections"] = static_cast<double>(hs.max_connections);
+      std::map<std::string, double> counters = {
+          {"awoooi_http_connections_refused_total{reason=\"server_full\"}", static_cast<double>(hs.refused_server_full)},
+          {"awoooi_http_connections_refused_total{reason=\"per_client\"}", static_cast<double>(hs.refused_per_client)},
+          {"awoooi_http_accept_errors_total", static_cast<double>(hs.accept_errors)},
+          {"awoooi_http_refused_at_headers_total", static_cast<double>(hs.refused_at_headers)},
+          {"awoooi_event_streams_refused_total", static_cast<double>(hs.viewers_refused)},
+          {"awoooi_event_streams_closed_total{reason=\"write_timeout\"}", static_cast<double>(hs.viewers_write_timeout)},
+          {"awoooi_event_streams_closed_total{reason=\"backlog\"}", static_cast<double>(hs.viewers_backlog_cut)}};
       HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = metrics_.Render(gauges);
+      r.body = metrics_.Render(gauges, counters);
       ex->Respond(std::move(r));
     });
     Add("GET", "/api/openapi.json", A::kPublic, [](auto ex, auto&, auto) {
@@ -802,16 +847,16 @@ class AppImpl final : public App {
       if (!prop.ok()) return ex->Respond(ErrorResponse(prop.status()));
       ex->Respond(Json(200, ProposalToJson(*prop)));
     });
-    Add("GET", "/api/v1/incidents/{id}/thinking", A::kViewer, [this](auto ex, auto& p, auto) {
+    Add("GET", "/api/v1/incidents/{id}/thinking", A::kViewer, [this](auto ex, auto& p, const store::User* u) {
       auto id = ParseId(p.at("id"));
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
       if (auto d = store_->GetIncident(*id, 1); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
-      auto stream = ex->StartEvents();
+      auto stream = ex->StartEvents(u->name);
       if (stream) pipeline_->WatchThinking(*id, std::move(stream));
     });
     routes_.back().events = true;
-    Add("GET", "/api/v1/events", A::kViewer, [this](auto ex, auto&, auto) {
-      auto stream = ex->StartEvents();
+    Add("GET", "/api/v1/events", A::kViewer, [this](auto ex, auto&, const store::User* u) {
+      auto stream = ex->StartEvents(u->name);
       if (stream) events_.Subscribe(std::move(stream));
     });
     routes_.back().events = true;

@@ -1,9 +1,14 @@
 // EventHub: fan-out of live updates to the dashboard's server-sent-events viewers
 // (GET /api/v1/events). Publishing posts to each viewer's connection and never blocks; viewers
-// that went away are dropped on the next publish. Thread-safe.
+// that went away are dropped on the next publish, and also while subscribing once the list has
+// doubled since it was last pruned, so an idle hub does not keep dead streams. Caps on how many
+// viewers may exist are the HTTP server's (HttpServerOptions::max_event_viewers*, enforced in
+// Exchange::StartEvents). Thread-safe.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,33 +21,23 @@ namespace awoooi::server {
 
 class EventHub {
  public:
-  void Subscribe(std::shared_ptr<EventStream> stream) {
-    std::lock_guard<std::mutex> lock(mu_);
-    streams_.push_back(std::move(stream));
-    count_.store(streams_.size());
-  }
+  void Subscribe(std::shared_ptr<EventStream> stream);
 
-  // `json` must be redacted text (it comes from the store or the pipeline).
-  void Publish(std::string_view type, std::string_view json) {
-    if (count_.load() == 0) return;
-    std::string id = std::to_string(++sequence_);
-    std::lock_guard<std::mutex> lock(mu_);
-    std::erase_if(streams_, [&](const std::shared_ptr<EventStream>& s) { return !s->Send(type, json, id); });
-    count_.store(streams_.size());
-  }
+  // `json` must be redacted text (it comes from the store or the pipeline). `type` is an event
+  // name chosen by the code ("incident.opened"); the stream's framing keeps any text in its field.
+  void Publish(std::string_view type, std::string_view json);
 
-  void CloseAll() {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& s : streams_) s->Close();
-    streams_.clear();
-    count_.store(0);
-  }
+  void CloseAll();
 
+  // Subscribed streams, including any that closed since the last publish or prune.
   std::size_t subscribers() const { return count_.load(); }
 
  private:
+  static constexpr std::size_t kMinPruneAt = 64;
+
   std::mutex mu_;
   std::vector<std::shared_ptr<EventStream>> streams_;  // guarded by mu_
+  std::size_t prune_at_ = kMinPruneAt;                 // guarded by mu_
   std::atomic<std::size_t> count_{0};
   std::atomic<uint64_t> sequence_{0};
 };

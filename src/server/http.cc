@@ -1,25 +1,35 @@
-#include <nlohmann/json.hpp>
-
 #include "server/http.h"
+
+#include <nlohmann/json.hpp>
 
 namespace awoooi::server {
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kOk:
+      return 200;
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kAborted:
+      return 409;
     case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kUnavailable: return 503;
-    case absl::StatusCode::kDeadlineExceeded: return 504;
-    case absl::StatusCode::kUnimplemented: return 501;
-    default: return 500;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    default:
+      return 500;
   }
 }
 
@@ -42,6 +52,47 @@ HttpResponse ErrorResponse(int http_status, std::string_view code, std::string_v
 
 HttpResponse ErrorResponse(const absl::Status& status) {
   return ErrorResponse(HttpStatusFor(status.code()), CodeName(status.code()), std::string(status.message()));
+}
+
+namespace {
+// A field value (event name, id) must stay on its line: CR and LF would end it early, and an id
+// containing NUL is ignored by clients.
+void AppendFieldValue(std::string* out, std::string_view value, bool drop_nul) {
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || (drop_nul && c == '\0')) continue;
+    out->push_back(c);
+  }
+}
+}  // namespace
+
+std::string FormatServerSentEvent(std::string_view event, std::string_view data, std::string_view id) {
+  std::string out;
+  out.reserve(data.size() + event.size() + id.size() + 32);
+  if (!id.empty()) {
+    out += "id: ";
+    AppendFieldValue(&out, id, /*drop_nul=*/true);
+    out += '\n';
+  }
+  if (!event.empty()) {
+    out += "event: ";
+    AppendFieldValue(&out, event, /*drop_nul=*/false);
+    out += '\n';
+  }
+  // The SSE grammar ends a line at CRLF, LF or CR: each one here starts a new "data:" line, so a
+  // client rebuilds the text with LF and nothing in it can become a field or end the event.
+  std::size_t start = 0;
+  for (std::size_t i = 0;; ++i) {
+    if (i == data.size() || data[i] == '\r' || data[i] == '\n') {
+      out += "data: ";
+      out.append(data.substr(start, i - start));
+      out += '\n';
+      if (i == data.size()) break;
+      if (data[i] == '\r' && i + 1 < data.size() && data[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  }
+  out += '\n';
+  return out;
 }
 
 std::string UrlDecode(std::string_view s, bool plus_is_space) {

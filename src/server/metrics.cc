@@ -26,7 +26,8 @@ std::string Num(double v) {
   return buf;
 }
 
-const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                            0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
 }  // namespace
 
@@ -48,7 +49,8 @@ void Histogram::Render(std::string& out, const std::string& name, const std::str
   cumulative += counts_.back();
   absl::StrAppend(&out, name, "_bucket{", labels, sep, "le=\"+Inf\"} ", cumulative, "\n");
   std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  absl::StrAppend(&out, name, "_sum", braces, " ", Num(sum_), "\n", name, "_count", braces, " ", count_, "\n");
+  absl::StrAppend(&out, name, "_sum", braces, " ", Num(sum_), "\n", name, "_count", braces, " ", count_,
+                  "\n");
 }
 
 Metrics::Metrics()
@@ -62,15 +64,35 @@ void Metrics::ObserveAlertToProposal(double seconds) {
   alert_to_proposal_seconds_.Observe(seconds);
 }
 
-void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status, double seconds) {
-  std::string key = absl::StrCat("route=\"", Escape(route), "\",method=\"", Escape(method), "\",code=\"", status, "\"");
-  std::string hkey = absl::StrCat("route=\"", Escape(route), "\"");
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+  // Status codes outside 100-599 (none are sent today) would be one more unbounded label.
+  int code = status >= 100 && status <= 599 ? status : 0;
   std::lock_guard<std::mutex> lock(mu_);
+  std::string route_label = route;
+  if (!routes_seen_.count(route)) {
+    if (routes_seen_.size() >= kMaxRouteLabels) {
+      route_label = "other";
+    } else {
+      routes_seen_.insert(route);
+    }
+  }
+  std::string key = absl::StrCat("route=\"", Escape(route_label), "\",method=\"",
+                                 std::string(MethodLabel(method)), "\",code=\"", code, "\"");
+  std::string hkey = absl::StrCat("route=\"", Escape(route_label), "\"");
   ++requests_[key];
   request_seconds_.try_emplace(hkey, kLatencyBounds).first->second.Observe(seconds);
 }
 
-void Metrics::ObserveIngest(const std::string& source, int64_t alerts, double seconds, int64_t batch_size, bool ok) {
+void Metrics::ObserveIngest(const std::string& source, int64_t alerts, double seconds, int64_t batch_size,
+                            bool ok) {
   std::string key = absl::StrCat("source=\"", Escape(source), "\"");
   std::lock_guard<std::mutex> lock(mu_);
   if (!ok) {
@@ -83,13 +105,17 @@ void Metrics::ObserveIngest(const std::string& source, int64_t alerts, double se
 }
 
 void Metrics::ObserveAnalysis(const std::string& reasoner, bool fallback, double seconds) {
-  std::string key = absl::StrCat("reasoner=\"", Escape(reasoner), "\",fallback=\"", fallback ? "true" : "false", "\"");
+  std::string key =
+      absl::StrCat("reasoner=\"", Escape(reasoner), "\",fallback=\"", fallback ? "true" : "false", "\"");
   std::lock_guard<std::mutex> lock(mu_);
   ++analyses_[key];
   analysis_seconds_.Observe(seconds);
 }
 
-std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
+std::string Metrics::Render(const std::map<std::string, double>& gauges) const { return Render(gauges, {}); }
+
+std::string Metrics::Render(const std::map<std::string, double>& gauges,
+                            const std::map<std::string, double>& extra_counters) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   auto header = [&out](const char* name, const char* type, const char* help) {
@@ -106,17 +132,27 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   counters("awoooi_http_requests_total", "HTTP requests by route, method and status code.", requests_);
   header("awoooi_http_request_duration_seconds", "histogram", "Time from request read to response written.");
   for (const auto& [k, h] : request_seconds_) h.Render(out, "awoooi_http_request_duration_seconds", k);
-  counters("awoooi_alerts_ingested_total", "Alerts durably stored (acknowledged with 2xx).", alerts_ingested_);
+  counters("awoooi_alerts_ingested_total", "Alerts durably stored (acknowledged with 2xx).",
+           alerts_ingested_);
   counters("awoooi_alerts_rejected_total", "Alerts parsed but not stored (store unavailable or queue full).",
            ingest_failures_);
   histogram("awoooi_ingest_duration_seconds", "From request parsed to batch committed.", ingest_seconds_);
   histogram("awoooi_store_batch_alerts", "Alerts committed per transaction (group commit).", batch_sizes_);
   counters("awoooi_analyses_total", "Incident analyses completed, by reasoner and fallback.", analyses_);
   histogram("awoooi_analysis_duration_seconds", "Analysis start to stored proposal.", analysis_seconds_);
-  histogram("awoooi_alert_to_proposal_seconds", "From the commit that changed an incident to its stored proposal.",
-            alert_to_proposal_seconds_);
+  histogram("awoooi_alert_to_proposal_seconds",
+            "From the commit that changed an incident to its stored proposal.", alert_to_proposal_seconds_);
   for (const auto& [name, value] : gauges) {
     absl::StrAppend(&out, "# TYPE ", name, " gauge\n", name, " ", Num(value), "\n");
+  }
+  std::string family;
+  for (const auto& [name, value] : extra_counters) {
+    std::string f = name.substr(0, name.find('{'));
+    if (f != family) {
+      absl::StrAppend(&out, "# TYPE ", f, " counter\n");
+      family = f;
+    }
+    absl::StrAppend(&out, name, " ", Num(value), "\n");
   }
   return out;
 }
