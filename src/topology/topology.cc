@@ -292,12 +292,17 @@ Topology::Topology(std::shared_ptr<const Graph> graph, TopologyConfig config) : 
 }
 
 void Topology::Replace(std::shared_ptr<const Graph> graph) {
-  absl::MutexLock lock(&mu_);
-  base_ = std::move(graph);
-  RebuildOverlayLocked();
+  {
+    absl::MutexLock lock(&mu_);
+    base_.swap(graph);
+    RebuildOverlayLocked();
+  }
+  // `graph` now holds the previous base (unless a reader's copy still does): it is freed here,
+  // after the lock, so that analyses do not wait for a large graph's memory to be returned.
 }
 
 absl::Status Topology::Replace(const TopologySpec& spec) {
+  // Built before the lock is taken: analyses keep answering from the old graph meanwhile.
   absl::StatusOr<std::shared_ptr<const Graph>> graph = Graph::Build(spec);
   if (!graph.ok()) return graph.status();
   Replace(*std::move(graph));

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -553,6 +554,120 @@ TEST(Concurrency, ReadersSeeConsistentAnswersWhileHealthAndEdgesChange) {
   stop = true;
   writer.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+// Runs `reload` (which swaps in a graph of the Sock Shop plus unrelated services) while readers
+// query the Sock Shop part, whose answers are the same before, during and after; `same_work` does
+// the reload's parsing and building without touching the topology. Readers count the queries they
+// start and finish inside each window. If the reload's slow part ran under the topology's lock,
+// the readers would be stopped for most of the reload and finish only a small fraction of what
+// they finish while `same_work` runs; they must finish at least half as many. Counts, not
+// clocks: both windows do the same work on the same machine. A reader starved by a busy machine
+// can spoil one pair of windows, so up to eight pairs are tried. Sets `wrong_answer` if any
+// answer differed from the expected one.
+template <typename Reload, typename SameWork>
+bool AnalysesKeptAnswering(Topology& t, Reload&& reload, SameWork&& same_work, bool* wrong_answer) {
+  constexpr int kReaders = 2, kAttempts = 8;
+  std::atomic<bool> stop{false}, wrong{false};
+  std::atomic<int> window{0};  // 2w+1 while window w is open; even between windows
+  std::vector<std::atomic<int>> answered(2 * kAttempts);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        const int before = window.load();
+        absl::StatusOr<RootCauseResult> rc = t.RootCause("front-end", 3);
+        absl::StatusOr<BlastRadiusResult> br = t.BlastRadius("carts-db", 3);
+        const int after = window.load();
+        if (!rc.ok() || rc->root_causes.empty() || rc->root_causes[0].service != "carts-db" || !br.ok() ||
+            br->affected.size() != 4) {
+          wrong = true;
+        }
+        if (before == after && before % 2 == 1) ++answered[before / 2];
+        // Leave gaps between queries, as real callers do: a writer waiting for the lock gets it
+        // promptly instead of waiting for two overlapping readers to both let go.
+        std::this_thread::yield();
+      }
+    });
+  }
+  bool unpaused = false;
+  for (int attempt = 0; attempt < kAttempts && !unpaused; ++attempt) {
+    ++window;
+    same_work();
+    ++window;
+    ++window;
+    reload();
+    ++window;
+    const int baseline = answered[2 * attempt].load(), during = answered[2 * attempt + 1].load();
+    unpaused = baseline > 0 && during > kReaders && 2 * during >= baseline;
+  }
+  stop = true;
+  for (std::thread& r : readers) r.join();
+  *wrong_answer = wrong.load();
+  return unpaused;
+}
+
+constexpr int kFillerServices = 40'000;
+
+// The Sock Shop file followed by kFillerServices services that form their own component.
+std::string SockShopWithFiller() {
+  std::string text = ReadShared("sock-shop.yaml");
+  for (int i = 0; i < kFillerServices; ++i) {
+    absl::StrAppend(&text, "  - {name: filler-", i, ", kind: service, depends_on: [filler-",
+                    (i + 1) % kFillerServices, ", filler-", (i * 7 + 3) % kFillerServices, "]}\n");
+  }
+  return text;
+}
+
+TEST(Concurrency, AnalysesKeepAnsweringWhileABigFileIsReloaded) {
+  const std::string big = SockShopWithFiller();
+  auto t = LoadShared("sock-shop.yaml");
+  ASSERT_TRUE(t->SetHealth("carts-db", Severity::kCritical).ok());
+  ASSERT_TRUE(*t->LearnEdge("payment", "payment-db"));
+  bool wrong = false, failed = false;
+  EXPECT_TRUE(AnalysesKeptAnswering(
+      *t, [&] { failed |= !ReloadTopologyYaml(*t, big).ok(); },
+      [&] { failed |= !LoadTopologyYaml(big).ok(); }, &wrong))
+      << "analyses were paused during every reload";
+  EXPECT_FALSE(failed);
+  EXPECT_FALSE(wrong) << "an analysis gave a wrong answer during a reload";
+  EXPECT_EQ(t->Stats().services, 15u + kFillerServices + 1);  // the file, and the learned payment-db
+  EXPECT_EQ(t->Health("carts-db"), Severity::kCritical);
+  EXPECT_THAT(Affected(*t, "payment-db", 1), ElementsAre(Pair("payment", 1)));
+}
+
+TEST(Concurrency, AnalysesKeepAnsweringWhileABigSpecIsBuiltAndSwappedIn) {
+  // The same for Replace(spec), which discovery refreshes use: the graph build alone.
+  absl::StatusOr<TopologySpec> spec = ParseTopologyYaml(SockShopWithFiller());
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto t = LoadShared("sock-shop.yaml");
+  ASSERT_TRUE(t->SetHealth("carts-db", Severity::kCritical).ok());
+  bool wrong = false, failed = false;
+  // Five builds per window, so that a window is long next to a scheduler's time slice.
+  EXPECT_TRUE(AnalysesKeptAnswering(
+      *t,
+      [&] {
+        for (int i = 0; i < 5; ++i) failed |= !t->Replace(*spec).ok();
+      },
+      [&] {
+        for (int i = 0; i < 5; ++i) failed |= !Graph::Build(*spec).ok();
+      },
+      &wrong))
+      << "analyses were paused during every Replace";
+  EXPECT_FALSE(failed);
+  EXPECT_FALSE(wrong) << "an analysis gave a wrong answer during a Replace";
+  EXPECT_EQ(t->Stats().services, 15u + kFillerServices);
+}
+
+TEST(Concurrency, AFailedReloadLeavesTheTopologyAsItWas) {
+  auto t = LoadShared("sock-shop.yaml");
+  TopologyLoadResult loaded =
+      ReloadTopologyYaml(*t, "services:\n  - {name: a, kind: service, depends_on: [b]}\n");
+  EXPECT_FALSE(loaded.ok());
+  ASSERT_FALSE(loaded.diagnostics.empty());
+  EXPECT_THAT(loaded.diagnostics[0].message, HasSubstr("'b', which is not declared"));
+  EXPECT_EQ(t->Stats().services, 15u);
+  EXPECT_TRUE(t->Contains("carts-db"));
 }
 
 }  // namespace
