@@ -122,13 +122,88 @@ TEST(SockShop, SingleUnhealthyDatabaseIsTheRootCauseOfTheFrontEnd) {
   EXPECT_THAT(c.reason, HasSubstr("cause"));
 }
 
-TEST(SockShop, DatabaseThenCacheThenQueueWhateverTheSeverity) {
+TEST(SockShop, TheCacheTheFrontEndCallsExplainsItsFailureBeforeStoresBehindHealthyServices) {
+  // front-end fails; its session cache, one hop down, is unhealthy, and so are a database and a
+  // queue behind services that are not failing. The cache explains the incident; the others
+  // explain nothing anyone observed, so kind priority no longer puts the database first.
   auto t = LoadShared("sock-shop.yaml");
+  ASSERT_TRUE(t->SetHealth("front-end", Severity::kError).ok());
   ASSERT_TRUE(t->SetHealth("rabbitmq", Severity::kCritical).ok());
   ASSERT_TRUE(t->SetHealth("session-db", Severity::kCritical).ok());
   ASSERT_TRUE(t->SetHealth("user-db", Severity::kWarning).ok());
-  EXPECT_THAT(Ranking(*t, "front-end"), ElementsAre("user-db", "session-db", "rabbitmq"));
+  EXPECT_THAT(Ranking(*t, "front-end"), ElementsAre("session-db", "user-db", "rabbitmq"));
+  RootCauseCandidate cache = Candidate(*t, "front-end", "session-db");
+  EXPECT_THAT(cache.explains, ElementsAre("front-end"));
+  EXPECT_EQ(cache.explains_count, 1);
+  EXPECT_EQ(cache.evidence_count, 3);
+  EXPECT_THAT(cache.reason, HasSubstr("explains 1 of 3 unhealthy services: front-end;"));
+  RootCauseCandidate db = Candidate(*t, "front-end", "user-db");
+  EXPECT_THAT(db.explains, ElementsAre());
+  EXPECT_THAT(db.reason, HasSubstr("explains 0 of 3 unhealthy services;"));
   EXPECT_EQ(Candidate(*t, "front-end", "rabbitmq").depth, 3);
+}
+
+TEST(SockShop, CauseThatExplainsEveryFailureAboveItOutranksALoneDatabase) {
+  // The issue's case: carts fails and takes orders and the front-end with it, while user-db
+  // (a database, critical) fails alone, with nothing failing around it.
+  auto t = LoadShared("sock-shop.yaml");
+  ASSERT_TRUE(t->SetHealth("front-end", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("orders", Severity::kError).ok());
+  ASSERT_TRUE(t->SetHealth("carts", Severity::kWarning).ok());
+  ASSERT_TRUE(t->SetHealth("user-db", Severity::kCritical).ok());
+  EXPECT_THAT(Ranking(*t, "front-end"), ElementsAre("carts", "user-db", "orders"));
+  RootCauseCandidate carts = Candidate(*t, "front-end", "carts");
+  EXPECT_EQ(carts.role, CandidateRole::kCause);
+  EXPECT_THAT(carts.explains, ElementsAre("front-end", "orders"));
+  EXPECT_THAT(carts.reason, HasSubstr("explains 2 of 3 unhealthy services: front-end, orders;"));
+  EXPECT_THAT(Candidate(*t, "front-end", "user-db").explains, ElementsAre());
+}
+
+TEST(Shapes, KindBreaksTheTieBetweenCausesThatExplainAsMuch) {
+  // Each store explains the failing api (each lies two hops down behind a silent service, as near
+  // as the others): database, cache, queue, whatever the severities.
+  auto t = FromYaml(R"(services:
+  - {name: api, kind: service, depends_on: [a, b, c]}
+  - {name: a, kind: service, depends_on: [kafka]}
+  - {name: b, kind: service, depends_on: [redis]}
+  - {name: c, kind: service, depends_on: [pg]}
+  - {name: kafka, kind: queue}
+  - {name: redis, kind: cache}
+  - {name: pg, kind: database}
+)");
+  ASSERT_TRUE(t->SetHealth("kafka", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("redis", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("pg", Severity::kWarning).ok());
+  EXPECT_THAT(Ranking(*t, "api"), ElementsAre("pg", "redis", "kafka"));
+  for (const char* store : {"pg", "redis", "kafka"}) {
+    EXPECT_THAT(Candidate(*t, "api", store).explains, ElementsAre("api")) << store;
+  }
+}
+
+TEST(Shapes, EvidenceFollowsChainsOfUnhealthyServicesAndSkipsSilentOnes) {
+  // top -> mid -> low -> db, all failing but low (no alert of its own): db still explains low's
+  // callers, because db is the nearest unhealthy service below mid. A second failing store that
+  // mid also reaches, but further down, explains nothing: mid's nearer failure accounts for it.
+  auto t = FromYaml(R"(services:
+  - {name: top, kind: frontend, depends_on: [mid]}
+  - {name: mid, kind: service, depends_on: [low, far]}
+  - {name: low, kind: service, depends_on: [db]}
+  - {name: far, kind: service, depends_on: [far2]}
+  - {name: far2, kind: service, depends_on: [cache]}
+  - {name: db, kind: database}
+  - {name: cache, kind: cache}
+)");
+  ASSERT_TRUE(t->SetHealth("top", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("mid", Severity::kError).ok());
+  ASSERT_TRUE(t->SetHealth("db", Severity::kWarning).ok());
+  ASSERT_TRUE(t->SetHealth("cache", Severity::kCritical).ok());
+  absl::StatusOr<RootCauseResult> r = t->RootCause("top", 4);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(Ranking(*t, "top", 4), ElementsAre("db", "cache", "mid"));
+  EXPECT_THAT(Candidate(*t, "top", "db", 4).explains, ElementsAre("top", "mid"));
+  EXPECT_THAT(Candidate(*t, "top", "cache", 4).explains, ElementsAre());
+  EXPECT_THAT(Candidate(*t, "top", "mid", 4).explains, ElementsAre("top"));
+  EXPECT_EQ(Candidate(*t, "top", "mid", 4).evidence_count, 3);
 }
 
 TEST(SockShop, SeveralUnhealthyDatabasesAreAllReportedBySeverityThenName) {
@@ -224,13 +299,26 @@ TEST(OnlineBoutique, ProductCatalogIsSharedByFourCallers) {
                           Pair("loadgenerator", 2)));
 }
 
-TEST(OnlineBoutique, CacheRanksAboveAnUnhealthyService) {
+TEST(OnlineBoutique, ServiceTheFrontendCallsOutranksALoneCacheBehindAHealthyService) {
+  // The frontend's failure is explained by the product catalogue it calls, which is failing; the
+  // cart cache is failing too, but behind a cart service that is not, so it explains nothing
+  // observed. Under the old kind-first rule the cache ranked first.
   auto t = LoadShared("online-boutique.yaml");
   ASSERT_TRUE(t->SetHealth("productcatalogservice", Severity::kCritical).ok());
   ASSERT_TRUE(t->SetHealth("redis-cart", Severity::kWarning).ok());
-  EXPECT_THAT(Ranking(*t, "frontend"), ElementsAre("redis-cart", "productcatalogservice"));
+  EXPECT_THAT(Ranking(*t, "frontend"), ElementsAre("productcatalogservice", "redis-cart"));
+  EXPECT_THAT(Candidate(*t, "frontend", "productcatalogservice").explains, ElementsAre("frontend"));
   EXPECT_THAT(Candidate(*t, "frontend", "redis-cart").path,
               ElementsAre("frontend", "cartservice", "redis-cart"));
+}
+
+TEST(OnlineBoutique, CacheBehindAFailingCartServiceExplainsTheFrontend) {
+  auto t = LoadShared("online-boutique.yaml");
+  ASSERT_TRUE(t->SetHealth("productcatalogservice", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("cartservice", Severity::kError).ok());
+  ASSERT_TRUE(t->SetHealth("redis-cart", Severity::kWarning).ok());
+  EXPECT_THAT(Ranking(*t, "frontend"), ElementsAre("redis-cart", "productcatalogservice", "cartservice"));
+  EXPECT_THAT(Candidate(*t, "frontend", "redis-cart").explains, ElementsAre("frontend", "cartservice"));
 }
 
 TEST(OnlineBoutique, SeveralUnhealthyServicesRankBySeverityThenDistance) {
@@ -280,12 +368,16 @@ TEST(HotelReservation, StoresThreeHopsDownAreFoundAtDepthThreeOnly) {
 
 TEST(HotelReservation, NearerDatabaseWinsAmongEqualSeverities) {
   auto t = LoadShared("hotel-reservation.yaml");
-  ASSERT_TRUE(t->SetHealth("mongodb-geo", Severity::kError).ok());      // depth 3
-  ASSERT_TRUE(t->SetHealth("mongodb-user", Severity::kError).ok());     // depth 2
-  ASSERT_TRUE(t->SetHealth("mongodb-profile", Severity::kError).ok());  // depth 2
-  ASSERT_TRUE(t->SetHealth("memcached-review", Severity::kCritical).ok());
+  ASSERT_TRUE(t->SetHealth("mongodb-geo", Severity::kError).ok());          // depth 3
+  ASSERT_TRUE(t->SetHealth("mongodb-user", Severity::kError).ok());         // depth 2
+  ASSERT_TRUE(t->SetHealth("mongodb-profile", Severity::kError).ok());      // depth 2
+  ASSERT_TRUE(t->SetHealth("memcached-review", Severity::kCritical).ok());  // depth 2
+  // The frontend's nearest failing dependencies (two hops down) explain its failure; mongodb-geo,
+  // a hop further behind healthy services, explains nothing, so the cache at depth 2 now ranks
+  // above it (kind priority put every database first).
   EXPECT_THAT(Ranking(*t, "frontend"),
-              ElementsAre("mongodb-profile", "mongodb-user", "mongodb-geo", "memcached-review"));
+              ElementsAre("mongodb-profile", "mongodb-user", "memcached-review", "mongodb-geo"));
+  EXPECT_THAT(Candidate(*t, "frontend", "mongodb-geo").explains, ElementsAre());
 }
 
 TEST(HotelReservation, AllDatabasesDownAreAllCandidates) {
