@@ -14,6 +14,9 @@ find_package(CURL REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
+# libyaml (C) reads topology files, which can be large; yaml-cpp reads configuration and playbooks
+# (docs/adr/0003-libyaml-topology-loader.md).
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
 if(AWOOOI_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -12,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "topology/absl_view.h"
 #include "topology/yaml_tree.h"
-#include "yaml-cpp/exceptions.h"
 
 namespace awoooi::topology {
 namespace {
@@ -21,11 +20,6 @@ using Level = Diagnostic::Level;
 
 constexpr std::size_t kMaxCyclesReported = 10;
 constexpr std::size_t kMaxNamesInCycleMessage = 8;
-
-SourcePosition PositionOf(const YAML::Mark& mark) {
-  if (mark.line < 0) return {};
-  return {mark.line + 1, mark.column + 1};
-}
 
 SourcePosition PositionOf(const YamlNode& node) { return node.position; }
 
@@ -43,6 +37,14 @@ class Collector {
     if (out_ != nullptr && out_->size() < 1000) out_->push_back({Level::kWarning, pos, std::move(message)});
   }
   std::size_t errors() const { return errors_; }
+  // Takes over what `other` collected (its findings are in `found`).
+  void Append(const Collector& other, std::vector<Diagnostic>& found) {
+    if (errors_ == 0 && other.errors_ > 0) first_ = other.first_;
+    errors_ += other.errors_;
+    for (Diagnostic& d : found) {
+      if (out_ != nullptr && out_->size() < 1000) out_->push_back(std::move(d));
+    }
+  }
   absl::Status ToStatus() const {
     if (errors_ == 0) return absl::OkStatus();
     return absl::InvalidArgumentError(
@@ -56,11 +58,12 @@ class Collector {
   std::string first_;
 };
 
-// A field that may be one string or a list of strings (`depends_on`, `owners`).
-bool ReadStringList(const YamlNode& node, std::string_view field, std::string_view service,
+// A field that may be one string or a list of strings (`depends_on`, `owners`). Moves the strings
+// out of `node`, which the caller discards.
+bool ReadStringList(YamlNode& node, std::string_view field, std::string_view service,
                     std::vector<std::string>* values, std::vector<SourcePosition>* positions, Collector& c) {
-  auto add = [&](const YamlNode& item) {
-    values->push_back(item.scalar);
+  auto add = [&](YamlNode& item) {
+    values->push_back(std::move(item.scalar));
     if (positions != nullptr) positions->push_back(PositionOf(item));
   };
   if (node.IsNull()) return true;
@@ -74,7 +77,9 @@ bool ReadStringList(const YamlNode& node, std::string_view field, std::string_vi
     return false;
   }
   bool ok = true;
-  for (const YamlNode& item : node.children) {
+  values->reserve(values->size() + node.children.size());
+  if (positions != nullptr) positions->reserve(positions->size() + node.children.size());
+  for (YamlNode& item : node.children) {
     if (!item.IsScalar()) {
       c.Error(PositionOf(item), absl::StrCat("each entry of '", AbslView(field), "' of service '",
                                              ShortName(service), "' must be a string"));
@@ -86,7 +91,20 @@ bool ReadStringList(const YamlNode& node, std::string_view field, std::string_vi
   return ok;
 }
 
-void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
+// The fields of a service entry; a bit each, to notice one given twice.
+constexpr std::string_view kFields[] = {"name",   "kind",       "namespace",  "owners",
+                                        "labels", "depends_on", "description"};
+
+int FieldIndex(std::string_view field) {
+  for (int i = 0; i < static_cast<int>(std::size(kFields)); ++i) {
+    if (kFields[i] == field) return i;
+  }
+  return -1;
+}
+
+// Reads one entry of `services` into `spec`. Moves strings out of `entry`, which the caller
+// discards.
+void ReadService(YamlNode& entry, TopologySpec& spec, Collector& c) {
   if (!entry.IsMap()) {
     c.Error(PositionOf(entry), "each entry of 'services' must be a map with at least 'name' and 'kind'");
     return;
@@ -95,6 +113,7 @@ void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
   s.position = PositionOf(entry);
   // Name first, so that every later message can say which service it is about.
   const YamlNode* name = entry.Find("name");
+  const bool has_name = name != nullptr && name->IsScalar();
   if (name == nullptr) {
     c.Error(s.position, "service entry has no 'name'");
   } else if (!name->IsScalar()) {
@@ -104,17 +123,21 @@ void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
     s.position = PositionOf(*name);
   }
   bool has_kind = false;
-  absl::flat_hash_set<std::string> fields;
+  unsigned known_seen = 0;
+  absl::flat_hash_set<std::string> unknown_seen;  // only for misspelt fields, which are rare
   for (std::size_t i = 0; i + 1 < entry.children.size(); i += 2) {
-    const YamlNode& key = entry.children[i];
-    const YamlNode& value = entry.children[i + 1];
+    YamlNode& key = entry.children[i];
+    YamlNode& value = entry.children[i + 1];
     if (!key.IsScalar()) {
       c.Error(PositionOf(key),
               absl::StrCat("service '", ShortName(s.name), "' has a field whose name is not a string"));
       continue;
     }
     const std::string& field = key.scalar;
-    if (!fields.insert(field).second) {
+    const int index = FieldIndex(field);
+    const bool repeated = index >= 0 ? (known_seen & (1u << index)) != 0 : !unknown_seen.insert(field).second;
+    if (index >= 0) known_seen |= 1u << index;
+    if (repeated) {
       c.Error(PositionOf(key),
               absl::StrCat("service '", ShortName(s.name), "' has field '", ShortName(field), "' twice"));
       continue;
@@ -139,7 +162,7 @@ void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
                 absl::StrCat("'namespace' of service '", ShortName(s.name), "' must be a string of at most ",
                              kMaxServiceNameBytes, " bytes"));
       } else {
-        s.ns = value.scalar;
+        s.ns = std::move(value.scalar);
       }
     } else if (field == "owners") {
       ReadStringList(value, "owners", s.name, &s.owners, nullptr, c);
@@ -153,14 +176,14 @@ void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
         continue;
       }
       for (std::size_t l = 0; l + 1 < value.children.size(); l += 2) {
-        const YamlNode& label = value.children[l];
-        const YamlNode& label_value = value.children[l + 1];
+        YamlNode& label = value.children[l];
+        YamlNode& label_value = value.children[l + 1];
         if (!label.IsScalar() || !label_value.IsScalar()) {
           c.Error(PositionOf(label),
                   absl::StrCat("labels of service '", ShortName(s.name), "' must map strings to strings"));
           continue;
         }
-        s.labels[label.scalar] = label_value.scalar;
+        s.labels[label.scalar] = std::move(label_value.scalar);
       }
     } else {
       c.Error(PositionOf(key),
@@ -169,12 +192,12 @@ void ReadService(const YamlNode& entry, TopologySpec& spec, Collector& c) {
                            "description)"));
     }
   }
-  if (!has_kind && name != nullptr && name->IsScalar()) {
+  if (!has_kind && has_name) {
     c.Error(s.position, absl::StrCat("service '", ShortName(s.name), "' has no 'kind'"));
   }
   // A service with field errors is kept (with its best-effort kind) so that the name checks that
   // follow do not report every reference to it as dangling; the parse fails anyway.
-  if (name != nullptr && name->IsScalar()) spec.services.push_back(std::move(s));
+  if (has_name) spec.services.push_back(std::move(s));
 }
 
 void SortByPosition(std::vector<Diagnostic>& diagnostics) {
@@ -188,15 +211,26 @@ void SortByPosition(std::vector<Diagnostic>& diagnostics) {
 }
 
 // Fills `spec` as far as the text allows. Returns false when the text is not even YAML of the
-// right shape (then `spec` says nothing useful).
+// right shape (then `spec` says nothing useful). The entries of `services` are read as the parser
+// streams them (the file's bulk is never held as a tree); their findings are kept aside until
+// the whole text has parsed, so that a syntax error is reported alone, as the first problem to fix.
 bool ParseInto(std::string_view text, TopologySpec& spec, Collector& c) {
   if (text.size() > kMaxTopologyFileBytes) {
     c.Error({},
             absl::StrCat("topology text is ", text.size(), " bytes; the limit is ", kMaxTopologyFileBytes));
     return false;
   }
+  std::vector<Diagnostic> found;
+  Collector parsed(&found);
   try {
-    const YamlNode root = ParseYamlTree(text);
+    YamlNode root;
+    YamlError error;
+    auto read_entry = [&](YamlNode& entry) { ReadService(entry, spec, parsed); };
+    if (!ParseYamlTree(text, "services", read_entry, root, error)) {
+      spec.services.clear();
+      c.Error(error.position, absl::StrCat("YAML syntax error: ", error.message));
+      return false;
+    }
     if (root.IsNull()) {
       c.Error({1, 1}, "empty topology: expected a top-level 'services:' list");
       return false;
@@ -205,34 +239,32 @@ bool ParseInto(std::string_view text, TopologySpec& spec, Collector& c) {
       c.Error(PositionOf(root), "the topology must be a map with a top-level 'services:' list");
       return false;
     }
-    const YamlNode* services = nullptr;
+    YamlNode* services = nullptr;
     for (std::size_t i = 0; i + 1 < root.children.size(); i += 2) {
       const YamlNode& key = root.children[i];
       if (key.IsScalar() && key.scalar == "services" && services == nullptr) {
         services = &root.children[i + 1];
       } else {
-        c.Warning(
+        parsed.Warning(
             PositionOf(key),
             absl::StrCat("top-level key '", ShortName(key.IsScalar() ? key.scalar : "?"), "' is ignored"));
       }
     }
     if (services == nullptr) {
-      c.Error(PositionOf(root), "missing top-level 'services:' list");
+      parsed.Error(PositionOf(root), "missing top-level 'services:' list");
     } else if (services->IsNull()) {
-      c.Warning(PositionOf(*services), "'services' is empty");
+      parsed.Warning(PositionOf(*services), "'services' is empty");
     } else if (!services->IsSequence()) {
-      c.Error(PositionOf(*services), "'services' must be a list");
-    } else {
+      parsed.Error(PositionOf(*services), "'services' must be a list");
+    } else if (!services->streamed) {  // an anchored list is kept whole (it may be aliased)
       spec.services.reserve(services->children.size());
-      for (const YamlNode& entry : services->children) ReadService(entry, spec, c);
+      for (YamlNode& entry : services->children) ReadService(entry, spec, parsed);
     }
-  } catch (const YAML::Exception& e) {
-    c.Error(PositionOf(e.mark), absl::StrCat("YAML syntax error: ", e.msg));
-    return false;
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // std::bad_alloc: libyaml itself does not throw
     c.Error({}, absl::StrCat("cannot read topology: ", e.what()));
     return false;
   }
+  c.Append(parsed, found);
   return true;
 }
 
@@ -271,6 +303,12 @@ TopologyLoadResult LoadTopologyYaml(std::string_view text) {
     }
   }
   SortByPosition(result.diagnostics);
+  return result;
+}
+
+TopologyLoadResult ReloadTopologyYaml(Topology& topology, std::string_view text) {
+  TopologyLoadResult result = LoadTopologyYaml(text);  // no lock held: the slow part
+  if (result.ok()) topology.Replace(result.graph);
   return result;
 }
 

@@ -124,12 +124,87 @@ TEST(Loader, HugeNameIsRejectedWithAShortMessage) {
   EXPECT_LT(d.message.size(), 200u);
 }
 
-TEST(Loader, SyntaxErrorCarriesYamlCppsLine) {
+TEST(Loader, SyntaxErrorCarriesItsLine) {
   TopologyLoadResult r = LoadTopologyYaml("services:\n  - name: a\n    kind: service\n    depends_on: [b\n");
   EXPECT_FALSE(r.ok());
   Diagnostic d = FirstError(r);
   EXPECT_GT(d.position.line, 0);
   EXPECT_THAT(d.message, HasSubstr("YAML syntax error"));
+}
+
+TEST(Loader, SyntaxErrorSaysWhatWasBeingParsedAndWhereItStarted) {
+  TopologyLoadResult r = LoadTopologyYaml("services:\n  - name: a\n    kind: service\n    depends_on: [b\n");
+  Diagnostic d = FirstError(r);
+  EXPECT_EQ(d.position.line, 5);
+  EXPECT_THAT(d.message, HasSubstr("while parsing a flow sequence that starts at line 4, column 17"));
+}
+
+TEST(Loader, SyntaxErrorIsReportedAloneEvenAfterBadEntries) {
+  // The entries before the syntax error have problems of their own; the syntax error is the one
+  // to fix first, and the others may be artefacts of it.
+  TopologyLoadResult r = LoadTopologyYaml(
+      "services:\n  - {name: a, kind: databse}\n  - {name: b, kind: service, depends_on: [ghost]}\n"
+      "  - {name: c, kind: cache\n");
+  EXPECT_FALSE(r.ok());
+  ASSERT_THAT(r.diagnostics, SizeIs(1)) << DiagnosticsText(r);
+  EXPECT_THAT(r.diagnostics[0].message, HasSubstr("YAML syntax error"));
+}
+
+TEST(Loader, MissingValueIsReportedOnTheLineOfItsKey) {
+  TopologyLoadResult r = LoadTopologyYaml("services:\n  - name:\n    kind: service\n");
+  Diagnostic d = FirstError(r);
+  EXPECT_EQ(d.position.line, 2);
+  EXPECT_THAT(d.message, HasSubstr("'name' must be a string"));
+}
+
+TEST(Loader, ControlCharactersAndInvalidUtf8AreErrorsOnTheirLine) {
+  for (const char* text : {"services:\n  - {name: a, kind: service}\n  - {name: b\x01, kind: cache}\n",
+                           "services:\n  - {name: a, kind: service}\n  - {name: b\xff, kind: cache}\n"}) {
+    TopologyLoadResult r = LoadTopologyYaml(text);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(FirstError(r).position.line, 3) << DiagnosticsText(r);
+  }
+}
+
+TEST(Loader, DeepButWellFormedNestingIsAnErrorNotACrash) {
+  std::string text = "services:\n  - name: a\n    kind: service\n    labels: " + std::string(5000, '[') +
+                     std::string(5000, ']') + "\n";
+  TopologyLoadResult r = LoadTopologyYaml(text);
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(FirstError(r).message, HasSubstr("nesting deeper than 256 levels"));
+}
+
+TEST(Loader, AnchoredOrAliasedServiceListsLoadLikeAPlainOne) {
+  // The loader streams the entries of a plain `services:` list; an anchored one is kept whole so
+  // that an alias can repeat it, and an aliased one is a copy. All three read the same.
+  for (const char* text : {
+           "services:\n  - {name: a, kind: service, depends_on: [b]}\n  - {name: b, kind: database}\n",
+           "services: &all\n  - {name: a, kind: service, depends_on: [b]}\n  - {name: b, kind: database}\n"
+           "copy: *all\n",
+           "defs: &all\n  - {name: a, kind: service, depends_on: [b]}\n  - {name: b, kind: database}\n"
+           "services: *all\n",
+       }) {
+    TopologyLoadResult r = LoadTopologyYaml(text);
+    ASSERT_TRUE(r.ok()) << text << DiagnosticsText(r);
+    EXPECT_EQ(r.graph->size(), 2u) << text;
+    EXPECT_EQ(r.graph->edge_count(), 1u) << text;
+  }
+}
+
+TEST(Loader, OnlyTheFirstDocumentCounts) {
+  TopologyLoadResult r = LoadTopologyYaml(
+      "services:\n  - {name: a, kind: service}\n---\nservices:\n  - {name: b, kind: nope}\n");
+  ASSERT_TRUE(r.ok()) << DiagnosticsText(r);
+  EXPECT_EQ(r.graph->size(), 1u);
+}
+
+TEST(Loader, NullSpellingsMeanNoValue) {
+  TopologyLoadResult r = LoadTopologyYaml(
+      "services:\n  - {name: a, kind: service, depends_on: ~, owners: null, namespace: }\n"
+      "  - {name: b, kind: service, depends_on: 'null'}\n  - {name: 'null', kind: cache}\n");
+  ASSERT_TRUE(r.ok()) << DiagnosticsText(r);
+  EXPECT_THAT(r.graph->dependencies(*r.graph->Find("a")), SizeIs(0));
+  EXPECT_THAT(r.graph->dependencies(*r.graph->Find("b")), ElementsAre(*r.graph->Find("null")));
 }
 
 TEST(Loader, MisspeltFieldIsAnErrorNotASilentlyMissingEdge) {

@@ -48,6 +48,10 @@ std::string RootCauseToJson(const RootCauseResult& result) {
       j["explained_by_hops"] = c.explained_by_hops;
       j["explained_by_beyond_depth"] = c.explained_by_beyond_depth;
     }
+    // Added after the keys consumers already read, so that those keep their places.
+    j["explains"] = c.explains;
+    j["explains_count"] = c.explains_count;
+    j["evidence_count"] = c.evidence_count;
     causes.push_back(std::move(j));
   }
   Json out;
@@ -129,8 +133,12 @@ std::string RootCauseToText(const RootCauseResult& result) {
                                  result.depth, "): ", result.root_causes.size(), "\n");
   for (const RootCauseCandidate& c : result.root_causes) {
     absl::StrAppend(&out, "  ", c.rank, ". ", ShortName(c.service), "  [", AbslView(ToString(c.kind)), ", ",
-                    AbslView(ToString(c.severity)), ", ", AbslView(ToString(c.role)), ", depth ", c.depth,
-                    "]\n", "     path:   ", JoinPath(c.path, " -> "), "\n", "     reason: ", c.reason, "\n");
+                    AbslView(ToString(c.severity)), ", ", AbslView(ToString(c.role)), ", depth ", c.depth);
+    if (c.role != CandidateRole::kSelf) {
+      absl::StrAppend(&out, ", explains ", c.explains_count, " of ", c.evidence_count);
+    }
+    absl::StrAppend(&out, "]\n", "     path:   ", JoinPath(c.path, " -> "), "\n", "     reason: ", c.reason,
+                    "\n");
   }
   return out;
 }

@@ -30,16 +30,19 @@ TEST(RenderJson, RootCauseMatchesTheGoldenShape) {
   ASSERT_TRUE(t->SetHealth("carts-db", Severity::kCritical).ok());
   absl::StatusOr<RootCauseResult> r = t->RootCause("front-end", 3);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(
-      RootCauseToJson(*r),
-      R"({"service":"front-end","depth":3,"root_causes":[)"
-      R"({"service":"carts-db","kind":"database","rank":1,"path":["front-end","carts","carts-db"],)"
-      R"("reason":"database (kind priority 1 of 4); cause: nothing it depends on within 2 hops is unhealthy; )"
-      R"(severity critical; 2 hops below 'front-end'","severity":"critical","depth":2,"role":"cause"},)"
-      R"({"service":"carts","kind":"service","rank":2,"path":["front-end","carts"],)"
-      R"("reason":"service (kind priority 4 of 4); symptom: it depends on unhealthy 'carts-db'; )"
-      R"(severity error; 1 hop below 'front-end'","severity":"error","depth":1,"role":"symptom",)"
-      R"("explained_by":"carts-db","explained_by_hops":1,"explained_by_beyond_depth":false}]})");
+  EXPECT_EQ(RootCauseToJson(*r),
+            R"({"service":"front-end","depth":3,"root_causes":[)"
+            R"({"service":"carts-db","kind":"database","rank":1,"path":["front-end","carts","carts-db"],)"
+            R"("reason":"cause: nothing it depends on within 2 hops is unhealthy; explains 2 of 2 unhealthy )"
+            R"(services: front-end, carts; database (kind priority 1 of 4); severity critical; 2 hops below )"
+            R"('front-end'","severity":"critical","depth":2,"role":"cause",)"
+            R"("explains":["front-end","carts"],"explains_count":2,"evidence_count":2},)"
+            R"({"service":"carts","kind":"service","rank":2,"path":["front-end","carts"],)"
+            R"("reason":"symptom: it depends on unhealthy 'carts-db'; explains 1 of 2 unhealthy services: )"
+            R"(front-end; service (kind priority 4 of 4); severity error; 1 hop below 'front-end'",)"
+            R"("severity":"error","depth":1,"role":"symptom",)"
+            R"("explained_by":"carts-db","explained_by_hops":1,"explained_by_beyond_depth":false,)"
+            R"("explains":["front-end"],"explains_count":1,"evidence_count":2}]})");
 }
 
 TEST(RenderJson, BlastRadiusMatchesTheGoldenShape) {
@@ -92,7 +95,7 @@ TEST(RenderText, RootCauseAndBlastRadiusReadAsLists) {
   ASSERT_TRUE(t->SetHealth("carts-db", Severity::kCritical).ok());
   std::string rc = RootCauseToText(*t->RootCause("front-end", 3));
   EXPECT_THAT(rc, HasSubstr("Root cause candidates for front-end (depth 3): 1\n"));
-  EXPECT_THAT(rc, HasSubstr("  1. carts-db  [database, critical, cause, depth 2]\n"));
+  EXPECT_THAT(rc, HasSubstr("  1. carts-db  [database, critical, cause, depth 2, explains 1 of 1]\n"));
   EXPECT_THAT(rc, HasSubstr("path:   front-end -> carts -> carts-db\n"));
   std::string br = BlastRadiusToText(*t->BlastRadius("carts-db", 1));
   EXPECT_EQ(br,

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "topology/absl_view.h"
+#include "topology/ranking.h"
 #include "topology/reason.h"
 
 namespace awoooi::topology {
@@ -172,23 +173,28 @@ class View {
 
 // Bounds the work spent deciding cause versus symptom in one query (see NearestUnhealthyBelow).
 constexpr std::size_t kExplainVisitBudget = 1 << 16;
+// Bounds the work spent counting what each candidate explains in one query (see CountEvidence).
+constexpr std::size_t kEvidenceStepBudget = 1 << 20;
 
-// The unhealthy service nearest below `candidate` (and its distance in hops), looking at most
+// The unhealthy services nearest below `candidate` and their distance in hops, looking at most
 // `hops` down: a symptom is explained by an unhealthy dependency, direct or transitive, because
 // the services in between often have no alerts of their own. Callers pass hops = depth -
 // candidate's depth + 1: the analysis horizon plus one hop, so that an unhealthy dependency just
 // beyond the requested depth is still named. Paths through `start`, the service under
-// investigation, do not count: a call back into it (a cycle) says nothing about cause. Among
-// equally near ones the best by kind priority, severity, name. Direct dependencies are always
-// examined; deeper levels stop when the query's shared `budget` of visits is spent.
+// investigation, do not count: a call back into it (a cycle) says nothing about cause. `nearest`
+// receives every unhealthy service at that distance; the result names the best of them by kind
+// priority, severity, name. Direct dependencies are always examined; deeper levels stop when the
+// query's shared `budget` of visits is spent.
 template <typename HealthOf>
 std::optional<std::pair<NodeId, int>> NearestUnhealthyBelow(const View& view, NodeId candidate, NodeId start,
                                                             int hops, HealthOf& health_of,
-                                                            std::size_t& budget) {
+                                                            std::size_t& budget,
+                                                            std::vector<NodeId>& nearest) {
   Visits& seen = tls_explain_visits;
   seen.Reset(view.size());
   seen.Visit(start, start, 0);
   seen.Visit(candidate, candidate, 0);
+  nearest.clear();
   std::vector<NodeId> level{candidate}, next;
   for (int hop = 1; hop <= hops && !level.empty(); ++hop) {
     next.clear();
@@ -200,6 +206,7 @@ std::optional<std::pair<NodeId, int>> NearestUnhealthyBelow(const View& view, No
         if (budget > 0) --budget;
         next.push_back(d);
         if (health_of(d) == Severity::kNone) return;
+        nearest.push_back(d);
         auto key = [&](NodeId x) {
           return std::tuple(KindPriority(view.kind(x)), -static_cast<int>(health_of(x)), view.name(x));
         };
@@ -213,6 +220,36 @@ std::optional<std::pair<NodeId, int>> NearestUnhealthyBelow(const View& view, No
   return std::nullopt;
 }
 
+// What each candidate explains. Evidence item 0 is the service under investigation, items 1..m
+// the candidates; `down[e]` lists the candidates (by item) nearest below item e. A candidate
+// explains every item that reaches it along `down`: a chain of unhealthy services, each the
+// nearest unhealthy one below the previous. Returns, per item, the items it explains, in item
+// order. Breadth-first from each item in turn (the service under investigation first); the
+// query's `kEvidenceStepBudget` steps bound pathological cases (thousands of unhealthy services
+// within depth), where later items then go uncounted.
+std::vector<std::vector<int>> CountEvidence(const std::vector<std::vector<int>>& down) {
+  const std::size_t items = down.size();
+  std::vector<std::vector<int>> explains(items);
+  std::vector<std::uint32_t> stamp(items, 0);
+  std::vector<int> frontier;
+  std::size_t steps = 0;
+  for (std::size_t e = 0; e < items && steps < kEvidenceStepBudget; ++e) {
+    const auto mark = static_cast<std::uint32_t>(e + 1);
+    stamp[e] = mark;
+    frontier.assign(1, static_cast<int>(e));
+    for (std::size_t head = 0; head < frontier.size() && steps < kEvidenceStepBudget; ++head) {
+      for (int c : down[frontier[head]]) {
+        ++steps;
+        if (stamp[c] == mark) continue;
+        stamp[c] = mark;
+        explains[c].push_back(static_cast<int>(e));
+        frontier.push_back(c);
+      }
+    }
+  }
+  return explains;
+}
+
 template <typename HealthOf>
 RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, HealthOf&& health_of) {
   RootCauseResult result;
@@ -223,31 +260,12 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
   std::vector<NodeId> reached = Bfs(
       start, depth, [&](NodeId u, auto&& f) { view.ForEachDependency(u, f); }, visits);
 
-  std::vector<RootCauseCandidate> ranked;
-  std::size_t budget = kExplainVisitBudget;
+  // Evidence items: 0 is the service under investigation, then the candidates in BFS order.
+  std::vector<NodeId> items{start};
   for (NodeId u : reached) {
-    Severity severity = health_of(u);
-    if (severity == Severity::kNone) continue;
-    RootCauseCandidate c;
-    c.service = std::string(view.name(u));
-    c.kind = view.kind(u);
-    c.depth = visits.depth(u);
-    c.severity = severity;
-    c.path = view.PathTo(u, visits);
-    std::optional<std::pair<NodeId, int>> best =
-        NearestUnhealthyBelow(view, u, start, depth - c.depth + 1, health_of, budget);
-    if (best) {
-      c.role = CandidateRole::kSymptom;
-      c.explained_by = std::string(view.name(best->first));
-      c.explained_by_hops = best->second;
-      c.explained_by_beyond_depth = !visits.contains(best->first);
-    } else {
-      c.role = CandidateRole::kCause;
-    }
-    ranked.push_back(std::move(c));
+    if (health_of(u) != Severity::kNone) items.push_back(u);
   }
-
-  if (ranked.empty()) {
+  if (items.size() == 1) {
     RootCauseCandidate self;
     self.service = result.service;
     self.kind = view.kind(start);
@@ -260,13 +278,62 @@ RootCauseResult RankRootCauses(const View& view, NodeId start, int depth, Health
     result.root_causes.push_back(std::move(self));
     return result;
   }
+  absl::flat_hash_map<NodeId, int> item_of;
+  item_of.reserve(items.size());
+  for (std::size_t i = 1; i < items.size(); ++i) item_of.emplace(items[i], static_cast<int>(i));
 
-  auto key = [](const RootCauseCandidate& c) {
-    return std::tuple(KindPriority(c.kind), c.role == CandidateRole::kSymptom ? 1 : 0,
-                      -static_cast<int>(c.severity), c.depth, std::string_view(c.service));
+  std::vector<RootCauseCandidate> ranked;
+  ranked.reserve(items.size() - 1);
+  std::vector<std::vector<int>> down(items.size());
+  std::vector<NodeId> nearest;
+  std::size_t budget = kExplainVisitBudget;
+  auto link_down = [&](std::size_t item) {
+    for (NodeId d : nearest) {
+      if (auto it = item_of.find(d); it != item_of.end()) down[item].push_back(it->second);
+    }
   };
-  std::sort(ranked.begin(), ranked.end(),
-            [&](const RootCauseCandidate& a, const RootCauseCandidate& b) { return key(a) < key(b); });
+  // Below the service under investigation, the nearest unhealthy services are the candidates the
+  // breadth-first search met first (items are in BFS order).
+  for (std::size_t i = 1; i < items.size() && visits.depth(items[i]) == visits.depth(items[1]); ++i) {
+    down[0].push_back(static_cast<int>(i));
+  }
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    const NodeId u = items[i];
+    RootCauseCandidate& c = ranked.emplace_back();
+    c.service = std::string(view.name(u));
+    c.kind = view.kind(u);
+    c.depth = visits.depth(u);
+    c.severity = health_of(u);
+    c.path = view.PathTo(u, visits);
+    std::optional<std::pair<NodeId, int>> best =
+        NearestUnhealthyBelow(view, u, start, depth - c.depth + 1, health_of, budget, nearest);
+    if (best) {
+      c.role = CandidateRole::kSymptom;
+      c.explained_by = std::string(view.name(best->first));
+      c.explained_by_hops = best->second;
+      c.explained_by_beyond_depth = !visits.contains(best->first);
+    } else {
+      c.role = CandidateRole::kCause;
+    }
+    link_down(i);
+  }
+
+  const std::vector<std::vector<int>> explains = CountEvidence(down);
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    RootCauseCandidate& c = ranked[i - 1];
+    std::vector<int> by = explains[i];
+    std::sort(by.begin(), by.end(), [&](int a, int b) {
+      int da = a == 0 ? 0 : visits.depth(items[a]), db = b == 0 ? 0 : visits.depth(items[b]);
+      return da != db ? da < db : view.name(items[a]) < view.name(items[b]);
+    });
+    for (int e : by) c.explains.emplace_back(view.name(items[e]));
+    c.explains_count = static_cast<int>(c.explains.size());
+    c.evidence_count = static_cast<int>(items.size()) - 1;  // every item but itself
+  }
+
+  std::sort(ranked.begin(), ranked.end(), [](const RootCauseCandidate& a, const RootCauseCandidate& b) {
+    return EvidenceOrder(a) < EvidenceOrder(b);
+  });
   int rank = 0;
   for (RootCauseCandidate& c : ranked) {
     c.rank = ++rank;
@@ -292,12 +359,17 @@ Topology::Topology(std::shared_ptr<const Graph> graph, TopologyConfig config) : 
 }
 
 void Topology::Replace(std::shared_ptr<const Graph> graph) {
-  absl::MutexLock lock(&mu_);
-  base_ = std::move(graph);
-  RebuildOverlayLocked();
+  {
+    absl::MutexLock lock(&mu_);
+    base_.swap(graph);
+    RebuildOverlayLocked();
+  }
+  // `graph` now holds the previous base (unless a reader's copy still does): it is freed here,
+  // after the lock, so that analyses do not wait for a large graph's memory to be returned.
 }
 
 absl::Status Topology::Replace(const TopologySpec& spec) {
+  // Built before the lock is taken: analyses keep answering from the old graph meanwhile.
   absl::StatusOr<std::shared_ptr<const Graph>> graph = Graph::Build(spec);
   if (!graph.ok()) return graph.status();
   Replace(*std::move(graph));

@@ -61,20 +61,31 @@ struct RootCauseCandidate {
   Severity severity = Severity::kNone;
   CandidateRole role = CandidateRole::kCause;
   std::vector<std::string> path;  // failing service first, candidate last
-  // For a symptom: the nearest unhealthy service below it (among equally near ones the first in
-  // ranking order), how many hops below, and whether it lies beyond the requested depth from the
-  // failing service (so it is not itself a candidate). Paths through the failing service itself
-  // do not count.
+  // For a symptom: the nearest unhealthy service below it (among equally near ones the first by
+  // kind priority, severity, name), how many hops below, and whether it lies beyond the requested
+  // depth from the failing service (so it is not itself a candidate). Paths through the failing
+  // service itself do not count.
   std::string explained_by;
   int explained_by_hops = 0;
   bool explained_by_beyond_depth = false;
-  std::string reason;  // one line, e.g. "database ranks first by kind; cause: ..."
+  // The evidence this candidate explains: the unhealthy services of the analysed subgraph (the
+  // failing service always among them: the incident is its failure) whose failure it accounts
+  // for, i.e. that reach it through a chain of unhealthy services, each hop going down to the
+  // nearest unhealthy service(s) below the previous one (docs/topology.md). The failing service
+  // first, then by depth and name. `explains_count` is explains.size(); `evidence_count` is how
+  // many there were to explain: the failing service plus every other unhealthy candidate.
+  // Empty and 0 for kSelf.
+  std::vector<std::string> explains;
+  int explains_count = 0;
+  int evidence_count = 0;
+  std::string reason;  // one line, e.g. "cause: ...; explains 2 of 3 unhealthy services: ...; ..."
 };
 
-// Every unhealthy service reachable downstream of `service` within `depth`, ranked by:
-// kind (database, cache, queue, then the rest), role (cause before symptom), severity (worst
-// first), depth (nearest first), name. When none is unhealthy the failing service itself is the
-// single candidate with role kSelf.
+// Every unhealthy service reachable downstream of `service` within `depth`, ranked by: role
+// (cause before symptom), then how much of the evidence it explains (explains_count, most first),
+// then kind (database, cache, queue, then the rest), severity (worst first), depth (nearest
+// first), name. When none is unhealthy the failing service itself is the single candidate with
+// role kSelf.
 struct RootCauseResult {
   std::string service;
   int depth = kDefaultDepth;

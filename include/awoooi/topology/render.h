@@ -4,7 +4,8 @@
 //
 //   root cause:   {"service", "depth", "root_causes": [{"service", "kind", "rank", "path": [...],
 //                   "reason", "severity", "depth", "role", "explained_by"?,
-//                   "explained_by_hops"?, "explained_by_beyond_depth"?}]}
+//                   "explained_by_hops"?, "explained_by_beyond_depth"?, "explains": [...],
+//                   "explains_count", "evidence_count"}]}
 //   blast radius: {"service", "depth", "affected": [{"service", "kind", "depth", "health",
 //                   "path": [...]}]}
 //   graph:        {"services": [{"name", "kind", "namespace", "owners", "labels", "health",

@@ -8,7 +8,7 @@
 // Thread-safety: all methods may be called concurrently from any thread. Analyses and other
 // readers share a reader lock for the few microseconds a bounded BFS takes; health updates,
 // learned edges and Replace take the writer lock briefly (Replace builds the new graph before
-// taking it).
+// taking it, so a reload of a large file never pauses analyses).
 #pragma once
 
 #include <cstddef>
@@ -100,10 +100,13 @@ class Topology {
   Topology& operator=(const Topology&) = delete;
 
   // Swaps in a new base graph (a reloaded file, a discovery refresh). Health and learned edges
-  // are kept and re-applied by name. `graph` must not be null.
+  // are kept and re-applied by name. `graph` must not be null. The writer lock is held only for
+  // the swap and the re-application (O(services + learned edges + unhealthy services), no
+  // parsing, no graph building); the previous graph is freed after it is released.
   void Replace(std::shared_ptr<const Graph> graph);
-  // Builds the graph from `spec` and swaps it in. Failure: InvalidArgument from Graph::Build, and
-  // the topology is unchanged.
+  // Builds the graph from `spec` (before taking the lock: analyses keep answering from the old
+  // graph meanwhile) and swaps it in. Failure: InvalidArgument from Graph::Build, and the topology
+  // is unchanged. ReloadTopologyYaml (loader.h) does the same from a file's text.
   absl::Status Replace(const TopologySpec& spec);
 
   // Marks `service` unhealthy with `severity` (kNone heals it). A name the topology does not know
