@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "awoooi/version.h"
 #include "cli/analyze_command.h"
+#include "cli/mcp_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
 #include "ingest/alert_redactor.h"
@@ -246,6 +247,11 @@ int Main(int argc, char** argv) {
   analyze->add_option("--config", analyze_options.config_file, "YAML configuration (brain settings, custom patterns)")
       ->check(CLI::ExistingFile);
   analyze->callback([&] { rc = RunAnalyze(analyze_options, std::cout, std::cerr); });
+
+  auto* mcp = app.add_subcommand("mcp", "Debug an MCP server: list its tools, call one (awoooi mcp --help)");
+  mcp->prefix_command();  // its own words: `--command CMD ARG...` passes options through to the server
+  mcp->set_help_flag();
+  mcp->callback([&] { rc = RunMcp(mcp->remaining(), std::cout, std::cerr); });
 
   try {
     app.parse(argc, argv);

@@ -7,7 +7,7 @@
 Tools: echo {message}, add {a, b}, fail (isError), slow {seconds}, env (its environment), add_tool
 (adds a tool and notifies tools/list_changed), forget_sessions (HTTP: drops every session).
 Modes that misbehave on purpose: notify-first, crash-on-call, hang, garbage, huge-line,
-stderr-flood, old-version, late-answer, segv-on-call (stdio); resume, no-session (HTTP).
+stderr-flood, old-version, late-answer, segv-on-call (stdio); resume, no-session, ask (HTTP).
 Every message received is appended to --log as one JSON line ({"headers":...} added over HTTP).
 """
 import argparse
@@ -267,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("MCP-Protocol-Version") not in ("2025-11-25", "2025-06-18"):
                 self.reply(400, b'{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Bad MCP-Protocol-Version"}}')
                 return
+        if method is None and msg.get("id") == "srv-ping" and "result" in msg:
+            ANSWERED.set()
         if "id" not in msg or method is None:
             handle(msg, lambda m: None)
             self.reply(202)
@@ -280,6 +282,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.sse(None, event_id="ev-1", retry=100)  # a priming event, then the stream ends
                 return
             self.sse_start()
+            if ARGS.mode == "ask":
+                # A request of the server's own inside the call's stream: answer it before ours comes.
+                ANSWERED.clear()
+                self.sse({"jsonrpc": "2.0", "id": "srv-ping", "method": "ping"})
+                if not ANSWERED.wait(5):
+                    reply = {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": -32000, "message": "ping unanswered"}}
             self.sse({"jsonrpc": "2.0", "method": "notifications/message",
                       "params": {"level": "info", "data": "working"}})
             for n in notes:
@@ -291,6 +299,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 PENDING = {}
+ANSWERED = threading.Event()
 
 
 def http_main():

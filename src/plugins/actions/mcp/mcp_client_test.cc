@@ -288,6 +288,15 @@ TEST(McpClientHttp, AStreamCutAfterItsPrimingEventIsResumedWithLastEventId) {
   EXPECT_TRUE(resumed);
 }
 
+TEST(McpClientHttp, APingFromTheServerInsideTheCallsStreamIsAnsweredFirst) {
+  std::string log = TempPath("log");
+  FakeHttpServer server("ask", log);  // holds the response until its ping is answered
+  auto client = HttpClient(server.url());
+  auto r = client->CallTool("echo", {{"message", "asked"}}, Soon());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Text(*r), "Echo: asked");
+}
+
 TEST(McpClientHttp, AServerWithoutSessionsWorks) {
   FakeHttpServer server("no-session");
   auto client = HttpClient(server.url());

@@ -309,8 +309,10 @@ absl::StatusOr<McpExecutor::Call> McpExecutor::ExecuteCall(const action::Action&
   if (!answer.ok()) {
     std::string why = std::string(answer.status().message());
     if (absl::IsDeadlineExceeded(answer.status())) {
-      why = absl::StrCat("no answer within ", absl::FormatDuration(limits.deadline - result.started_at),
-                         "; the server was told to cancel the call");
+      why = absl::StrCat(
+          "no answer within ",
+          absl::ToInt64Milliseconds(limits.deadline - result.started_at + absl::Milliseconds(1) / 2),
+          " ms; the server was told to cancel the call");
     } else if (absl::IsCancelled(answer.status())) {
       why = "cancelled; the server was told to cancel the call";
     }
