@@ -107,6 +107,7 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
       ++tools_generation_;
     }
   });
+  const absl::Time start = absl::Now();
   CallLimits connect_limits = limits.Within(options_.connect_timeout_ms);
   if (absl::Status s = c->transport->Open(c->peer.get(), connect_limits); !s.ok()) return Prefixed(where, s);
   ++connections_opened_;
@@ -114,9 +115,9 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
   auto info = session->Start(*c->peer, *c->transport, connect_limits);
   if (!info.ok()) {
     absl::Status s = info.status();
-    if (absl::IsDeadlineExceeded(s) && !limits.expired()) {
-      s = absl::DeadlineExceededError(
-          absl::StrCat("no answer to initialize within ", options_.connect_timeout_ms, " ms"));
+    if (absl::IsDeadlineExceeded(s)) {
+      int64_t waited = absl::ToInt64Milliseconds(connect_limits.deadline - start + absl::Microseconds(500));
+      s = absl::DeadlineExceededError(absl::StrCat("no answer to initialize within ", waited, " ms"));
     }
     return Prefixed(where, s);
   }
