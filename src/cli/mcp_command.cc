@@ -174,8 +174,11 @@ struct Run {
   int Fail(const char* what) { return Fail(std::string_view(what)); }
   int Fail(const std::string& what) { return Fail(std::string_view(what)); }
 
-  int Fail(std::string_view what) {
-    *err << "awoooi mcp: " << Redact(what) << "\n";
+  // Messages may already be redacted (the executor's): keep this vault's labels, redact the rest.
+  int Fail(std::string_view what) { return FailRedacted(shield->RedactPreservingLabels(what, vault)); }
+
+  int FailRedacted(const privacy::Redacted& what) {
+    *err << "awoooi mcp: " << what.str() << "\n";
     std::string tail = executor->client().DiagnosticTail();
     if (!tail.empty()) {
       if (tail.back() != '\n') tail.push_back('\n');
@@ -282,6 +285,8 @@ int Call(const Options& o, Run& run, std::ostream& out) {
     out << r.output.str() << (r.output.str().back() == '\n' ? "" : "\n");
   }
   if (r.outcome != action::ExecutionOutcome::kSucceeded) {
+    // No answer at all: the server's stderr may say why.
+    if (call->result_json.empty()) return run.FailRedacted(r.detail);
     *run.err << "awoooi mcp: " << r.detail.str() << "\n";
     return 1;
   }
@@ -336,7 +341,7 @@ int Bench(const Options& o, Run& run, std::ostream& out) {
     auto r = run.executor->Execute(*a, run.Context(o.timeout_ms));
     double ms = elapsed_ms(t0);
     if (!r.ok()) return run.Fail(r.status().message());
-    if (r->outcome != action::ExecutionOutcome::kSucceeded) return run.Fail(r->detail.str());
+    if (r->outcome != action::ExecutionOutcome::kSucceeded) return run.FailRedacted(r->detail);
     if (i >= o.warmup) executor_ms.push_back(ms);
   }
   if (g_interrupted) return 130;

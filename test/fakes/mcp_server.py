@@ -156,6 +156,7 @@ def stdio_main():
             send({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "hi"}})
         if method == "tools/call":
             if ARGS.mode == "crash-on-call":
+                sys.stderr.write("fatal: lost the cluster at 10.0.0.9\n")
                 sys.exit(3)
             if ARGS.mode == "segv-on-call":
                 os.kill(os.getpid(), signal.SIGSEGV)

@@ -69,8 +69,10 @@ class EverythingHttp:
         env = dict(os.environ, PORT=str(self.port), **node_env())
         self.proc = subprocess.Popen([EVERYTHING, "streamableHttp"], stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env)
-        wait_for(lambda: f"listening on port {self.port}" in open(self.log.name).read(), timeout=30,
-                 what="the reference server's HTTP port")
+        def listening():
+            with open(self.log.name) as f:
+                return f"listening on port {self.port}" in f.read()
+        wait_for(listening, timeout=30, what="the reference server's HTTP port")
         self.url = f"http://127.0.0.1:{self.port}/mcp"
 
     def stop(self):
@@ -211,6 +213,8 @@ class MisbehavingServers(unittest.TestCase):
                 r = self.call(mode)
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(expected, r.stderr)
+        r = self.call("crash-on-call")
+        self.assertIn("the server's last words on stderr (redacted):\nfatal: lost the cluster at [IP_1]", r.stderr)
         r = self.call("hang", timeout="500ms")
         self.assertEqual(r.returncode, 1)
         self.assertIn("no answer to initialize within 500 ms", r.stderr)

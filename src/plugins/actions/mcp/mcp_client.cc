@@ -51,17 +51,28 @@ void McpClient::Close() {
     old = std::move(connection_);
     tools_valid_ = false;
   }
-  // `old` closes here, outside mu_ (its reader thread may be waiting for mu_ in a notification).
+  if (old) {
+    // Closed here, outside mu_ (its reader thread may be waiting for mu_ in a notification).
+    old->transport->Close();
+    Remember(*old->transport);
+  }
+}
+
+void McpClient::Remember(const Transport& transport) {
+  std::string tail = transport.DiagnosticTail();
+  std::lock_guard<std::mutex> lock(mu_);
+  last_tail_ = std::move(tail);
 }
 
 void McpClient::Drop(const std::shared_ptr<Connection>& connection) {
-  std::shared_ptr<Connection> old;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (connection_ == connection) {
-    old = std::move(connection_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (connection_ != connection) return;
+    connection_.reset();  // not the last owner: the caller still holds `connection`
     tools_valid_ = false;
   }
-  // `old` is not the last owner: the caller still holds `connection`, released outside mu_.
+  connection->transport->Close();
+  Remember(*connection->transport);
 }
 
 std::string McpClient::Describe() const {
@@ -71,7 +82,7 @@ std::string McpClient::Describe() const {
 
 std::string McpClient::DiagnosticTail() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return connection_ ? connection_->transport->DiagnosticTail() : "";
+  return connection_ ? connection_->transport->DiagnosticTail() : last_tail_;
 }
 
 bool McpClient::cache_is_notified() const {
@@ -109,7 +120,12 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
   });
   const absl::Time start = absl::Now();
   CallLimits connect_limits = limits.Within(options_.connect_timeout_ms);
-  if (absl::Status s = c->transport->Open(c->peer.get(), connect_limits); !s.ok()) return Prefixed(where, s);
+  auto failed = [&](const absl::Status& s) {
+    c->transport->Close();  // reaps the child and drains its stderr: its last words explain the failure
+    Remember(*c->transport);
+    return Prefixed(where, s);
+  };
+  if (absl::Status s = c->transport->Open(c->peer.get(), connect_limits); !s.ok()) return failed(s);
   ++connections_opened_;
   std::unique_ptr<Session> session = options_.make_session();
   auto info = session->Start(*c->peer, *c->transport, connect_limits);
@@ -119,7 +135,7 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
       int64_t waited = absl::ToInt64Milliseconds(connect_limits.deadline - start + absl::Microseconds(500));
       s = absl::DeadlineExceededError(absl::StrCat("no answer to initialize within ", waited, " ms"));
     }
-    return Prefixed(where, s);
+    return failed(s);
   }
   c->info = *info;
   std::lock_guard<std::mutex> lock(mu_);

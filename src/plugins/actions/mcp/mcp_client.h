@@ -69,6 +69,7 @@ class McpClient {
   // Whether a cached tool list is kept current by the server's notifications.
   bool cache_is_notified() const;
   std::string Describe() const;
+  // The server's last stderr bytes (stdio), also after its connection ended. Server text.
   std::string DiagnosticTail() const;
   int64_t connections_opened() const { return connections_opened_.load(); }
   void Close();
@@ -77,6 +78,7 @@ class McpClient {
   struct Connection;
   absl::StatusOr<std::shared_ptr<Connection>> Acquire(const CallLimits& limits);
   void Drop(const std::shared_ptr<Connection>& connection);
+  void Remember(const Transport& transport);  // keeps the stderr tail of a connection that ended
   absl::StatusOr<nlohmann::json> Request(const std::string& method, const nlohmann::json& params,
                                          const CallLimits& limits);
 
@@ -89,6 +91,7 @@ class McpClient {
   int64_t tools_generation_ = 0;  // bumped by list_changed and by every new connection
   std::atomic<int64_t> connections_opened_{0};
   std::string last_description_;
+  std::string last_tail_;
 };
 
 }  // namespace awoooi::mcp

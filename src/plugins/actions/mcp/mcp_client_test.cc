@@ -117,6 +117,7 @@ TEST(McpClientStdio, ACrashIsAClearErrorAndTheNextCallStartsAFreshServer) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(r.status().message(), HasSubstr("exited with status 3"));
   EXPECT_THAT(r.status().message(), HasSubstr("MCP server stdio "));
+  EXPECT_EQ(client->DiagnosticTail(), "fatal: lost the cluster at 10.0.0.9\n");  // kept after the end
   ASSERT_TRUE(client->ListTools(Soon()).ok());
   EXPECT_EQ(client->connections_opened(), 2);
 }

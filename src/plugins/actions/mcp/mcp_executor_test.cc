@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "awoooi/privacy/shield.h"
 #include "plugins/actions/mcp/mcp_client.h"
 #include "plugins/actions/mcp/output.h"
@@ -250,6 +253,33 @@ TEST_F(McpExecutorTest, StructuredResultsAreRedactedLeafByLeafOverHttp) {
   EXPECT_EQ(call->result.output.str(), R"({"count":3,"owner":"[EMAIL_1]"})");
   json j = json::parse(call->result_json.str());
   EXPECT_EQ(j["structuredContent"]["owner"], "[EMAIL_1]");
+}
+
+TEST_F(McpExecutorTest, CallsFromSeveralThreadsShareOneServer) {
+  McpExecutor ex(Stdio());
+  constexpr int kThreads = 4, kCalls = 10;
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      privacy::Vault vault;  // one incident per thread
+      for (int i = 0; i < kCalls; ++i) {
+        std::string message = "host 10.0." + std::to_string(t) + "." + std::to_string(i + 1);
+        action::Draft d;
+        d.kind = "mcp_tool";
+        d.params["server"] = Redacted::Literal("fake");
+        d.params["tool"] = Redacted::Literal("echo");
+        d.params["arguments"] = shield_->Redact(json{{"message", message}}.dump(), vault);
+        auto a = action::Build(d, action::Catalog{{}, {"fake"}});
+        action::ExecutionContext c{shield_.get(), &vault, absl::Now() + absl::Seconds(20), nullptr};
+        auto r = ex.Execute(*a, c);
+        if (r.ok() && r->output.str() == "Echo: host [IP_" + std::to_string(i + 1) + "]") ++succeeded;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(succeeded.load(), kThreads * kCalls);
+  EXPECT_EQ(ex.client().connections_opened(), 1);
 }
 
 TEST(McpOutput, RendersEveryKindOfContent) {

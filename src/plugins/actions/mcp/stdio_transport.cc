@@ -205,15 +205,18 @@ void StdioTransport::ReadLoop() {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[2].revents != 0) break;  // Close()
+    if (fds[2].revents != 0) {  // Close(): keep what the child said last
+      while (err_open) {
+        ssize_t r = ::read(stderr_fd_, buf.data(), buf.size());
+        if (r <= 0) break;
+        AppendStderr(std::string_view(buf.data(), static_cast<std::size_t>(r)));
+      }
+      break;
+    }
     if (err_open && fds[1].revents != 0) {
       ssize_t r = ::read(stderr_fd_, buf.data(), buf.size());
       if (r > 0) {
-        std::lock_guard<std::mutex> lock(state_mu_);
-        stderr_tail_.append(buf.data(), static_cast<std::size_t>(r));
-        if (stderr_tail_.size() > options_.stderr_tail_bytes) {
-          stderr_tail_.erase(0, stderr_tail_.size() - options_.stderr_tail_bytes);
-        }
+        AppendStderr(std::string_view(buf.data(), static_cast<std::size_t>(r)));
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
         err_open = false;
       }
@@ -234,6 +237,14 @@ void StdioTransport::ReadLoop() {
         listener_->OnClosed(absl::UnavailableError("the MCP server " + DescribeExit()));
       }
     }
+  }
+}
+
+void StdioTransport::AppendStderr(std::string_view bytes) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  stderr_tail_.append(bytes);
+  if (stderr_tail_.size() > options_.stderr_tail_bytes) {
+    stderr_tail_.erase(0, stderr_tail_.size() - options_.stderr_tail_bytes);
   }
 }
 

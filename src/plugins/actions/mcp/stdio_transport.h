@@ -69,6 +69,7 @@ class StdioTransport : public Transport {
 
  private:
   void ReadLoop();
+  void AppendStderr(std::string_view bytes);
   std::string DescribeExit();  // reaps the child if it ended; "exited with status 3"
 
   StdioOptions options_;
