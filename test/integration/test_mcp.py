@@ -138,7 +138,7 @@ class ReferenceServerStdio(unittest.TestCase):
         r = mcp("call", "--command", EVERYTHING, "--tool", "trigger-long-running-operation",
                 "--args", '{"duration":20,"steps":4}', "--timeout", "1s")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("no answer within 1000 ms; the server was told to cancel the call", r.stderr)
+        self.assertRegex(r.stderr, r"no answer within (99\d|1000) ms; the server was told to cancel the call")
         self.assertLess(time.time() - start, 10)
 
     def test_the_server_gets_its_configured_environment_and_nothing_of_ours(self):
@@ -184,7 +184,7 @@ class ReferenceServerHttp(unittest.TestCase):
         r = mcp("call", "--url", self.server.url, "--tool", "trigger-long-running-operation",
                 "--args", '{"duration":20,"steps":4}', "--timeout", "1s")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("no answer within 1000 ms", r.stderr)
+        self.assertRegex(r.stderr, r"no answer within (99\d|1000) ms")
         self.assertLess(time.time() - start, 10)
 
     def test_nobody_listening_is_a_clear_failure(self):
@@ -217,7 +217,8 @@ class MisbehavingServers(unittest.TestCase):
         self.assertIn("the server's last words on stderr (redacted):\nfatal: lost the cluster at [IP_1]", r.stderr)
         r = self.call("hang", timeout="500ms")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("no answer to initialize within 500 ms", r.stderr)
+        # The whole command had 500 ms, a little of it spent before initialize was sent.
+        self.assertRegex(r.stderr, r"no answer to initialize within (49\d|500) ms")
 
     def test_a_missing_command_is_named(self):
         r = mcp("call", "--command", "no-such-mcp-server", "--tool", "echo", "--args", "{}")

@@ -132,7 +132,7 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
   if (!info.ok()) {
     absl::Status s = info.status();
     if (absl::IsDeadlineExceeded(s)) {
-      int64_t waited = absl::ToInt64Milliseconds(connect_limits.deadline - start + absl::Microseconds(500));
+      int64_t waited = absl::ToInt64Milliseconds(connect_limits.deadline - start + absl::Microseconds(999));
       s = absl::DeadlineExceededError(absl::StrCat("no answer to initialize within ", waited, " ms"));
     }
     return failed(s);

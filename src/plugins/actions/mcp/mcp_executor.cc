@@ -311,7 +311,7 @@ absl::StatusOr<McpExecutor::Call> McpExecutor::ExecuteCall(const action::Action&
     if (absl::IsDeadlineExceeded(answer.status())) {
       why = absl::StrCat(
           "no answer within ",
-          absl::ToInt64Milliseconds(limits.deadline - result.started_at + absl::Milliseconds(1) / 2),
+          absl::ToInt64Milliseconds(limits.deadline - result.started_at + absl::Microseconds(999)),
           " ms; the server was told to cancel the call");
     } else if (absl::IsCancelled(answer.status())) {
       why = "cancelled; the server was told to cancel the call";
