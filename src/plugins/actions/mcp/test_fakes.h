@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -19,11 +20,22 @@ namespace awoooi::mcp::testing {
 
 inline std::string FakeServerScript() { return std::string(AWOOOI_SOURCE_DIR) + "/test/fakes/mcp_server.py"; }
 
+// A fresh path in a directory of this test process, removed when the process ends.
 inline std::string TempPath(const std::string& stem) {
-  char tmpl[] = "/tmp/awoooi-mcp-test-XXXXXX";
-  int fd = ::mkstemp(tmpl);
-  if (fd >= 0) ::close(fd);
-  return std::string(tmpl) + "-" + stem;
+  struct Dir {
+    std::string path;
+    Dir() {
+      char tmpl[] = "/tmp/awoooi-mcp-test-XXXXXX";
+      if (::mkdtemp(tmpl) != nullptr) path = tmpl;
+    }
+    ~Dir() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  };
+  static Dir dir;
+  static int n = 0;
+  return dir.path + "/" + std::to_string(++n) + "-" + stem;
 }
 
 inline StdioOptions FakeStdio(const std::string& mode, const std::string& log = "", int page_size = 0) {
