@@ -11,6 +11,7 @@
 #include "awoooi/version.h"
 #include "cli/analyze_command.h"
 #include "cli/notify_command.h"
+#include "cli/mcp_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
 #include "cli/tracer_bullet.h"
@@ -305,6 +306,10 @@ int Main(int argc, char** argv, const Faces& faces) {
   notify_test->callback([&] {
     rc = RunNotifyTest(notify_options, runtime::BuiltinPlugins().outputs, std::cout, std::cerr);
   });
+  auto* mcp = app.add_subcommand("mcp", "Debug an MCP server: list its tools, call one (awoooi mcp --help)");
+  mcp->prefix_command();  // its own words: `--command CMD ARG...` passes options through to the server
+  mcp->set_help_flag();
+  mcp->callback([&] { rc = RunMcp(mcp->remaining(), std::cout, std::cerr); });
 
   try {
     app.parse(argc, argv);

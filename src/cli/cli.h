@@ -1,4 +1,4 @@
-// The `awoooi` command line (CLI11): serve, migrate, user, token, redact, topology, analyze,
+// The `awoooi` command line (CLI11): serve, migrate, user, token, redact, topology, analyze, mcp,
 // version. A face only: it parses arguments, calls the core and prints.
 //
 // The CLI does not depend on the server: what needs a running platform (`serve`, and later the

@@ -16,8 +16,10 @@ constexpr std::size_t kMaxErrorBody = 64 * 1024;
 struct Exchange {
   const HttpRequest* request = nullptr;
   const BodyChunkFn* on_chunk = nullptr;
+  const HeadersFn* on_headers = nullptr;
   HttpResponse response;
   bool status_known = false;
+  bool headers_reported = false;
   bool stopped_by_callback = false;
   bool too_large = false;
   CURL* curl = nullptr;
@@ -52,10 +54,23 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// Tells on_headers about the final answer once (curl has every header of it before any body byte).
+bool ReportHeaders(Exchange* ex) {
+  if (ex->headers_reported || ex->on_headers == nullptr || !*ex->on_headers) return true;
+  ex->headers_reported = true;
+  LearnStatus(ex);
+  if (!(*ex->on_headers)(ex->response.status, ex->response.headers)) {
+    ex->stopped_by_callback = true;
+    return false;
+  }
+  return true;
+}
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<Exchange*>(user);
   size_t bytes = size * n;
   LearnStatus(ex);
+  if (!ReportHeaders(ex)) return 0;  // makes curl fail with CURLE_WRITE_ERROR
   const bool streamed = ex->on_chunk != nullptr && *ex->on_chunk;
   if (!streamed) {
     if (static_cast<int64_t>(ex->response.body.size() + bytes) > ex->request->max_body_bytes) {
@@ -111,6 +126,11 @@ void ApplyTls(CURL* curl, const TlsOptions& tls) {
 }  // namespace
 
 absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChunkFn& on_chunk) {
+  return HttpCall(request, HeadersFn(), on_chunk);
+}
+
+absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const HeadersFn& on_headers,
+                                      const BodyChunkFn& on_chunk) {
   const std::string& m = request.method;
   if (m != "GET" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") {
     return absl::InvalidArgumentError("unsupported HTTP method " + m.substr(0, 16));
@@ -121,6 +141,7 @@ absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChun
   Exchange ex;
   ex.request = &request;
   ex.on_chunk = &on_chunk;
+  ex.on_headers = &on_headers;
   ex.curl = curl;
 
   curl_slist* headers = nullptr;
@@ -160,6 +181,8 @@ absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChun
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
 
+  // An answer without a body (202, 204) reports its headers here.
+  if (rc == CURLE_OK && !ReportHeaders(&ex)) return absl::AbortedError("stopped reading the answer");
   if (rc == CURLE_OK) return std::move(ex.response);
   std::string why = curl_easy_strerror(rc);
   switch (rc) {

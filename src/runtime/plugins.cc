@@ -2,6 +2,7 @@
 
 #include "plugins/actions/cluster/simulated_cluster.h"
 #include "plugins/actions/kubernetes/kubernetes_executor.h"
+#include "plugins/actions/mcp/mcp_executor.h"
 #include "plugins/inputs/webhook/webhook_source.h"
 #include "plugins/outputs/notifiers.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
@@ -23,6 +24,7 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   registry.actions.Register("kubernetes", [](const PluginSettings& s, ExecutorDeps) {
     return action::MakeKubernetesExecutor(s);
   });
+  registry.actions.Register("mcp", [](const PluginSettings& s, ExecutorDeps) { return mcp::MakeMcpExecutor(s); });
   // OUTPUT
   plugins::outputs::RegisterBuiltinNotifiers(registry.outputs);
 }

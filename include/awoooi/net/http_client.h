@@ -61,6 +61,12 @@ struct HttpResponse {
 // (the call then ends with Aborted).
 using BodyChunkFn = std::function<bool(std::string_view chunk)>;
 
+// Receives the final answer's status and headers (names lower-cased) once they are complete: before
+// its first body chunk, or at the end when it has no body. Called at most once per call. Return
+// false to stop reading (the call then ends with Aborted). Lets a caller choose how to read a body
+// by its Content-Type (an MCP server answers JSON or an SSE stream).
+using HeadersFn = std::function<bool(int status, const std::map<std::string, std::string>& headers)>;
+
 // Performs `request`. With `on_chunk`, a 2xx body goes to it; without, the body is collected.
 // Any HTTP status is a successful call: the caller classifies (429/5xx retry, 4xx fail).
 // Errors: DeadlineExceeded (timeout), Cancelled (request.cancel), Aborted (on_chunk returned
@@ -68,6 +74,9 @@ using BodyChunkFn = std::function<bool(std::string_view chunk)>;
 // TLS, reset, a body cut short), InvalidArgument (an unsupported method). Messages never contain
 // header values or bodies.
 absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const BodyChunkFn& on_chunk = nullptr);
+// The same, with `on_headers` told the status and headers before the body arrives.
+absl::StatusOr<HttpResponse> HttpCall(const HttpRequest& request, const HeadersFn& on_headers,
+                                      const BodyChunkFn& on_chunk);
 
 // Parses a Retry-After value (delta-seconds or an HTTP date) into milliseconds from now; -1 when
 // absent or unparsable.
