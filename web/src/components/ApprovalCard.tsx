@@ -118,7 +118,7 @@ export function ApprovalCard(props: {
         <dt>{t('approval.action')}</dt>
         <dd>
           <code class="action-kind">{a.action.kind}</code> <span class="target">{actionTarget(a.action)}</span>
-          {formatParams(a.action.params) && <code class="params">{formatParams(a.action.params)}</code>}
+          {formatParams(a.action.params, ['namespace']) && <code class="params">{formatParams(a.action.params, ['namespace'])}</code>}
           {a.action.expected_effect && <div class="muted small">{a.action.expected_effect}</div>}
         </dd>
         {(rootService || top) && (

@@ -64,7 +64,7 @@ export function ProposalCard(props: {
             {p.actions.map((a, i) => (
               <li key={i}>
                 <code>{proposedActionLabel(a)}</code>
-                {formatParams(a.parameters) && <code class="params">{formatParams(a.parameters)}</code>}
+                {formatParams(a.parameters, ['namespace']) && <code class="params">{formatParams(a.parameters, ['namespace'])}</code>}
                 {a.expected_effect && <div class="muted small">{a.expected_effect}</div>}
                 {a.note && <div class="muted small">{a.note}</div>}
               </li>

@@ -71,7 +71,7 @@ export function ThinkingTerminal(props: {
       setShown(null);
       return;
     }
-    const step = Math.max(4, Math.ceil(state.text.length / 400));
+    const step = Math.max(8, Math.ceil(state.text.length / 180)); // about 3 s whatever the length
     const timer = setTimeout(() => setShown((s) => (s === null ? null : s + step)), 16);
     return () => clearTimeout(timer);
   }, [shown, state.text]);

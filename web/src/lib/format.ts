@@ -142,9 +142,11 @@ export function proposedActionLabel(a: ProposedAction): string {
   return `${a.type} ${a.target_kind ? a.target_kind + ' ' : ''}${ns}${a.target}`;
 }
 
-export function formatParams(params: Record<string, unknown> | null | undefined): string {
+// "key=value" pairs; `omit` drops keys already shown elsewhere (the namespace in the target).
+export function formatParams(params: Record<string, unknown> | null | undefined, omit: string[] = []): string {
   if (!params) return '';
   return Object.entries(params)
+    .filter(([k]) => !omit.includes(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
 }

@@ -61,7 +61,8 @@ export function TopologyPage(props: { service: string }) {
   };
   const labelFor = (name: string, kind: string) => {
     const role = highlight.rootCauses.has(name) ? `\n${t('topology.role.rootCause').toUpperCase()}` : '';
-    return `${name}\n${t(`kind.${kind}`)}${role}`;
+    const kindText = t(`kind.${kind}`);
+    return kind === name || kindText === name ? `${name}${role}` : `${name}\n${kindText}${role}`;
   };
 
   if (error) return <section class="page"><ErrorBox error={error} /></section>;

@@ -98,7 +98,10 @@ export function foldIncidents(list: Incident[]): IncidentNode[] {
   }
   for (const i of list) {
     const top = topOf(i);
-    if (top.id !== i.id) nodes.get(top.id)!.children.push(i);
+    if (top.id === i.id) continue;
+    const parent = nodes.get(top.id);
+    if (parent) parent.children.push(i);
+    else nodes.set(i.id, { incident: i, children: [], orphanOf: null }); // a cycle of parent links: show as it is
   }
   const roots = Array.from(nodes.values());
   for (const n of roots) n.children.sort((a, b) => a.id - b.id);
