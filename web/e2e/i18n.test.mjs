@@ -9,7 +9,7 @@ export default [
       const page = await browser.newPage('alice');
       await signIn(page, base, server.tokens.alice);
       await server.postAlertFile('examples/alerts/demo-incident.json');
-      await page.locator('tr', { hasText: 'frontend 5xx rate > 15%' }).waitFor();
+      await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).waitFor();
 
       await page.getByLabel('Language').selectOption('zh-TW');
@@ -20,7 +20,7 @@ export default [
       assert.match(await page.getByTestId('firing-count').innerText(), /2 個告警中/);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-TW');
       // Redacted content is shown as it is; only the interface is translated.
-      await page.locator('tr', { hasText: 'frontend 5xx rate > 15%' }).waitFor();
+      await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
 
       await page.reload();
       await page.getByRole('navigation', { name: '主選單' }).getByRole('link', { name: '審批' }).waitFor();

@@ -1,6 +1,6 @@
 // The incident list is live: an alert posted while the page is open appears without a reload.
 import assert from 'node:assert/strict';
-import { screenshot, signIn } from './lib/browser.mjs';
+import { expandCorrelated, screenshot, signIn } from './lib/browser.mjs';
 
 const DEMO = 'examples/alerts/demo-incident.json';
 
@@ -17,9 +17,12 @@ export default [
 
       await server.postAlertFile(DEMO);
 
+      // postgres-db's incident is a root; frontend's may be folded under it (correlated).
+      await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
+      await page.waitForTimeout(300); // a correlation link may follow the first events
+      await expandCorrelated(page);
       const row = page.locator('tr', { hasText: 'frontend 5xx rate > 15%' });
       await row.waitFor();
-      await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
       assert.match(await row.innerText(), /critical/i);
       assert.match(await row.innerText(), /firing/i);
       assert.deepEqual(navigations, [], 'the list updated without loading a page');
@@ -29,10 +32,12 @@ export default [
       await page.getByLabel('Service', { exact: true }).fill('postgres');
       await page.locator('tr', { hasText: 'frontend 5xx rate > 15%' }).waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Clear filters' }).click();
+      await expandCorrelated(page);
       await row.waitFor();
       await page.getByLabel('Severity').selectOption('warning');
       await page.getByTestId('incidents-empty').filter({ hasText: 'No incident matches' }).waitFor();
       await page.getByLabel('Severity').selectOption('');
+      await expandCorrelated(page);
       await row.waitFor();
       await screenshot(page, 'incidents');
     },

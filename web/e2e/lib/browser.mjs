@@ -78,3 +78,9 @@ export async function signIn(page, base, token) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('whoami').waitFor();
 }
+
+// Unfolds every group of correlated incidents in the list (a child incident, e.g. frontend
+// caused by postgres-db, is folded under its parent until then).
+export async function expandCorrelated(page) {
+  for (const button of await page.locator('button.fold[aria-expanded="false"]').all()) await button.click();
+}

@@ -39,7 +39,7 @@ export function AckControl(props: { incident: Incident; onAcked: (i: Incident) =
           class={props.compact ? 'small' : ''}
           disabled={busy}
           onClick={ack}
-          aria-label={t('ack.buttonLabel', { id: i.id })}
+          aria-label={by ? t('ack.takeOverLabel', { id: i.id }) : t('ack.buttonLabel', { id: i.id })}
         >
           {by ? t('ack.takeOver') : t('ack.button')}
         </button>

@@ -109,7 +109,9 @@ export function ApprovalsPage() {
               return (
                 <tr key={a.id} data-approval-id={a.id} class={a.status === 'pending' ? 'pending' : ''}>
                   <td>
-                    <Link to={`/approvals/${a.id}`}>#{a.id}</Link>
+                    <Link to={`/approvals/${a.id}`} aria-label={t('approval.title', { id: a.id })}>
+                      #{a.id}
+                    </Link>
                   </td>
                   <td>
                     <Link to={`/approvals/${a.id}`}>
@@ -126,7 +128,9 @@ export function ApprovalsPage() {
                     {p.signed}/{p.needed}
                     {a.status === 'pending' && a.can_sign && <span class="tag-you"> {t('approvals.yourTurn')}</span>}
                   </td>
-                  <td>{a.incident_id ? <Link to={`/incidents/${a.incident_id}`}>#{a.incident_id}</Link> : '—'}</td>
+                  <td>{a.incident_id ? <Link to={`/incidents/${a.incident_id}`} aria-label={t('approvals.incidentLink', { id: a.incident_id })}>
+                        #{a.incident_id}
+                      </Link> : '—'}</td>
                   <td>
                     <Time at={a.created_at} />
                   </td>
