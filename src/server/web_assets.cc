@@ -29,7 +29,9 @@ cmake --build --preset release --target awoooi</pre>
 <a href="/healthz">/healthz</a> and <a href="/metrics">/metrics</a> are up.</p>
 </main></body></html>
 )html",
-    "text/html; charset=utf-8", false};
+    "text/html; charset=utf-8",
+    false,
+    {}};
 
 const WebAsset* Embedded(std::string_view path) {
   for (std::size_t i = 0; i < kEmbeddedWebFileCount; ++i) {

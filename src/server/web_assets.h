@@ -25,6 +25,10 @@ struct WebAsset {
   std::string_view body;
   std::string_view content_type;  // e.g. "text/javascript; charset=utf-8"
   bool immutable;                 // hashed name: cache forever; otherwise revalidate
+  // The same bytes gzip-compressed (empty when not worth it): answer with it and
+  // "Content-Encoding: gzip" when the request's Accept-Encoding allows gzip. Always send
+  // "Vary: Accept-Encoding".
+  std::string_view gzip;
 };
 
 // `path` is the decoded request path without the query string (HttpRequest::path).

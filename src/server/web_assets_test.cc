@@ -56,6 +56,11 @@ TEST(WebAssetsTest, BuiltDashboardReferencesOnlyEmbeddedImmutableAssets) {
     EXPECT_FALSE(asset->body.empty()) << path;
     if (path.ends_with(".js")) {
       ++scripts;
+      // Scripts are big and compress well: a gzip copy is embedded (RFC 1952 magic 1f 8b).
+      ASSERT_GT(asset->gzip.size(), 2u) << path;
+      EXPECT_EQ(static_cast<unsigned char>(asset->gzip[0]), 0x1f);
+      EXPECT_EQ(static_cast<unsigned char>(asset->gzip[1]), 0x8b);
+      EXPECT_LT(asset->gzip.size(), asset->body.size());
       EXPECT_EQ(asset->content_type, "text/javascript; charset=utf-8") << path;
     }
     if (path.ends_with(".css")) {

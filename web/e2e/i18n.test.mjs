@@ -37,7 +37,9 @@ export default [
       await signIn(page, base, server.tokens.alice);
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
       await page.getByRole('button', { name: 'Switch to light theme' }).click();
-      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+      // The button now offers the way back.
+      await page.getByRole('button', { name: 'Switch to dark theme' }).waitFor();
       await page.reload();
       await page.getByTestId('whoami').waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');

@@ -12,7 +12,7 @@ export default [
       await screenshot(page, 'signin');
       await signIn(page, base, server.tokens.alice);
       const who = page.getByTestId('whoami');
-      assert.match(await who.innerText(), /alice\s*devops/);
+      assert.match(await who.innerText(), /alice\s*devops/i);
       // Kept for the session: a reload stays signed in.
       await page.reload();
       await page.getByTestId('whoami').waitFor();

@@ -83,6 +83,7 @@ export function App() {
           theme={theme}
           setTheme={(t) => {
             saveTheme(t);
+            applyTheme(t); // at once, not after the next render
             setThemeState(t);
           }}
           onSignOut={signOut}

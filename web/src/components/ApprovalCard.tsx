@@ -173,6 +173,7 @@ export function ApprovalCard(props: {
         </dd>
       </dl>
 
+      <div class="approval-body">
       {a.dry_run && (
         <section class={`dryrun ${a.dry_run.passed ? 'passed' : 'failed'}`} aria-labelledby={`dry-${a.id}`}>
           <h3 id={`dry-${a.id}`}>
@@ -254,6 +255,8 @@ export function ApprovalCard(props: {
           </ul>
         )}
       </section>
+
+      </div>
 
       {a.result && (
         <section class={`result result-${a.result.outcome}`} aria-labelledby={`result-${a.id}`} data-testid="approval-result">
