@@ -72,6 +72,13 @@ export default [
       assert.match(await c.getByTestId('approval-root-cause').innerText(), /postgres-db/);
       await screenshot(alice, 'incident-approval');
 
+      // The reject dialog: Escape closes it and gives the focus back to REJECT.
+      await c.getByTestId('reject-button').click();
+      await alice.getByTestId('reject-dialog').waitFor({ state: 'visible' });
+      await alice.keyboard.press('Escape');
+      await alice.getByTestId('reject-dialog').waitFor({ state: 'hidden' });
+      assert.equal(await alice.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'reject-button');
+
       await approveInUi(alice, a.id, 'restarting the database, watching the 5xx rate');
       await c.getByTestId('signature-progress').filter({ hasText: '1 of 2' }).waitFor();
       assert.equal(await statusOf(alice, a.id), 'pending');

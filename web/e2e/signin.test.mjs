@@ -34,4 +34,35 @@ export default [
       assert.equal(await page.evaluate(() => sessionStorage.getItem('awoooi.token')), null);
     },
   },
+  {
+    name: 'the dashboard works from the keyboard: skip link first, visible focus rings',
+    async run({ server, base, browser }) {
+      const page = await browser.newPage('alice');
+      await page.goto(`${base}/`);
+      // The token field has the focus at once; Enter signs in.
+      await page.keyboard.type(server.tokens.alice);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('whoami').waitFor();
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => document.activeElement?.textContent);
+      assert.equal(first, 'Skip to content');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        return { text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth };
+      });
+      assert.equal(focused.text, 'Incidents');
+      assert.equal(focused.outline, 'solid');
+      assert.equal(focused.width, '3px');
+      // Every control on the page has an accessible name.
+      const unnamed = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('button, select, input, a[href]'))
+          .filter((el) => !(el.getAttribute('aria-label') || el.textContent.trim() || el.labels?.length))
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      assert.deepEqual(unnamed, []);
+    },
+  },
 ];
