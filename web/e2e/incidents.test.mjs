@@ -1,6 +1,6 @@
 // The incident list is live: an alert posted while the page is open appears without a reload.
 import assert from 'node:assert/strict';
-import { expandCorrelated, screenshot, signIn } from './lib/browser.mjs';
+import { screenshot, signIn, waitForIncidentRow } from './lib/browser.mjs';
 
 const DEMO = 'examples/alerts/demo-incident.json';
 
@@ -19,10 +19,7 @@ export default [
 
       // postgres-db's incident is a root; frontend's may be folded under it (correlated).
       await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
-      await page.waitForTimeout(300); // a correlation link may follow the first events
-      await expandCorrelated(page);
-      const row = page.locator('tr', { hasText: 'frontend 5xx rate > 15%' });
-      await row.waitFor();
+      const row = await waitForIncidentRow(page, 'frontend 5xx rate > 15%');
       assert.match(await row.innerText(), /critical/i);
       assert.match(await row.innerText(), /firing/i);
       assert.deepEqual(navigations, [], 'the list updated without loading a page');
@@ -32,13 +29,11 @@ export default [
       await page.getByLabel('Service', { exact: true }).fill('postgres');
       await page.locator('tr', { hasText: 'frontend 5xx rate > 15%' }).waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Clear filters' }).click();
-      await expandCorrelated(page);
-      await row.waitFor();
+      await waitForIncidentRow(page, 'frontend 5xx rate > 15%');
       await page.getByLabel('Severity').selectOption('warning');
       await page.getByTestId('incidents-empty').filter({ hasText: 'No incident matches' }).waitFor();
       await page.getByLabel('Severity').selectOption('');
-      await expandCorrelated(page);
-      await row.waitFor();
+      await waitForIncidentRow(page, 'frontend 5xx rate > 15%');
       await screenshot(page, 'incidents');
     },
   },

@@ -40,6 +40,7 @@ export default [
       const page = await browser.newPage('alice');
       await page.goto(`${base}/`);
       // The token field has the focus at once; Enter signs in.
+      await page.waitForFunction(() => document.activeElement?.id === 'token');
       await page.keyboard.type(server.tokens.alice);
       await page.keyboard.press('Enter');
       await page.getByTestId('whoami').waitFor();

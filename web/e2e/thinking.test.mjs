@@ -1,7 +1,7 @@
 // The brain's reasoning appears in the ThinkingTerminal (a late viewer gets it replayed), next
 // to the analysis: root cause postgres-db with its evidence path, blast radius ingress.
 import assert from 'node:assert/strict';
-import { expandCorrelated, screenshot, signIn } from './lib/browser.mjs';
+import { screenshot, signIn, waitForIncidentRow } from './lib/browser.mjs';
 import { waitFor } from './lib/server.mjs';
 
 export default [
@@ -15,9 +15,7 @@ export default [
       const frontend = incidents.find((i) => i.service === 'frontend');
       assert.ok(frontend && stored.incidents.includes(frontend.id));
 
-      await page.locator('tr', { hasText: 'postgres-db connections at 98%' }).waitFor();
-      await page.waitForTimeout(300);
-      await expandCorrelated(page);
+      await waitForIncidentRow(page, 'frontend 5xx rate > 15%');
       await page.locator(`tr[data-incident-id="${frontend.id}"]`).getByRole('link', { name: 'frontend 5xx rate > 15%' }).click();
       await page.getByRole('heading', { name: 'frontend 5xx rate > 15%' }).waitFor();
 

@@ -37,6 +37,14 @@ export default [
       await focus.getByRole('heading', { name: /postgres-db/ }).waitFor();
       assert.match(page.url(), /service=postgres-db/);
       await focus.getByTestId('focus-blast').filter({ hasText: 'frontend' }).waitFor();
+
+      // Clicking a service on the graph itself selects it.
+      const positions = JSON.parse(await graph.getAttribute('data-node-positions'));
+      const box = await graph.boundingBox();
+      const [x, y] = positions['auth-service'];
+      await page.mouse.click(box.x + x, box.y + y);
+      await focus.getByRole('heading', { name: /auth-service/ }).waitFor();
+      assert.match(page.url(), /service=auth-service/);
     },
   },
 ];

@@ -51,23 +51,25 @@ describe('LiveEvents', () => {
     es.send('incident.opened', '{"incident_id":7,"version":1}');
     es.send('approval.voided', '{"approval_id":3,"incident_id":7,"status":"voided"}');
     expect(seen).toEqual([
+      ['resync', null],
       ['incident.opened', { incident_id: 7, version: 1 }],
       ['approval.voided', { approval_id: 3, incident_id: 7, status: 'voided' }],
     ]);
     expect(statuses).toEqual(['live']);
   });
 
-  it('asks listeners to resync after a gap, since missed events are not replayed', () => {
+  it('asks listeners to resync at every open: after a gap, and for what came before the first', () => {
     const live = new LiveEvents('/e', (u) => new FakeEventSource(u));
     const seen: string[] = [];
     live.on((type) => seen.push(type));
     live.start();
     const es = FakeEventSource.all[0];
     es.open();
+    expect(seen).toEqual(['resync']);
     es.fail(false); // EventSource reconnects by itself
     expect(live.status).toBe('connecting');
     es.open();
-    expect(seen).toEqual(['resync']);
+    expect(seen).toEqual(['resync', 'resync']);
   });
 
   it('reconnects with backoff when the browser gives up on the stream, then resyncs', () => {
@@ -88,7 +90,7 @@ describe('LiveEvents', () => {
     expect(FakeEventSource.all).toHaveLength(3);
     FakeEventSource.all[2].open();
     expect(live.status).toBe('live');
-    expect(seen).toEqual(['resync']);
+    expect(seen).toEqual(['resync', 'resync']);
   });
 
   it('stops for good: the stream is closed and no retry is scheduled', () => {

@@ -84,3 +84,16 @@ export async function signIn(page, base, token) {
 export async function expandCorrelated(page) {
   for (const button of await page.locator('button.fold[aria-expanded="false"]').all()) await button.click();
 }
+
+// Waits for an incident row, unfolding correlated groups as they appear (a link between two
+// incidents may arrive after both rows are shown, folding one under the other).
+export async function waitForIncidentRow(page, text, timeout = 15000) {
+  const row = page.locator('tr', { hasText: text });
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    await expandCorrelated(page);
+    if (await row.isVisible()) return row;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no incident row with "${text}" after ${timeout} ms`);
+}

@@ -1,8 +1,9 @@
 // Live updates: one EventSource on GET /api/v1/events for the whole session. Listeners get each
 // named event with its JSON data. EventSource reconnects by itself after a network error; when it
 // gives up (the server refused the stream, e.g. a 401 after a restart) we reconnect with backoff.
-// After any gap a synthetic "resync" event tells listeners to reload what they show, since
-// events sent while disconnected are not replayed.
+// Each time the stream opens, a synthetic "resync" event tells listeners to reload what they
+// show: events sent while disconnected are not replayed, and at the first open a page may have
+// loaded its data before the subscription existed (an alert stored in between would be missed).
 
 export const LIVE_EVENT_TYPES = [
   'incident.opened',
@@ -53,7 +54,6 @@ export class LiveEvents {
   private statusListeners = new Set<(s: LiveStatus) => void>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryMs = 2000;
-  private hadGap = false;
   private stopped = false;
   status: LiveStatus = 'connecting';
 
@@ -109,13 +109,9 @@ export class LiveEvents {
     es.onopen = () => {
       this.retryMs = 2000;
       this.setStatus('live');
-      if (this.hadGap) {
-        this.hadGap = false;
-        this.emit('resync', null);
-      }
+      this.emit('resync', null);
     };
     es.onerror = () => {
-      this.hadGap = true;
       if (es.readyState === CLOSED) {
         // EventSource gave up: retry ourselves, backing off to one minute.
         es.close();

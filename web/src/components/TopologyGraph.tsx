@@ -156,6 +156,18 @@ export function TopologyGraph(props: {
       });
       instance.on('tap', 'node', (ev) => onSelect.current(ev.target.id()));
       cy.current = instance;
+      // Where each service is drawn (CSS pixels in the graph box): lets browser tests click a
+      // node on the canvas the way a person does.
+      const publishPositions = () => {
+        const pos: Record<string, [number, number]> = {};
+        instance.nodes().forEach((n) => {
+          const p = n.renderedPosition();
+          pos[n.id()] = [Math.round(p.x), Math.round(p.y)];
+        });
+        host.current?.setAttribute('data-node-positions', JSON.stringify(pos));
+      };
+      publishPositions();
+      instance.on('resize pan zoom', publishPositions);
       host.current.setAttribute('data-ready', 'true');
       observer = new MutationObserver(() => instance.style(stylesheet()));
       observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from '../api/client';
 import type { WhoAmI } from '../api/types';
 import { LANGS, useI18n, type Lang } from '../i18n';
@@ -9,6 +9,8 @@ export function SignIn(props: { onSignedIn: (token: string, who: WhoAmI) => void
   const [token, setToken] = useState('');
   const [error, setError] = useState(props.initialError ?? '');
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []); // the one thing to do here: type the token
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -53,7 +55,7 @@ export function SignIn(props: { onSignedIn: (token: string, who: WhoAmI) => void
           aria-describedby="token-help"
           aria-invalid={error ? 'true' : undefined}
           onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)}
-          autoFocus
+          ref={input}
         />
         <p id="token-help" class="help">
           {t('signin.help')}
