@@ -21,21 +21,22 @@ await new Promise((r) => setTimeout(r, 3500)); // the seeded analysis and CRITIC
 
 const browser = await launch();
 try {
-  for (const theme of ['dark', 'light']) {
+  for (const [theme, lang] of [['dark', 'en'], ['light', 'en'], ['dark', 'zh-TW']]) {
     for (const [user, pages] of [
       ['alice', ['/incidents', '/incidents/1', '/topology', '/approvals', '/trust', '/audit']],
       ['victor', ['/approvals/2']],
     ]) {
       const page = await browser.newPage(user);
       await page.goto(`${base}/`);
-      await page.evaluate(([t, th]) => {
+      await page.evaluate(([t, th, l]) => {
         sessionStorage.setItem('awoooi.token', t);
         localStorage.setItem('awoooi.theme', th);
-      }, [token(user), theme]);
+        localStorage.setItem('awoooi.lang', l);
+      }, [token(user), theme, lang]);
       for (const p of pages) {
         await page.goto(base + p);
         await page.waitForTimeout(900);
-        await page.screenshot({ path: join(out, `${theme}-${user}${p.replace(/\//g, '_')}.png`) });
+        await page.screenshot({ path: join(out, `${theme}-${lang}-${user}${p.replace(/\//g, '_')}.png`) });
       }
       await page.close();
     }

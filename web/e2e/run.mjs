@@ -32,10 +32,15 @@ async function main() {
   let skipped = 0;
   for (const t of tests) {
     const started = Date.now();
-    const server = new AwoooiServer(t.server ?? {});
+    // `server` is the options for awoooi, or a function that prepares what the test needs first
+    // (e.g. a fake LLM provider) and returns { ...options, fixture, cleanup }.
+    let prepared = {};
+    let server = null;
     let browser = null;
     let timer;
     try {
+      prepared = typeof t.server === 'function' ? await t.server() : (t.server ?? {});
+      server = new AwoooiServer(prepared);
       await server.start();
       if (server.frontNote) console.log(`  note: ${server.frontNote}`);
       browser = await launch();
@@ -43,6 +48,7 @@ async function main() {
         server,
         base: server.base,
         browser,
+        fixture: prepared.fixture,
         skip: (reason) => {
           throw new Skip(reason);
         },
@@ -63,12 +69,13 @@ async function main() {
       } else {
         failed++;
         console.log(`FAIL ${t.file} › ${t.name} (${Date.now() - started} ms)\n    ${String(e && e.stack ? e.stack : e).split('\n').join('\n    ')}`);
-        if (server.err) console.log(`    server log (tail):\n      ${server.err.trim().split('\n').slice(-15).join('\n      ')}`);
+        if (server?.err) console.log(`    server log (tail):\n      ${server.err.trim().split('\n').slice(-15).join('\n      ')}`);
       }
     } finally {
       clearTimeout(timer);
       await browser?.close();
-      await server.stop();
+      await server?.stop();
+      await prepared.cleanup?.();
     }
   }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
