@@ -33,6 +33,7 @@
 #include "server/http.h"
 #include "server/logging.h"
 #include "server/metrics.h"
+#include "server/web_assets.h"
 #include "server/pipeline.h"
 #include "spdlog/spdlog.h"
 
@@ -95,7 +96,11 @@ json ProposalToJson(const store::StoredProposal& p) {
                        {"expected_effect", a.expected_effect},
                        {"valid", a.validation == "valid"},
                        {"note", a.validation == "valid" ? "" : a.validation},
-                       {"action_hash", a.action_hash}});
+                       {"action_hash", a.action_hash},
+                       {"approval_id", a.approval_id > 0 ? json(a.approval_id) : json(nullptr)},
+                       {"status", a.approval_id == 0 ? "proposed"
+                                  : a.approval_status == "pending" ? "approval"
+                                                                   : a.approval_status}});
   }
   return {{"id", p.id},
           {"incident_id", p.incident_id},
@@ -558,7 +563,34 @@ class AppImpl final : public App {
       ex->Respond(std::move(resp));
       return;
     }
+    // Not an API route: the dashboard's files and client-side routes (/incidents/7).
+    if ((r.method == "GET" || r.method == "HEAD") && FindWebAsset(r.path) != nullptr) return ServeWeb(ex);
     ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
+  }
+
+  // The embedded dashboard (web/, built by Vite; server/web_assets.h).
+  static void ServeWeb(const std::shared_ptr<Exchange>& ex) {
+    const HttpRequest& r = ex->request();
+    const WebAsset* asset = FindWebAsset(r.path);
+    if (asset == nullptr) return ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
+    HttpResponse resp;
+    resp.content_type = std::string(asset->content_type);
+    resp.headers.emplace_back("Cache-Control", std::string(WebCacheControl(*asset)));
+    resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    resp.headers.emplace_back("Vary", "Accept-Encoding");
+    if (!asset->gzip.empty() && r.Header("accept-encoding").find("gzip") != std::string_view::npos) {
+      resp.headers.emplace_back("Content-Encoding", "gzip");
+      resp.body = std::string(asset->gzip);
+    } else {
+      resp.body = std::string(asset->body);
+    }
+    if (asset->content_type.starts_with("text/html")) {
+      resp.headers.emplace_back("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      resp.headers.emplace_back("Referrer-Policy", "no-referrer");
+    }
+    ex->Respond(std::move(resp));
   }
 
   // Runs on an I/O thread once a request's headers are read, before its body is: ingestion that
@@ -742,14 +774,7 @@ class AppImpl final : public App {
       r.body = std::string(runtime::OpenApiJson());
       ex->Respond(std::move(r));
     });
-    Add("GET", "/", A::kPublic, [](auto ex, auto&, auto) {
-      ex->Respond(Json(200, {{"name", "awoooi"},
-                             {"version", AWOOOI_VERSION},
-                             {"api", "/api/v1"},
-                             {"openapi", "/api/openapi.json"},
-                             {"health", "/healthz"},
-                             {"metrics", "/metrics"}}));
-    });
+    Add("GET", "/", A::kPublic, [](auto ex, auto&, auto) { ServeWeb(ex); });
     Add("POST", "/api/v1/alerts/alertmanager", A::kIngest, [this](auto ex, auto&, auto) { Ingest(ex, true); });
     Add("POST", "/api/v1/alerts", A::kIngest, [this](auto ex, auto&, auto) { Ingest(ex, false); });
     Add("GET", "/api/v1/whoami", A::kViewer, [](auto ex, auto&, const store::User* u) {

@@ -100,7 +100,8 @@ class HostileInput(ServerTest):
         self.assert_error(status, body, 415, "Content-Type")
 
     def test_unknown_route_and_wrong_method(self):
-        status, data, _ = self.server.request("GET", "/nope")
+        # Unknown API routes are 404 (other paths are the dashboard's client-side routes).
+        status, data, _ = self.server.request("GET", "/api/v1/nope")
         self.assertEqual(status, 404)
         status, data, headers = self.server.request("DELETE", "/api/v1/alerts")
         self.assertEqual(status, 405)

@@ -128,6 +128,8 @@ struct StoredAction {
   std::string validation = "valid";
   std::string action_hash;
   absl::Time created_at = absl::InfinitePast();
+  int64_t approval_id = 0;  // the approval request made for it (0: none: investigate, or not planned yet)
+  std::string approval_status;  // that request's status
 };
 
 struct StoredProposal {

@@ -266,10 +266,20 @@ absl::StatusOr<int64_t> InsertProposal(Db& db, int64_t incident_id, int64_t inci
 
 // Reads the actions of `p` by ordinal.
 absl::Status LoadActions(Db& db, StoredProposal* p) {
-  auto st = db.Prepare(absl::StrCat("SELECT ", kActionColumns, " FROM actions WHERE proposal_id = ?1 ORDER BY ordinal"));
+  // Each action with the newest approval request made for it.
+  auto st = db.Prepare(absl::StrCat(
+      "SELECT ", kActionColumns,
+      ", (SELECT ap.id FROM approvals ap WHERE ap.action_id = actions.id ORDER BY ap.id DESC LIMIT 1), "
+      "(SELECT ap.status FROM approvals ap WHERE ap.action_id = actions.id ORDER BY ap.id DESC LIMIT 1) "
+      "FROM actions WHERE proposal_id = ?1 ORDER BY ordinal"));
   if (!st.ok()) return st.status();
   st->Bind(1, p->id);
-  auto actions = ReadAll<StoredAction>(*st, ReadAction);
+  auto actions = ReadAll<StoredAction>(*st, [](const Stmt& s) {
+    StoredAction a = ReadAction(s);
+    a.approval_id = s.IsNull(12) ? 0 : s.Int(12);
+    a.approval_status = s.IsNull(13) ? "" : s.Text(13);
+    return a;
+  });
   if (!actions.ok()) return actions.status();
   p->actions = std::move(*actions);
   return absl::OkStatus();
