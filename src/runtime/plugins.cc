@@ -1,6 +1,7 @@
 #include "runtime/plugins.h"
 
 #include "plugins/actions/cluster/simulated_cluster.h"
+#include "plugins/actions/command/command_executor.h"
 #include "plugins/inputs/webhook/webhook_source.h"
 #include "plugins/stores/sqlite/sqlite_store.h"
 
@@ -17,6 +18,9 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   // ACTION
   registry.actions.Register("simulated", [](const PluginSettings& s, ExecutorDeps deps) {
     return plugins::actions::MakeSimulatedCluster(s, deps.store);
+  });
+  registry.actions.Register("command", [](const PluginSettings& s, ExecutorDeps deps) {
+    return plugins::actions::MakeCommandExecutor(s, deps.catalog);
   });
   // OUTPUT plugins register here as they land (src/plugins/outputs).
 }
