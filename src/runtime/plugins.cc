@@ -1,6 +1,7 @@
 #include "runtime/plugins.h"
 
 #include "plugins/actions/cluster/simulated_cluster.h"
+#include "plugins/actions/command/command_executor.h"
 #include "plugins/actions/kubernetes/kubernetes_executor.h"
 #include "plugins/actions/mcp/mcp_executor.h"
 #include "plugins/inputs/webhook/webhook_source.h"
@@ -25,6 +26,9 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
     return action::MakeKubernetesExecutor(s);
   });
   registry.actions.Register("mcp", [](const PluginSettings& s, ExecutorDeps) { return mcp::MakeMcpExecutor(s); });
+  registry.actions.Register("command", [](const PluginSettings& s, ExecutorDeps deps) {
+    return plugins::actions::MakeCommandExecutor(s, deps.catalog);
+  });
   // OUTPUT
   plugins::outputs::RegisterBuiltinNotifiers(registry.outputs);
 }

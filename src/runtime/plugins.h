@@ -20,6 +20,9 @@ namespace awoooi::runtime {
 // What an executor may need from the platform beyond its settings.
 struct ExecutorDeps {
   store::Store* store = nullptr;  // the simulated cluster persists its state here
+  // What actions may name (command templates, MCP servers), as the approval engine validates them.
+  // Valid only during the factory call: an executor that needs it keeps a copy. Null: nothing.
+  const action::Catalog* catalog = nullptr;
 };
 
 struct PluginRegistry {

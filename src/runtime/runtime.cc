@@ -161,8 +161,10 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
 absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config, store::Store* store,
                                                                             const PluginRegistry& registry) {
   std::vector<std::unique_ptr<action::Executor>> out;
+  // The same catalog the approval engine validates actions against (executors copy what they keep).
+  const action::Catalog catalog = ApprovalSettings(config).catalog;
   for (const PluginSettings& s : config.executors) {
-    auto e = registry.actions.Create(s.GetString("type"), s, ExecutorDeps{store});
+    auto e = registry.actions.Create(s.GetString("type"), s, ExecutorDeps{store, &catalog});
     if (!e.ok()) return absl::Status(e.status().code(), absl::StrCat("executors: ", e.status().message()));
     out.push_back(std::move(*e));
   }
