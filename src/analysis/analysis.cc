@@ -185,6 +185,42 @@ std::string RenderDocument(const Input& input, const Result& r) {
   return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+notify::NotificationDraft OpenedNotification(const Input& input, const Result& r) {
+  notify::NotificationDraft n;
+  n.event = "incident.opened";
+  n.severity = ParseSeverity(input.severity);
+  n.subject = absl::StrCat("incident/", input.incident_id);
+  n.incident_id = input.incident_id;
+  n.service = input.service;
+  n.title = absl::StrCat(input.alertname.empty() ? std::string("Incident") : input.alertname, " on ",
+                         input.service.empty() ? std::string("an unknown service") : input.service);
+  n.text = r.proposal ? r.proposal->summary.str() : std::string("No proposal yet: ") + r.proposal_error.str();
+  if (r.root_cause && !r.root_cause->root_causes.empty()) {
+    const auto& top = r.root_cause->root_causes.front();
+    std::string path;
+    for (const auto& hop : top.path) path += (path.empty() ? "" : " -> ") + hop;
+    n.fields.emplace_back("Root cause", absl::StrCat(top.service, " (", std::string(topology::ToString(top.kind)), ", ",
+                                                     std::string(topology::ToString(top.role)), ")"));
+    if (!path.empty()) n.fields.emplace_back("Evidence path", path);
+  }
+  if (r.blast_radius) {
+    std::string affected;
+    for (const auto& a : r.blast_radius->affected) affected += (affected.empty() ? "" : ", ") + a.service;
+    n.fields.emplace_back("Blast radius", affected.empty() ? std::string("no upstream service") : affected);
+  }
+  n.fields.emplace_back("Severity", input.severity);
+  if (r.proposal) {
+    std::string actions;
+    for (const auto& pa : r.proposal->actions) {
+      actions += (actions.empty() ? "" : "; ") + std::string(action::ToString(pa.action.kind())) + " " +
+                 pa.action.target().name.str();
+    }
+    n.fields.emplace_back("Proposed", actions);
+  }
+  n.link_path = absl::StrCat("/incidents/", input.incident_id);
+  return n;
+}
+
 std::string EntryPoint(const std::vector<Alert>& alerts, const topology::Topology& topology, int depth) {
   std::vector<std::string> firing;
   for (const Alert& a : alerts) {

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "awoooi/cluster/cluster.h"
@@ -82,6 +83,69 @@ absl::StatusOr<action::Action> Rebuild(const store::StoredAction& row, const act
     return absl::DataLossError(absl::StrCat("action ", row.id, " no longer matches its hash"));
   }
   return a;
+}
+
+
+// The factors of a stored request with who signed each (ApprovalService::FactorsOf, for Impl).
+std::vector<FactorState> FactorsOfRecord(const store::ApprovalRecord& record) {
+  std::vector<Signer> signers;
+  for (const auto& s : record.signatures) {
+    if (s.decision != "approve") continue;
+    if (auto role = ParseRole(s.role)) signers.push_back(Signer{s.user, *role});
+  }
+  return AssignSigners(ParseFactors(record.factors_json), signers);
+}
+
+// What people are told about a request (notify/outbox.h): the ApprovalCard in a few fields.
+notify::NotificationDraft Note(const std::string& event, const store::ApprovalRecord& r, const std::string& text,
+                               const std::vector<FactorState>& factors) {
+  notify::NotificationDraft n;
+  n.event = event;
+  n.severity = r.risk_effective == "CRITICAL" ? Severity::kCritical
+               : r.risk_effective == "HIGH"   ? Severity::kError
+               : r.risk_effective == "MEDIUM" ? Severity::kWarning
+                                              : Severity::kInfo;
+  n.subject = absl::StrCat("approval/", r.id);
+  n.incident_id = r.incident_id;
+  n.service = r.action.target;
+  n.ns = r.action.ns;
+  std::string action = absl::StrCat(r.action.kind, " ", r.action.target,
+                                    r.action.ns.empty() ? "" : absl::StrCat(" (", r.action.ns, ")"));
+  static const std::map<std::string, std::string> kTitles = {
+      {"approval.requested", "Approval needed"}, {"approval.approved", "Approved"},
+      {"approval.rejected", "Rejected"},         {"approval.voided", "Voided"},
+      {"approval.expired", "Expired"},           {"approval.succeeded", "Executed"},
+      {"approval.failed", "Execution failed"}};
+  auto title = kTitles.find(event);
+  n.title = absl::StrCat(title == kTitles.end() ? event : title->second, ": ", action);
+  n.text = text;
+  n.fields.emplace_back("Action", action);
+  n.fields.emplace_back("Risk", absl::StrCat(r.risk_effective, r.risk_base != r.risk_effective
+                                                                   ? absl::StrCat(" (base ", r.risk_base, ")")
+                                                                   : std::string(),
+                                             " - ", r.risk_reason));
+  std::vector<std::string> needs, signed_by;
+  for (const auto& f : factors) {
+    std::vector<std::string> roles;
+    for (Role role : f.factor.roles) roles.emplace_back(ToString(role));
+    needs.push_back(absl::StrCat(f.factor.count, " of ", absl::StrJoin(roles, "|")));
+    for (const auto& s : f.signed_by) signed_by.push_back(absl::StrCat(s.user, " (", std::string(ToString(s.role)), ")"));
+  }
+  if (!needs.empty()) n.fields.emplace_back("Signatures needed", absl::StrJoin(needs, " and "));
+  n.fields.emplace_back("Signed by", signed_by.empty() ? std::string("nobody yet") : absl::StrJoin(signed_by, ", "));
+  json dry = json::parse(r.dry_run_json, nullptr, false);
+  if (dry.is_object()) n.fields.emplace_back("Dry-run", dry.value("summary", ""));
+  json blast = json::parse(r.blast_radius_json, nullptr, false);
+  if (blast.is_array() && !blast.empty()) {
+    std::vector<std::string> names;
+    for (const auto& b : blast) {
+      if (b.is_string()) names.push_back(b.get<std::string>());
+    }
+    n.fields.emplace_back("Blast radius", absl::StrJoin(names, ", "));
+  }
+  if (r.savings_monthly_usd >= 0) n.fields.emplace_back("Monthly savings", absl::StrFormat("$%.2f if fixed", r.savings_monthly_usd));
+  n.link_path = absl::StrCat("/approvals/", r.id);
+  return n;
 }
 
 std::string Event(int64_t approval_id, int64_t incident_id, const std::string& status) {
@@ -237,6 +301,13 @@ struct ApprovalService::Impl {
     rec.incident_id = incident_id;
     rec.proposal_id = proposal_id;
     rec.action.id = action_id;
+    rec.action.kind = std::string(action::ToString(a.kind()));
+    rec.action.target_kind = std::string(action::ToString(a.target().kind));
+    rec.action.target = a.target().name.str();
+    rec.action.ns = a.target().ns.str();
+    for (const auto& [k, v] : a.params()) rec.action.params[k] = v.text.str();
+    rec.action.expected_effect = a.expected_effect().str();
+    rec.action.action_hash = a.hash();
     rec.pattern = a.Pattern();
     rec.risk_base = std::string(ToString(risk.base));
     rec.risk_effective = std::string(ToString(risk.effective));
@@ -260,6 +331,13 @@ struct ApprovalService::Impl {
                {"risk", rec.risk_effective},
                {"risk_reason", rec.risk_reason},
                {"factors", json::parse(rec.factors_json)}})}};
+    if (!automatic) {
+      std::string text = blocked.empty()
+                             ? absl::StrCat("The ", rec.risk_effective, " action below needs signatures in the dashboard.")
+                             : absl::StrCat("The action below cannot be approved: ", blocked);
+      audit[1].notification = Note("approval.requested", rec, text,
+                                   AssignSigners(RequiredFactors(risk.effective), {}));
+    }
     auto id = deps.store->CreateApproval(rec, hand ? std::optional<action::Action>(a) : std::nullopt, audit);
     if (!id.ok()) return id.status();
     Publish(automatic ? "approval.approved" : "approval.requested", *id, incident_id, rec.status);
@@ -300,6 +378,10 @@ struct ApprovalService::Impl {
     // A failed automatic execution collapses the pattern's trust.
     if (!ok && automatic) u.trust = store::TrustChange{a.Pattern(), true};
     std::vector<store::AuditDraft> audit = {{"result", "system", "", Dump({{"action_hash", a.hash()}, {"outcome", result["outcome"]}})}};
+    if (auto rec = deps.store->GetApproval(id); rec.ok()) {
+      audit[0].notification = Note(ok ? "approval.succeeded" : "approval.failed", *rec,
+                                   result.value("detail", std::string()), FactorsOfRecord(*rec));
+    }
     if (u.trust) audit.push_back({"trust", "system", "pattern/" + a.Pattern(), Dump({{"change", "reset"}, {"why", "automatic execution failed"}})});
     (void)deps.store->TransitionApproval(id, "executing", ok ? "succeeded" : "failed", u, audit);
     Publish(ok ? "approval.succeeded" : "approval.failed", id, incident_id, ok ? "succeeded" : "failed");
@@ -426,7 +508,9 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     if (!void_reason.empty()) {
       store::ApprovalUpdate u;
       u.reason = void_reason;
-      (void)store.TransitionApproval(id, "pending", "voided", u, {{"void", "system", "", Dump({{"reason", void_reason}})}});
+      store::AuditDraft voided{"void", "system", "", Dump({{"reason", void_reason}})};
+      voided.notification = Note("approval.voided", *rec, void_reason, FactorsOf(*rec));
+      (void)store.TransitionApproval(id, "pending", "voided", u, {voided});
       impl_->Publish("approval.voided", id, rec->incident_id, "voided");
       return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " was voided: ", void_reason)));
     }
@@ -450,15 +534,32 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     if (!a.ok()) return done(a.status());
     store::ApprovalUpdate approved;
     approved.trust = store::TrustChange{rec->pattern, false};
+    store::AuditDraft approved_entry{"approved", user.name, "", Dump({{"action_hash", a->hash()}})};
+    approved_entry.notification =
+        Note("approval.approved", *rec, "Every signature it needs is in; the dry-run runs again, then it executes.",
+             FactorsOf(*rec));
     if (absl::Status s = store.TransitionApproval(
             id, "pending", "approved", approved,
-            {{"approved", user.name, "", Dump({{"action_hash", a->hash()}})},
-             {"trust", "system", "pattern/" + rec->pattern, Dump({{"change", "+1"}})}});
+            {approved_entry, {"trust", "system", "pattern/" + rec->pattern, Dump({{"change", "+1"}})}});
         !s.ok()) {
       return done(fresh());  // someone else decided first: report the state as it is
     }
     impl_->Publish("approval.approved", id, rec->incident_id, "approved");
     if (impl_->deps.publish) impl_->deps.publish("trust.changed", Dump({{"pattern", rec->pattern}}));
+    if (auto trust = store.GetTrust(rec->pattern);
+        trust.ok() && rec->risk_base == "MEDIUM" && trust->score == impl_->settings.trust.medium_to_low) {
+      notify::NotificationDraft n;
+      n.event = "pattern.automatic";
+      n.severity = Severity::kInfo;
+      n.subject = "pattern/" + rec->pattern;
+      n.incident_id = rec->incident_id;
+      n.service = rec->action.target;
+      n.ns = rec->action.ns;
+      n.title = absl::StrCat("Now automatic: ", rec->pattern);
+      n.text = absl::StrCat("Approved ", trust->score, " times without a rejection, MEDIUM actions of this pattern now run without signatures. One rejection or failed run collapses the trust again.");
+      n.link_path = "/trust";
+      (void)store.AddNotifications({n});
+    }
 
     action::Executor* exec = impl_->ExecutorFor(*a);
     std::string void_why;
@@ -485,8 +586,9 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
       store::ApprovalUpdate u;
       u.reason = void_why;
       if (!dry.is_null()) u.dry_run_json = Dump(dry);
-      (void)store.TransitionApproval(id, "approved", "voided", u,
-                                     {{"void", "system", "", Dump({{"reason", void_why}, {"state_fingerprint", fingerprint}})}});
+      store::AuditDraft voided{"void", "system", "", Dump({{"reason", void_why}, {"state_fingerprint", fingerprint}})};
+      voided.notification = Note("approval.voided", *rec, void_why, FactorsOf(*rec));
+      (void)store.TransitionApproval(id, "approved", "voided", u, {voided});
       impl_->Publish("approval.voided", id, rec->incident_id, "voided");
       return done(fresh());
     }
@@ -519,9 +621,12 @@ void ApprovalService::Reject(int64_t id, const store::User& user, std::string co
     store::ApprovalUpdate u;
     u.reason = absl::StrCat("rejected by ", user.name, ": ", comment);
     u.trust = store::TrustChange{rec->pattern, true};
+    store::AuditDraft rejection{"rejection", user.name, "",
+                                Dump({{"role", std::string(ToString(user.role))}, {"token_id", user.token_id}, {"comment", comment}})};
+    rejection.notification = Note("approval.rejected", *rec, *u.reason, FactorsOf(*rec));
     absl::Status s = store.TransitionApproval(
         id, "pending", "rejected", u,
-        {{"rejection", user.name, "", Dump({{"role", std::string(ToString(user.role))}, {"token_id", user.token_id}, {"comment", comment}})},
+        {rejection,
          {"trust", "system", "pattern/" + rec->pattern, Dump({{"change", "reset"}, {"why", "rejected"}})}});
     if (!s.ok()) return done(s);
     impl_->Publish("approval.rejected", id, rec->incident_id, "rejected");
@@ -538,7 +643,11 @@ int ApprovalService::ExpireDue() {
     store::ApprovalUpdate u;
     u.reason = absl::StrCat("expired after ", absl::FormatDuration(impl_->settings.expiry),
                             " without the signatures it needs (fails closed)");
-    if (impl_->deps.store->TransitionApproval(id, "pending", "expired", u, {{"expiry", "system", "", "{}"}}).ok()) {
+    store::AuditDraft expiry{"expiry", "system", "", "{}"};
+    if (auto rec = impl_->deps.store->GetApproval(id); rec.ok()) {
+      expiry.notification = Note("approval.expired", *rec, *u.reason, FactorsOf(*rec));
+    }
+    if (impl_->deps.store->TransitionApproval(id, "pending", "expired", u, {expiry}).ok()) {
       ++n;
       auto rec = impl_->deps.store->GetApproval(id);
       impl_->Publish("approval.expired", id, rec.ok() ? rec->incident_id : 0, "expired");
@@ -548,12 +657,7 @@ int ApprovalService::ExpireDue() {
 }
 
 std::vector<FactorState> ApprovalService::FactorsOf(const store::ApprovalRecord& record) const {
-  std::vector<Signer> signers;
-  for (const auto& s : record.signatures) {
-    if (s.decision != "approve") continue;
-    if (auto role = ParseRole(s.role)) signers.push_back(Signer{s.user, *role});
-  }
-  return AssignSigners(ParseFactors(record.factors_json), signers);
+  return FactorsOfRecord(record);
 }
 
 Eligibility ApprovalService::EligibilityOf(const store::ApprovalRecord& record, const store::User& user) const {

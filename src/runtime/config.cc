@@ -45,6 +45,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
     {"ingest.auth", "", "Ingestion authentication: token (Bearer), hmac (X-AWOOOI-Signature over X-AWOOOI-Timestamp and the body) or none. Unset means none on a loopback listener; any other listener refuses to start until it is set (docs/security.md)."},
     {"ingest.token", "", "Bearer token senders must present when ingest.auth=token."},
     {"ingest.hmac_secret", "", "Shared secret for ingest.auth=hmac."},
+    {"server.public_url", "", "The dashboard's address as people reach it (https://awoooi.example.com): notifications link to it. Empty: no links."},
+    {"notify.max_attempts", "12", "A notification is dead-lettered on a channel after this many failed attempts."},
+    {"notify.max_age", "24h", "... or once it is this old."},
     {"ingest.hmac_window", "5m", "A signed request's X-AWOOOI-Timestamp must be within this of the server's clock (replay protection)."},
     {"server.allowed_hosts", "", "Comma-separated Host names accepted besides localhost/127.0.0.1/[::1] (DNS-rebinding protection)."},
     {"ingest.max_alerts_per_request", "10000", "Alerts per request beyond this get 400."},
@@ -92,17 +95,26 @@ const std::vector<ConfigKey>& ConfigKeys() {
 
 namespace {
 
-const std::set<std::string> kListKeys = {"ingest.group_by",  "privacy.custom_patterns", "executors",
+const std::set<std::string> kListKeys = {"ingest.group_by", "notify_routes", "privacy.custom_patterns", "executors",
                                          "command_templates", "notifiers",               "approvals.rules",
                                          "approvals.protected_namespaces"};
 
-// One list entry (a map) as plugin settings: nested maps joined with '.', lists as ".0", ".1".
-absl::Status FlattenEntry(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>* out) {
+// One list entry (a map) as plugin settings: nested maps joined with '.', lists as ".0", ".1"
+// (or, with `join_lists`, a list of scalars as one comma-separated value: notifiers' `to`).
+absl::Status FlattenEntry(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>* out,
+                          bool join_lists = false) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
-      if (auto s = FlattenEntry(kv.second, prefix.empty() ? key : prefix + "." + key, out); !s.ok()) return s;
+      if (auto s = FlattenEntry(kv.second, prefix.empty() ? key : prefix + "." + key, out, join_lists); !s.ok()) return s;
     }
+  } else if (node.IsSequence() && join_lists) {
+    std::string joined;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) return absl::InvalidArgumentError(prefix + ": a list of plain values");
+      joined += (joined.empty() ? "" : ",") + item.Scalar();
+    }
+    (*out)[prefix] = joined;
   } else if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
       if (auto s = FlattenEntry(node[i], prefix + "." + std::to_string(i), out); !s.ok()) return s;
@@ -113,14 +125,15 @@ absl::Status FlattenEntry(const YAML::Node& node, const std::string& prefix, std
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<PluginSettings>> ReadPluginList(const YAML::Node& n, const std::string& key) {
+absl::StatusOr<std::vector<PluginSettings>> ReadPluginList(const YAML::Node& n, const std::string& key,
+                                                           bool join_lists = false) {
   if (!n.IsSequence()) return absl::InvalidArgumentError(key + ": must be a list of maps with a type");
   std::vector<PluginSettings> out;
   for (std::size_t i = 0; i < n.size(); ++i) {
     std::string path = absl::StrCat(key, "[", i, "]");
     if (!n[i].IsMap()) return absl::InvalidArgumentError(path + ": must be a map");
     std::map<std::string, std::string> values;
-    if (auto s = FlattenEntry(n[i], "", &values); !s.ok()) return s;
+    if (auto s = FlattenEntry(n[i], "", &values, join_lists); !s.ok()) return s;
     if (!values.count("type")) return absl::InvalidArgumentError(path + ".type: is required");
     out.emplace_back(path, std::move(values));
   }
@@ -459,9 +472,34 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
     config.executors = {PluginSettings("executors[0]", {{"type", "simulated"}})};
   }
   if (auto it = lists.find("notifiers"); it != lists.end()) {
-    auto list = ReadPluginList(it->second, "notifiers");
+    auto list = ReadPluginList(it->second, "notifiers", /*join_lists=*/true);
     if (!list.ok()) return fail(list.status());
     config.notifiers = std::move(*list);
+  }
+  config.server.public_url = all.GetString("server.public_url");
+  AWOOOI_READ(config.notify.max_attempts, all.GetInt("notify.max_attempts", 0, 1, 1000));
+  AWOOOI_READ(config.notify.max_age_ms, all.GetDurationMs("notify.max_age", 0, 1'000, 30LL * 86'400'000));
+  if (auto it = lists.find("notify_routes"); it != lists.end()) {
+    if (!it->second.IsSequence()) return fail(absl::InvalidArgumentError("notify_routes: must be a list"));
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
+      const YAML::Node& r = it->second[i];
+      notify::Route route;
+      auto list = [&](const char* key) {
+        std::vector<std::string> v;
+        if (r[key] && r[key].IsSequence()) {
+          for (const auto& x : r[key]) v.push_back(x.as<std::string>());
+        } else if (r[key]) {
+          v.push_back(r[key].as<std::string>());
+        }
+        return v;
+      };
+      route.channels = list("channels");
+      route.events = list("events");
+      route.services = list("services");
+      route.namespaces = list("namespaces");
+      if (r["min_severity"]) route.min_severity = ParseSeverity(r["min_severity"].as<std::string>());
+      config.notify.routes.push_back(std::move(route));
+    }
   }
   if (auto it = lists.find("command_templates"); it != lists.end()) {
     if (auto s = ReadTemplates(it->second, &config.command_templates); !s.ok()) return fail(s);

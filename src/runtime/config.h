@@ -17,6 +17,7 @@
 #include "awoooi/action/action.h"
 #include "awoooi/approval/policy.h"
 #include "awoooi/core/plugin.h"
+#include "awoooi/notify/outbox.h"
 #include "awoooi/privacy/shield.h"
 #include "ingest/alert_parser.h"
 #include "ingest/grouping.h"
@@ -48,6 +49,7 @@ struct Config {
     int64_t max_event_backlog_bytes{};
     int64_t threads{};  // 0: one per core
     int64_t shutdown_grace_ms{};
+    std::string public_url;  // the dashboard as people reach it (links in notifications)
     // Host header values accepted besides the loopback names (DNS-rebinding protection).
     std::vector<std::string> allowed_hosts;
   } server;
@@ -97,8 +99,13 @@ struct Config {
   std::vector<PluginSettings> executors;
   // Command templates run_template actions may name (argv with typed slots, no shell).
   std::vector<action::CommandTemplate> command_templates;
-  // OUTPUT plugins: notification channels.
+  // OUTPUT plugins: notification channels (each may also set min_interval between two sends).
   std::vector<PluginSettings> notifiers;
+  struct Notify {
+    std::vector<notify::Route> routes;  // notify_routes; empty: every channel hears everything
+    int64_t max_attempts{};
+    int64_t max_age_ms{};
+  } notify;
   struct Approvals {
     int64_t expiry_ms{};
     int64_t trust_medium_to_low{};

@@ -33,6 +33,7 @@
 #include "server/http.h"
 #include "server/logging.h"
 #include "server/metrics.h"
+#include "server/outbox_sender.h"
 #include "server/web_assets.h"
 #include "server/pipeline.h"
 #include "spdlog/spdlog.h"
@@ -373,6 +374,29 @@ class AppImpl final : public App {
     approvals_ = std::make_unique<approval::ApprovalService>(approval_settings, std::move(deps));
     pipeline_->OnProposal([this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
 
+    // Notifications: the configured channels, fed by the durable outbox.
+    std::vector<OutboxChannel> channels;
+    for (const PluginSettings& n : config_.notifiers) {
+      std::map<std::string, std::string> values = n.values();
+      std::string type = n.GetString("type");
+      OutboxChannel c;
+      auto interval = n.GetDurationMs("min_interval", type == "slack" ? 1'000 : type == "discord" ? 500 : 0, 0, 3'600'000);
+      if (!interval.ok()) return interval.status();
+      c.min_interval = absl::Milliseconds(*interval);
+      values.erase("min_interval");  // the outbox's key, not the notifier's
+      auto notifier = plugins.outputs.Create(type, PluginSettings(n.path(), values));
+      if (!notifier.ok()) return notifier.status();
+      c.notifier = std::move(*notifier);
+      channel_names_.push_back(c.notifier->name());
+      channels.push_back(std::move(c));
+    }
+    OutboxOptions oo;
+    oo.routes = config_.notify.routes;
+    oo.public_url = config_.server.public_url;
+    oo.retry.max_attempts = static_cast<int>(config_.notify.max_attempts);
+    oo.retry.max_age = absl::Milliseconds(config_.notify.max_age_ms);
+    outbox_ = std::make_unique<OutboxSender>(*store_, std::move(channels), std::move(oo));
+
     authenticator_ = std::make_unique<Authenticator>(*store_);
     if (config_.ingest.auth == "none" && !loopback_) {
       spdlog::warn("INGESTION IS OPEN: ingest.auth is none on {}; anyone who can reach it can post alerts",
@@ -450,6 +474,7 @@ class AppImpl final : public App {
     pipeline_->Stop();
     approvals_->Drain();
     approvals_.reset();
+    outbox_.reset();
     store_->Close();
     spdlog::info("awoooi stopped");
   }
@@ -754,6 +779,13 @@ class AppImpl final : public App {
       gauges["awoooi_http_connections"] = static_cast<double>(http_->open_connections());
       gauges["awoooi_event_viewers"] = static_cast<double>(events_.subscribers());
       gauges["awoooi_analyses_pending"] = static_cast<double>(pipeline_->pending());
+      if (auto counts = store_->DeliveryCounts(); counts.ok()) {
+        for (const auto& [key, n] : *counts) {
+          // Channel names are configuration (identifiers), not data.
+          gauges[absl::StrCat("awoooi_notifications{channel=\"", privacy::RedactedIdentifier(key.first).str(),
+                              "\",status=\"", key.second, "\"}")] = static_cast<double>(n);
+        }
+      }
       HttpServerStats hs = http_->stats();
       gauges["awoooi_http_max_connections"] = static_cast<double>(hs.max_connections);
       std::map<std::string, double> counters = {
@@ -1070,6 +1102,54 @@ class AppImpl final : public App {
           }
           ex->Respond(Json(200, {{"status", "scaled"}}));
         });
+
+    // ---- The notification outbox (notify/outbox.h).
+    Add("GET", "/api/v1/notifications", A::kViewer, [this](auto ex, auto&, auto) {
+      const HttpRequest& r = ex->request();
+      store::DeliveryFilter f;
+      if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
+        if (it->second != "pending" && it->second != "delivered" && it->second != "dead") {
+          return ex->Respond(ErrorResponse(absl::InvalidArgumentError("status: must be pending, delivered or dead")));
+        }
+        f.status = it->second;
+      }
+      if (auto it = r.query.find("channel"); it != r.query.end()) f.channel = it->second;
+      if (auto it = r.query.find("limit"); it != r.query.end() &&
+                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      }
+      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
+        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be a delivery id")));
+      }
+      auto list = store_->ListDeliveries(f);
+      if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
+      json items = json::array();
+      for (const auto& d : *list) {
+        json fields = json::array();
+        for (const auto& [k, v] : d.notification.fields) fields.push_back({{"name", k}, {"value", v}});
+        items.push_back({{"id", d.id},
+                         {"notification_id", d.notification_id},
+                         {"channel", d.channel},
+                         {"status", d.status},
+                         {"attempts", d.attempts},
+                         {"next_attempt_at", d.status == "pending" ? TimeOrNull(d.next_attempt_at) : json(nullptr)},
+                         {"http_status", d.http_status},
+                         {"last_error", d.last_error},
+                         {"created_at", TimeOrNull(d.created_at)},
+                         {"delivered_at", TimeOrNull(d.delivered_at)},
+                         {"idempotency_key", notify::IdempotencyKey(d.notification_id, d.channel)},
+                         {"event", d.notification.event},
+                         {"severity", std::string(ToString(d.notification.severity))},
+                         {"subject", d.notification.subject},
+                         {"title", d.notification.title},
+                         {"text", d.notification.text},
+                         {"fields", fields}});
+      }
+      json body = {{"deliveries", items}, {"channels", channel_names_}};
+      body["next_before"] =
+          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().id) : json(nullptr);
+      ex->Respond(Json(200, body));
+    });
     Add("GET", "/api/v1/topology", A::kViewer, [this](auto ex, auto&, auto) {
       HttpResponse r;
       r.body = topology::SnapshotToJson(topology_->Snapshot());
@@ -1118,6 +1198,8 @@ class AppImpl final : public App {
   std::vector<std::unique_ptr<action::Executor>> executors_;
   std::unique_ptr<audit::CheckpointKey> audit_key_;
   std::unique_ptr<approval::ApprovalService> approvals_;
+  std::unique_ptr<OutboxSender> outbox_;
+  std::vector<std::string> channel_names_;
   std::thread maintenance_;
   std::mutex maintenance_mu_;
   std::condition_variable maintenance_cv_;

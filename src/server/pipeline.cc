@@ -172,7 +172,8 @@ void Pipeline::Worker() {
             events_.Publish("incident.linked", absl::StrCat("{\"incident_id\":", id, ",\"parent_id\":", parent, "}"));
           }
           if (on_proposal_ && *proposal_id > 0) on_proposal_(id, *proposal_id);
-        });
+        },
+        std::move(finished->opened));
   }
 }
 
@@ -236,6 +237,7 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   f.stored.parent_incident_id = out->parent_incident_id;
   f.reasoner = out->reasoner;
   f.fallback = out->fallback;
+  f.opened = analysis::OpenedNotification(in, *out);
   f.proposal = std::move(out->proposal);
   return f;
 }

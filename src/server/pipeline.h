@@ -73,6 +73,7 @@ class Pipeline {
   struct Finished {
     store::StoredAnalysis stored;
     std::optional<brain::Proposal> proposal;
+    std::optional<notify::NotificationDraft> opened;  // told once, with the first analysis
     std::string reasoner;
     bool fallback = false;
   };

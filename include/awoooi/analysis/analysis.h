@@ -25,6 +25,7 @@
 #include "awoooi/brain/proposal.h"
 #include "awoooi/brain/reasoner.h"
 #include "awoooi/core/alert.h"
+#include "awoooi/notify/outbox.h"
 #include "awoooi/privacy/shield.h"
 #include "awoooi/topology/topology.h"
 
@@ -72,6 +73,10 @@ absl::StatusOr<Result> Analyze(const Input& input, const Options& options, priva
 // The analysis document (JSON): incident_id, incident_version, service, alertname, severity,
 // parent_id, root_cause, blast_radius, context, proposal (or proposal_error), topology_note.
 std::string RenderDocument(const Input& input, const Result& result);
+
+// The "incident opened" notification of a first analysis: what failed, the likely root cause, who
+// is affected and what is proposed (redacted text only).
+notify::NotificationDraft OpenedNotification(const Input& input, const Result& result);
 
 // The entry point of a multi-service payload (the CLI's view of one Alertmanager notification):
 // among the services with firing alerts, the one whose dependencies explain the most other

@@ -24,6 +24,7 @@
 #include "awoooi/brain/proposal.h"
 #include "awoooi/core/alert.h"
 #include "awoooi/core/role.h"
+#include "awoooi/notify/outbox.h"
 
 namespace awoooi::store {
 
@@ -193,6 +194,31 @@ struct ApprovalFilter {
 struct AuditDraft {
   std::string kind, actor, subject;
   std::string detail = "{}";  // JSON object, redacted
+  // The step is worth telling people too: written to the outbox in the same transaction.
+  std::optional<notify::NotificationDraft> notification;
+};
+
+// One notification on one channel (the outbox's fan-out).
+struct Delivery {
+  int64_t id = 0;
+  int64_t notification_id = 0;
+  std::string channel;
+  std::string status;  // "pending" | "delivered" | "dead"
+  int attempts = 0;
+  absl::Time next_attempt_at = absl::InfinitePast();
+  int http_status = 0;
+  std::string last_error;
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time delivered_at = absl::InfinitePast();
+  notify::NotificationDraft notification;
+  absl::Time notification_created_at = absl::InfinitePast();
+};
+
+struct DeliveryFilter {
+  std::string status;  // "" = any
+  std::string channel;
+  int64_t limit = 100;
+  int64_t before_id = 0;
 };
 
 struct TrustChange {
@@ -289,8 +315,11 @@ class Store {
   // writer, in one transaction that also records the incident's correlation link; `done` runs on
   // the writer thread once it is committed (with the new proposal's id, 0 without a proposal) or
   // failed, so an analysis never waits for a disk flush.
+  // `opened`: the incident's "opened" notification, written with the first analysis of an
+  // incident that is not linked under another (a correlated child is not paged again).
   virtual void SaveAnalysis(StoredAnalysis analysis, std::optional<brain::Proposal> proposal,
-                            std::function<void(absl::StatusOr<int64_t>)> done) = 0;
+                            std::function<void(absl::StatusOr<int64_t>)> done,
+                            std::optional<notify::NotificationDraft> opened = std::nullopt) = 0;
   virtual absl::StatusOr<StoredAnalysis> GetAnalysis(int64_t incident_id) = 0;  // NotFound
   // The incident's proposals, newest first (at most `limit`); a proposal by id (NotFound).
   virtual absl::StatusOr<std::vector<StoredProposal>> ListProposals(int64_t incident_id, int64_t limit) = 0;
@@ -329,6 +358,24 @@ class Store {
   // Signs a checkpoint of the trail as it is now with `key` (one transaction: size and root agree).
   virtual absl::StatusOr<audit::Checkpoint> AddCheckpoint(const audit::CheckpointKey& key) = 0;
   virtual absl::StatusOr<std::vector<audit::Checkpoint>> ListCheckpoints() = 0;  // by tree size
+
+  // The outbox (notify/outbox.h). Notifications also arrive through AuditDraft::notification and
+  // SaveAnalysis; an incident that was told opened is told resolved by the ingest writer itself.
+  virtual absl::Status AddNotifications(std::vector<notify::NotificationDraft> notifications) = 0;
+  // Fans every unrouted notification out to the channels `route` names (idempotent per
+  // notification and channel). Returns how many deliveries were created.
+  virtual absl::StatusOr<int64_t> RouteNotifications(
+      const std::function<std::vector<std::string>(const notify::NotificationDraft&)>& route) = 0;
+  // Up to `limit` pending deliveries of `channel` due at `now`, oldest first, each claimed: its
+  // attempt counted and its next attempt moved `lease` ahead (a crash mid-send retries then).
+  virtual absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(const std::string& channel, absl::Time now,
+                                                                absl::Duration lease, int64_t limit) = 0;
+  // Delivered; or not: try again at `next` (InfiniteFuture: dead-letter it).
+  virtual absl::Status FinishDelivery(int64_t id, bool delivered, absl::Time next, int http_status,
+                                      const std::string& error) = 0;
+  virtual absl::StatusOr<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;  // newest first
+  // Deliveries by channel and status (for /metrics).
+  virtual absl::StatusOr<std::map<std::pair<std::string, std::string>, int64_t>> DeliveryCounts() = 0;
 
   // Users: change a role, or remove a user (their tokens stop working).
   virtual absl::Status SetRole(const std::string& name, Role role) = 0;      // NotFound

@@ -286,6 +286,70 @@ absl::Status LoadActions(Db& db, StoredProposal* p) {
 }
 
 
+
+// ---- The outbox.
+
+std::string PayloadJson(const notify::NotificationDraft& n) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& [k, v] : n.fields) fields.push_back({k, v});
+  nlohmann::json j = {{"title", n.title}, {"text", n.text}, {"fields", fields}, {"link_path", n.link_path}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+absl::Status InsertNotificationIn(Db& db, const notify::NotificationDraft& n, const std::string& now) {
+  auto st = db.Prepare(
+      "INSERT INTO notifications (event, severity, subject, incident_id, service, namespace, payload, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, n.event).Bind(2, ToString(n.severity)).Bind(3, n.subject);
+  if (n.incident_id > 0) st->Bind(4, n.incident_id);
+  else st->BindNull(4);
+  return st->Bind(5, n.service).Bind(6, n.ns).Bind(7, PayloadJson(n)).Bind(8, now).Run();
+}
+
+notify::NotificationDraft ReadNotification(const Stmt& s, int col) {
+  // Columns: event, severity, subject, incident_id, service, namespace, payload.
+  notify::NotificationDraft n;
+  n.event = s.Text(col);
+  n.severity = ParseSeverity(s.Text(col + 1));
+  n.subject = s.Text(col + 2);
+  n.incident_id = s.IsNull(col + 3) ? 0 : s.Int(col + 3);
+  n.service = s.Text(col + 4);
+  n.ns = s.Text(col + 5);
+  auto j = nlohmann::json::parse(s.Text(col + 6), nullptr, false);
+  if (j.is_object()) {
+    n.title = j.value("title", "");
+    n.text = j.value("text", "");
+    n.link_path = j.value("link_path", "");
+    for (const auto& f : j.value("fields", nlohmann::json::array())) {
+      if (f.is_array() && f.size() == 2 && f[0].is_string() && f[1].is_string()) n.fields.emplace_back(f[0], f[1]);
+    }
+  }
+  return n;
+}
+
+constexpr char kDeliveryColumns[] =
+    "d.id, d.notification_id, d.channel, d.status, d.attempts, d.next_attempt_at, d.http_status, d.last_error, "
+    "d.created_at, d.delivered_at, n.event, n.severity, n.subject, n.incident_id, n.service, n.namespace, n.payload, "
+    "n.created_at";
+
+Delivery ReadDelivery(const Stmt& s) {
+  Delivery d;
+  d.id = s.Int(0);
+  d.notification_id = s.Int(1);
+  d.channel = s.Text(2);
+  d.status = s.Text(3);
+  d.attempts = static_cast<int>(s.Int(4));
+  d.next_attempt_at = TimeOrPast(s, 5);
+  d.http_status = static_cast<int>(s.Int(6));
+  d.last_error = s.Text(7);
+  d.created_at = TimeOrPast(s, 8);
+  d.delivered_at = TimeOrPast(s, 9);
+  d.notification = ReadNotification(s, 10);
+  d.notification_created_at = TimeOrPast(s, 17);
+  return d;
+}
+
 // ---- Audit: appended inside the caller's transaction, so an entry exists exactly when its change does.
 
 absl::StatusOr<audit::MerkleTree> LoadTree(Db& db) {
@@ -340,6 +404,9 @@ absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, absl::
     tree->AddLeaf(audit::CanonicalBytes(e));
     previous = std::move(e);
     has_previous = true;
+    if (d.notification) {
+      if (auto s = InsertNotificationIn(db, *d.notification, now_text); !s.ok()) return s;
+    }
   }
   auto save = db.Prepare("INSERT INTO audit_tree (id, state) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET state = excluded.state");
   if (!save.ok()) return save.status();
@@ -709,13 +776,24 @@ class SqliteStore final : public Store {
   }
 
   void SaveAnalysis(StoredAnalysis a, std::optional<brain::Proposal> proposal,
-                    std::function<void(absl::StatusOr<int64_t>)> done) override {
+                    std::function<void(absl::StatusOr<int64_t>)> done,
+                    std::optional<notify::NotificationDraft> opened) override {
     auto analysis = std::make_shared<StoredAnalysis>(std::move(a));
+    auto opened_note = std::make_shared<std::optional<notify::NotificationDraft>>(std::move(opened));
     auto prop = std::make_shared<std::optional<brain::Proposal>>(std::move(proposal));
     auto proposal_id = std::make_shared<int64_t>(0);
     Enqueue(
-        [analysis, prop, proposal_id](Db& db) -> absl::Status {
+        [analysis, prop, proposal_id, opened_note](Db& db) -> absl::Status {
           std::string now = FormatRfc3339(absl::Now());
+          // The first analysis of an incident that is not a correlated child pages (once).
+          if (opened_note->has_value() && analysis->parent_incident_id == 0) {
+            auto mark = db.Prepare("UPDATE incidents SET notified = 1 WHERE id = ?1 AND notified = 0");
+            if (!mark.ok()) return mark.status();
+            if (auto s = mark->Bind(1, analysis->incident_id).Run(); !s.ok()) return s;
+            if (db.Changes() == 1) {
+              if (auto s = InsertNotificationIn(db, **opened_note, now); !s.ok()) return s;
+            }
+          }
           if (prop->has_value()) {
             auto id = InsertProposal(db, analysis->incident_id, analysis->incident_version, **prop, now);
             if (!id.ok()) return id.status();
@@ -867,6 +945,10 @@ class SqliteStore final : public Store {
       id = db.LastInsertId();
       for (auto& d : audit) {
         if (d.subject.empty()) d.subject = absl::StrCat("approval/", id);
+        if (d.notification) {  // drafted before the id existed
+          d.notification->subject = absl::StrCat("approval/", id);
+          d.notification->link_path = absl::StrCat("/approvals/", id);
+        }
       }
       return AppendAuditIn(db, audit, absl::Now());
     });
@@ -1109,6 +1191,127 @@ class SqliteStore final : public Store {
     });
   }
 
+
+  absl::Status AddNotifications(std::vector<notify::NotificationDraft> notifications) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      std::string now = FormatRfc3339(absl::Now());
+      for (const auto& n : notifications) {
+        if (auto s = InsertNotificationIn(db, n, now); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> RouteNotifications(
+      const std::function<std::vector<std::string>(const notify::NotificationDraft&)>& route) override {
+    int64_t created = 0;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare(
+          "SELECT id, event, severity, subject, incident_id, service, namespace, payload FROM notifications "
+          "WHERE routed = 0 ORDER BY id LIMIT 500");
+      if (!st.ok()) return st.status();
+      std::vector<std::pair<int64_t, notify::NotificationDraft>> todo;
+      for (;;) {
+        auto r = st->Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        todo.emplace_back(st->Int(0), ReadNotification(*st, 1));
+      }
+      std::string now = FormatRfc3339(absl::Now());
+      auto ins = db.Prepare(
+          "INSERT OR IGNORE INTO deliveries (notification_id, channel, status, next_attempt_at, created_at) "
+          "VALUES (?1, ?2, 'pending', ?3, ?3)");
+      auto mark = db.Prepare("UPDATE notifications SET routed = 1 WHERE id = ?1");
+      if (!ins.ok()) return ins.status();
+      if (!mark.ok()) return mark.status();
+      for (const auto& [id, n] : todo) {
+        for (const std::string& channel : route(n)) {
+          if (auto r = ins->Bind(1, id).Bind(2, channel).Bind(3, now).Run(); !r.ok()) return r;
+          created += db.Changes();
+        }
+        if (auto r = mark->Bind(1, id).Run(); !r.ok()) return r;
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return created;
+  }
+
+  absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(const std::string& channel, absl::Time now,
+                                                        absl::Duration lease, int64_t limit) override {
+    std::vector<Delivery> out;
+    absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare(absl::StrCat("SELECT ", kDeliveryColumns,
+                                        " FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
+                                        "WHERE d.status = 'pending' AND d.channel = ?1 AND d.next_attempt_at <= ?2 "
+                                        "ORDER BY d.id LIMIT ?3"));
+      if (!st.ok()) return st.status();
+      st->Bind(1, channel).Bind(2, FormatRfc3339(now)).Bind(3, limit);
+      auto due = ReadAll<Delivery>(*st, ReadDelivery);
+      if (!due.ok()) return due.status();
+      auto claim = db.Prepare("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1");
+      if (!claim.ok()) return claim.status();
+      for (auto& d : *due) {
+        if (auto r = claim->Bind(1, d.id).Bind(2, FormatRfc3339(now + lease)).Run(); !r.ok()) return r;
+        ++d.attempts;
+      }
+      out = std::move(*due);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  absl::Status FinishDelivery(int64_t id, bool delivered, absl::Time next, int http_status,
+                              const std::string& error) override {
+    return RunOnWriter([&](Db& db) -> absl::Status {
+      auto st = db.Prepare(
+          "UPDATE deliveries SET status = ?2, next_attempt_at = ?3, http_status = ?4, last_error = ?5, "
+          "delivered_at = ?6 WHERE id = ?1");
+      if (!st.ok()) return st.status();
+      std::string now = FormatRfc3339(absl::Now());
+      const char* status = delivered ? "delivered" : next == absl::InfiniteFuture() ? "dead" : "pending";
+      st->Bind(1, id).Bind(2, status).Bind(3, next == absl::InfiniteFuture() ? now : FormatRfc3339(next));
+      st->Bind(4, static_cast<int64_t>(http_status)).Bind(5, error.substr(0, 500));
+      if (delivered) st->Bind(6, now);
+      else st->BindNull(6);
+      return st->Run();
+    });
+  }
+
+  absl::StatusOr<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& f) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<Delivery>> {
+      std::string sql = absl::StrCat("SELECT ", kDeliveryColumns,
+                                     " FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE 1=1");
+      if (!f.status.empty()) sql += " AND d.status = ?1";
+      if (!f.channel.empty()) sql += " AND d.channel = ?2";
+      if (f.before_id > 0) sql += " AND d.id < ?3";
+      sql += " ORDER BY d.id DESC LIMIT ?4";
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      if (!f.status.empty()) st->Bind(1, f.status);
+      if (!f.channel.empty()) st->Bind(2, f.channel);
+      if (f.before_id > 0) st->Bind(3, f.before_id);
+      st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
+      return ReadAll<Delivery>(*st, ReadDelivery);
+    });
+  }
+
+  absl::StatusOr<std::map<std::pair<std::string, std::string>, int64_t>> DeliveryCounts() override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::map<std::pair<std::string, std::string>, int64_t>> {
+      auto st = db.Prepare("SELECT channel, status, count(*) FROM deliveries GROUP BY channel, status");
+      if (!st.ok()) return st.status();
+      std::map<std::pair<std::string, std::string>, int64_t> out;
+      for (;;) {
+        auto r = st->Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        out[{st->Text(0), st->Text(1)}] = st->Int(2);
+      }
+      return out;
+    });
+  }
+
   absl::StatusOr<std::string> GetPluginState(const std::string& key) override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::string> {
       auto st = db.Prepare("SELECT value FROM plugin_state WHERE key = ?1");
@@ -1288,6 +1491,36 @@ class SqliteStore final : public Store {
                                       absl::StrCat("{\"alerts\":", alerts, ",\"incidents\":", incidents.size(),
                                                    ",\"incident_ids\":[", ids, "]}")}},
                           now);
+      }
+    }
+    if (s.ok()) {
+      // An incident that was told opened is told resolved, in the same transaction.
+      for (const auto& r : *results) {
+        for (const auto& o : r.result.outcomes) {
+          if (!s.ok() || !o.incident_resolved) continue;
+          auto st = writer_db_.Prepare(
+              "SELECT title, service, severity, opened_at FROM incidents WHERE id = ?1 AND notified = 1");
+          if (!st.ok()) {
+            s = st.status();
+            break;
+          }
+          st->Bind(1, o.incident_id);
+          auto row = st->Step();
+          if (!row.ok()) s = row.status();
+          if (!row.ok() || !*row) continue;
+          notify::NotificationDraft n;
+          n.event = "incident.resolved";
+          n.severity = ParseSeverity(st->Text(2));
+          n.subject = absl::StrCat("incident/", o.incident_id);
+          n.incident_id = o.incident_id;
+          n.service = st->Text(1);
+          n.title = absl::StrCat("Resolved: ", st->Text(0));
+          n.text = absl::StrCat("Incident #", o.incident_id, " on ", st->Text(1), " resolved: its alerts stopped firing.");
+          absl::Time opened_at = TimeOrPast(*st, 3);
+          if (opened_at != absl::InfinitePast()) n.fields.emplace_back("Open for", absl::FormatDuration(absl::Trunc(now - opened_at, absl::Seconds(1))));
+          n.link_path = absl::StrCat("/incidents/", o.incident_id);
+          s = InsertNotificationIn(writer_db_, n, now_text);
+        }
       }
     }
     if (s.ok()) {
