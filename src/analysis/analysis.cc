@@ -115,7 +115,10 @@ absl::StatusOr<Result> Analyze(const Input& input, const Options& options, priva
   auto stats = topology.Stats();
   if (stats.services <= kMaxKnownServices) {
     known.clear();
-    for (const auto& s : topology.Snapshot().services) known.push_back(privacy::RedactedIdentifier(s.name));
+    for (const auto& s : topology.Snapshot().services) {
+      known.push_back(privacy::RedactedIdentifier(s.name));
+      if (s.learned) ctx.learned_services.push_back(privacy::RedactedIdentifier(s.name));
+    }
   } else if (!input.service.empty()) {
     known.push_back(ctx.service);
   }

@@ -1,5 +1,7 @@
 #include "brain/prompt.h"
 
+#include <algorithm>
+
 namespace awoooi::brain {
 
 using privacy::Redacted;
@@ -67,11 +69,17 @@ Redacted UserPrompt(const ReasoningContext& c) {
   out += Redacted::Literal("\nBlast radius (upstream services affected):\n");
   if (c.blast_radius.empty()) out += Redacted::Literal("- none\n");
   for (const auto& f : c.blast_radius) AppendFinding(out, f);
+  // Names from the topology file are configuration; names learned from alert labels are data and
+  // are listed inside the fence below.
   out += Redacted::Literal("\nServices you may target: ");
-  for (std::size_t i = 0; i < c.known_services.size(); ++i) {
-    if (i > 0) out += Redacted::Literal(", ");
-    out += c.known_services[i];
+  bool first = true;
+  for (const auto& s : c.known_services) {
+    if (std::find(c.learned_services.begin(), c.learned_services.end(), s) != c.learned_services.end()) continue;
+    if (!first) out += Redacted::Literal(", ");
+    out += s;
+    first = false;
   }
+  if (!c.learned_services.empty()) out += Redacted::Literal(" (and the learned services in the incident data)");
   if (c.catalog != nullptr) {
     // Configuration names: identifiers the operator chose, not alert data.
     for (const auto& t : c.catalog->templates) {
@@ -87,6 +95,14 @@ Redacted UserPrompt(const ReasoningContext& c) {
     }
   }
   out += Redacted::Literal("\n\n<<<INCIDENT DATA\n");
+  if (!c.learned_services.empty()) {
+    out += Redacted::Literal("Services learned from alert labels (you may target them): ");
+    for (std::size_t i = 0; i < c.learned_services.size(); ++i) {
+      if (i > 0) out += Redacted::Literal(", ");
+      out += c.learned_services[i];
+    }
+    out += Redacted::Literal("\n");
+  }
   if (!c.document.empty()) {
     out += c.document;
   } else {

@@ -336,13 +336,19 @@ class AppImpl final : public App {
       tc.edge_label_rules.insert(tc.edge_label_rules.begin(),
                                  topology::EdgeLabelRule{"service", config_.topology.dependency_label});
     }
-    for (const auto& rule : tc.edge_label_rules) edge_to_labels_.push_back(rule.to_label);
+    for (const auto& rule : tc.edge_label_rules) {
+      edge_to_labels_.push_back(rule.to_label);
+      edge_labels_.push_back(rule.from_label);
+      edge_labels_.push_back(rule.to_label);
+    }
     topology_ = std::make_unique<topology::Topology>(loaded.graph, tc);
     health_ = std::make_unique<analysis::HealthTracker>(*topology_);
     auto active = store_->ActiveAlerts(100'000);
     if (active.ok()) {
       for (const auto& a : *active) {
-        health_->Update(ServiceOf(a.alert), a.alert.fingerprint, ParseSeverity(a.alert.Label("severity")), true);
+        std::string service = ServiceOf(a.alert);
+        if (!analysis::ShareableServiceName(service, *shield_)) continue;
+        health_->Update(service, a.alert.fingerprint, ParseSeverity(a.alert.Label("severity")), true);
       }
     }
 
@@ -704,11 +710,15 @@ class AppImpl final : public App {
     auto seen = std::make_shared<std::vector<Seen>>();
     seen->reserve(alerts->size());
     for (const auto& a : *alerts) {
-      Seen s{ServiceOf(a), a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
+      // The topology (health, learned edges) is shown by the API and every prompt: only names that
+      // are plain identifiers the shield finds nothing in may enter it.
+      std::string service = ServiceOf(a);
+      if (!analysis::ShareableServiceName(service, *shield_)) service.clear();
+      Seen s{service, a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
       // Only alerts that name a dependency can teach an edge; the rest skip the copy.
       if (s.firing && std::any_of(edge_to_labels_.begin(), edge_to_labels_.end(),
                                   [&](const std::string& l) { return !a.Label(l).empty(); })) {
-        s.labels = a.labels;
+        s.labels = analysis::ShareableEdgeLabels(a.labels, edge_labels_, *shield_);
       }
       seen->push_back(std::move(s));
     }
@@ -1182,6 +1192,7 @@ class AppImpl final : public App {
   std::string db_path_;
   std::unique_ptr<topology::Topology> topology_;
   std::vector<std::string> edge_to_labels_;  // labels that name a dependency (learned edges)
+  std::vector<std::string> edge_labels_;     // every label an edge rule reads
   std::unique_ptr<analysis::HealthTracker> health_;
   std::unique_ptr<ingest::AlertSource> alertmanager_source_, generic_source_;
   action::Catalog catalog_;

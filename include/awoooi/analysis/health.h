@@ -15,7 +15,22 @@
 #include "awoooi/core/alert.h"
 #include "awoooi/topology/topology.h"
 
+namespace awoooi::privacy {
+class Shield;
+}
+
 namespace awoooi::analysis {
+
+// Whether a name taken from an alert label may name a service in the topology (health, learned
+// edges) — which the API, the dashboard and every prompt show: a plain identifier
+// ([A-Za-z0-9][A-Za-z0-9._-]*, at most 253) in which the shield finds nothing (an IP address or an
+// e-mail as a "service" stays out of the topology).
+bool ShareableServiceName(std::string_view name, const privacy::Shield& shield);
+
+// The labels of `labels` an EdgeLabelRule reads (`names`), keeping only the shareable service
+// names in them (a comma-separated list keeps its shareable parts); empty when none is left.
+LabelSet ShareableEdgeLabels(const LabelSet& labels, const std::vector<std::string>& names,
+                             const privacy::Shield& shield);
 
 class HealthTracker {
  public:

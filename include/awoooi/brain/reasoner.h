@@ -52,6 +52,9 @@ struct ReasoningContext {
   std::vector<ServiceFinding> root_causes;        // ranked, best first
   std::vector<ServiceFinding> blast_radius;       // upstream services affected
   std::vector<privacy::Redacted> known_services;  // every service in the topology (targets must be one)
+  // Of those, the ones known only from alert labels (learned edges): alert-derived names, so a
+  // prompt shows them inside the fenced incident data.
+  std::vector<privacy::Redacted> learned_services;
   // Command templates and MCP servers actions may name (run_template, mcp_tool). Null: none.
   const action::Catalog* catalog = nullptr;
   privacy::Redacted document;                     // the bounded retrieval-context document (text) for LLMs
