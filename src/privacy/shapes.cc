@@ -231,6 +231,15 @@ void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
       });
     }
 
+    // Discord bot tokens: two dots seven apart ("<id>.<6>.<signature>"); the extractor checks the
+    // rest (and rejects "com.google.common" at its first look back).
+    const Word dot_pair = static_cast<Word>(P & (P >> 7));
+    if (dot_pair != 0) {
+      ForEachBit(dot_pair, base, [&](std::size_t k) {
+        if (k >= 23) hits->push_back(ShapeHit{kTrigDiscordBot, k});
+      });
+    }
+
     previous_digits = cur.digit;
     previous_hex = cur.hex;
     cur = next;
