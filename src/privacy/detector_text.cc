@@ -1,6 +1,8 @@
 #include "privacy/detector_text.h"
 
 #include <algorithm>
+#include <array>
+#include <vector>
 
 namespace awoooi::privacy::internal {
 namespace {
@@ -13,18 +15,6 @@ constexpr std::array<bool, 256> kValueTerminators = [] {
 }();
 
 }  // namespace
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
-}
 
 bool ContainsIgnoreCase(std::string_view text, std::string_view needle) {
   if (needle.empty()) return true;
@@ -42,6 +32,22 @@ Span MakeSpan(std::size_t begin, std::size_t end, std::uint16_t kind) {
 }
 
 namespace {
+
+// Per-byte classes for the unquoted-value loop of ReadAssignedValue.
+enum : unsigned { kTerminator = 1, kStop = 2, kParen = 4, kDot = 8, kNameChar = 16 };
+constexpr std::array<unsigned, 256> kValueClass = [] {
+  std::array<unsigned, 256> t{};
+  for (unsigned char c : std::string_view(" \t\n\r\f\v,;&\"'}])<>\\")) t[c] = kTerminator | kStop;
+  t[0] = kTerminator | kStop;
+  t[static_cast<unsigned char>('[')] = kStop;
+  t[static_cast<unsigned char>('%')] = kStop;
+  t[static_cast<unsigned char>('(')] = kParen;
+  t[static_cast<unsigned char>('.')] = kDot | kNameChar;
+  t[static_cast<unsigned char>('_')] = kNameChar;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kNameChar;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kNameChar;
+  return t;
+}();
 
 // After an URL-encoded assignment ("api_key%3Dsecret%26x%3D1") a value ends at an encoded
 // separator as well as at a plain one.
@@ -117,110 +123,167 @@ bool ReadAssignedValue(std::string_view w, std::size_t p, AssignedValue* value) 
     if (first == ':' && Before(w, p) == ':') return false;  // "multi_pass::clear_queue": a C++ scope
     e = p;
     // A label glued to a value stays a label of its own, so the value's neighbours stay the same
-    // when the output is redacted again.
-    while (e < w.size() && e - p < 4096 && !IsValueTerminator(w[e]) &&
-           !(w[e] == '[' && LabelShapeLength(w.substr(e, 128)) > 0) &&
-           !(encoded && EncodedSeparatorAt(w, e))) {
+    // when the output is redacted again. Code is not a literal: a call ("self.match_kid(",
+    // "super(") or a dotted name ("url.password") is rejected.
+    unsigned seen = 0, all = kNameChar;
+    const std::size_t limit = std::min(w.size(), p + 4096);
+    while (e < limit) {
+      const unsigned cls = kValueClass[static_cast<unsigned char>(w[e])];
+      if (cls & kStop) {
+        if (cls & kTerminator) break;
+        if (w[e] == '[' && LabelShapeLength(w.substr(e, 128)) > 0) break;
+        if (w[e] == '%' && encoded && EncodedSeparatorAt(w, e)) break;
+      }
+      seen |= cls;
+      all &= cls;
       ++e;
     }
     value->quoted = false;
-    // Code, not a literal: a call ("self.match_kid(", "super(") or a dotted name ("url.password").
-    std::string_view text = w.substr(p, e - p);
-    if (At(w, e) == '(' || text.find('(') != std::string_view::npos) return false;
-    if (text.find('.') != std::string_view::npos && IsAlpha(text.front()) &&
-        std::all_of(text.begin(), text.end(), [](char c) { return IsAlpha(c) || c == '_' || c == '.'; }) &&
-        text.back() != '.')
-      return false;
+    if (seen & kParen) return false;
+    if (e > p && (seen & kDot) && (all & kNameChar) && IsAlpha(first) && w[e - 1] != '.') return false;
   }
   value->begin = p;
   value->end = e;
   return e > p;
 }
 
+namespace {
+
+// The words and prefixes IsPlaceholderOrReference compares against, bucketed by their first
+// (lower-case) character so a value is compared only with the few that could match: it runs for
+// every key=value candidate, so it must cost tens of instructions, not thousands.
+struct Lexicon {
+  std::array<std::vector<std::string_view>, 256> words, prefixes;
+  Lexicon() {
+    static constexpr std::string_view kWords[] = {
+        "true", "false", "null", "none", "nil", "empty", "redacted", "masked", "hidden", "undefined",
+        "required", "optional", "[redacted]", "[masked]", "yes", "no", "n/a", "unset", "notset", "not-set",
+        "placeholder", "replace_me", "replaceme", "replace-me", "todo", "tbd", "fixme", "sensitive",
+        "[hidden]", "[filtered]", "filtered", "omitted",
+        // Types in schemas and annotations: "password: string", "token: Optional[str]".
+        "str", "string", "bool", "boolean", "int", "integer", "bytes", "number", "object", "any"};
+    // References to a secret store or file, and encrypted values.
+    static constexpr std::string_view kPrefixes[] = {"secret/",
+                                                     "kv/data/",
+                                                     "vault:",
+                                                     "vault://",
+                                                     "ref+",
+                                                     "op://",
+                                                     "arn:aws:secretsmanager:",
+                                                     "arn:aws:ssm:",
+                                                     "@microsoft.keyvault(",
+                                                     "akv://",
+                                                     "sm://",
+                                                     "gcpsm://",
+                                                     "awssm://",
+                                                     "file:",
+                                                     "env:",
+                                                     "/run/secrets/",
+                                                     "/var/run/secrets/",
+                                                     "/etc/secrets/",
+                                                     "/vault/secrets/",
+                                                     "process.env.",
+                                                     "os.environ",
+                                                     "system.getenv(",
+                                                     "env(",
+                                                     "enc[",
+                                                     "secretref:"};
+    for (std::string_view w : kWords) words[static_cast<unsigned char>(w[0])].push_back(w);
+    for (std::string_view p : kPrefixes) prefixes[static_cast<unsigned char>(p[0])].push_back(p);
+  }
+};
+
+const Lexicon& TheLexicon() {
+  static const Lexicon lexicon;
+  return lexicon;
+}
+
+// Mask characters, and the first byte of U+2026 ("…"), in one table.
+constexpr std::array<bool, 256> kMaskOrEllipsis = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("*xX#.~\xE2")) t[c] = true;
+  return t;
+}();
+
+bool IsMaskChar(char c) { return c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.' || c == '~'; }
+
+}  // namespace
+
 bool IsPlaceholderOrReference(std::string_view v) {
   if (v.empty()) return true;
-  if (std::all_of(v.begin(), v.end(), [](char c) {
-        return c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.' || c == '~';
-      }))
-    return true;
-  // A masked value shows a few characters around a mask: "sk_live_****abcd", "ab...yz".
-  if (v.find("***") != std::string_view::npos || v.find("...") != std::string_view::npos ||
-      v.find("\xE2\x80\xA6") != std::string_view::npos)
-    return true;
+  // One pass: all mask characters ("********", "xxxxx"), a masked middle ("sk_live_****abcd",
+  // "ab...yz", "ab…yz"), or a run of six mask characters ("sk_live_xxxxxxxxxxxxxxxx").
+  bool any_mask = false;
+  for (char c : v) any_mask |= kMaskOrEllipsis[static_cast<unsigned char>(c)];
+  if (any_mask) {
+    bool all_mask = true;
+    std::size_t run = 0;
+    char prev = 0;
+    for (char c : v) {
+      all_mask &= IsMaskChar(c);
+      run = c == prev ? run + 1 : 1;
+      prev = c;
+      if (run >= 3 && (c == '*' || c == '.')) return true;
+      if (run >= 6 && (c == 'x' || c == 'X' || c == '#')) return true;
+      if (c == '\xE2' && v.find("\xE2\x80\xA6") != std::string_view::npos) return true;
+    }
+    if (all_mask) return true;
+  }
+  const char first = v.front();
   // Templates and references, not values: ${DB_PASSWORD}, $DB_PASSWORD, {{ .pw }}, %s, %(pw)s, <secret>.
-  std::string_view head = v.substr(0, 2);
-  if (head == "${" || head == "$(" || head == "{{" || head == "%(" || head == "#{") return true;
-  if (v.front() == '$' && v.size() > 1 &&
-      std::all_of(v.begin() + 1, v.end(), [](char c) { return IsUpper(c) || IsDigit(c) || c == '_'; }))
-    return true;
-  if (v.size() == 2 && v.front() == '%' && IsAlpha(v[1])) return true;
-  if (v.front() == '<' && v.back() == '>') return true;
-  // YAML tags (!vault, !Ref, !secret) hand the value to another system.
-  if (v.front() == '!') {
-    static constexpr std::string_view kTags[] = {"vault",     "ref",    "sub",       "getatt", "importvalue",
-                                                 "secret",    "env",    "include",   "join",   "select",
-                                                 "findinmap", "base64", "encrypted", "unsafe", "sops"};
-    for (std::string_view tag : kTags) {
-      if (EqualsIgnoreCase(v.substr(1), tag)) return true;
+  switch (first) {
+    case '$':
+      if (v.size() > 1 && (v[1] == '{' || v[1] == '(')) return true;
+      return v.size() > 1 &&
+             std::all_of(v.begin() + 1, v.end(), [](char c) { return IsUpper(c) || IsDigit(c) || c == '_'; });
+    case '{':
+    case '#':
+      if (v.size() > 1 && v[1] == '{') return true;
+      break;
+    case '%':
+      if (v.size() > 1 && v[1] == '(') return true;
+      if (v.size() == 2 && IsAlpha(v[1])) return true;
+      break;
+    case '<':
+      if (v.back() == '>') return true;
+      break;
+    case '!': {
+      // YAML tags (!vault, !Ref, !secret) hand the value to another system.
+      static constexpr std::string_view kTags[] = {
+          "vault", "ref",    "sub",       "getatt", "importvalue", "secret", "env", "include",
+          "join",  "select", "findinmap", "base64", "encrypted",   "unsafe", "sops"};
+      for (std::string_view tag : kTags) {
+        if (EqualsIgnoreCase(v.substr(1), tag)) return true;
+      }
+      break;
+    }
+    case '[':
+      // A label or an escaped label is already safe: keeping it makes redaction idempotent.
+      if (LabelShapeLength(v) == v.size()) return true;
+      break;
+    default:
+      break;
+  }
+  const Lexicon& lexicon = TheLexicon();
+  const auto bucket = static_cast<unsigned char>(Lower(first));
+  if (v.size() <= 12) {
+    for (std::string_view k : lexicon.words[bucket]) {
+      if (EqualsIgnoreCase(v, k)) return true;
     }
   }
-  // A run of mask characters: "sk_live_xxxxxxxxxxxxxxxx", "AIzaXXXXXXXX...".
-  std::size_t run = 1;
-  for (std::size_t i = 1; i < v.size(); ++i) {
-    run = v[i] == v[i - 1] ? run + 1 : 1;
-    if (run >= 6 && (v[i] == 'x' || v[i] == 'X' || v[i] == '*' || v[i] == '#')) return true;
+  for (std::string_view k : lexicon.prefixes[bucket]) {
+    if (StartsWithIgnoreCase(v, k)) return true;
   }
-  static constexpr std::string_view kWords[] = {
-      "true", "false", "null", "none", "nil", "empty", "redacted", "masked", "hidden", "undefined",
-      "required", "optional", "[redacted]", "[masked]", "yes", "no", "n/a", "unset", "notset", "not-set",
-      "placeholder", "replace_me", "replaceme", "replace-me", "todo", "tbd", "fixme", "sensitive", "[hidden]",
-      "[filtered]", "filtered", "omitted",
-      // Types in schemas and annotations: "password: string", "token: Optional[str]".
-      "str", "string", "bool", "boolean", "int", "integer", "bytes", "number", "object", "any"};
-  for (std::string_view k : kWords) {
-    if (EqualsIgnoreCase(v, k)) return true;
-  }
+  if (bucket == 'p' && StartsWithIgnoreCase(v, "projects/") && v.find("/secrets/") != std::string_view::npos)
+    return true;
   // Placeholders that ask for a value: "your-api-key", "YOUR_API_KEY_HERE", "<insert token>".
-  if (StartsWithIgnoreCase(v, "your") &&
+  if (bucket == 'y' && StartsWithIgnoreCase(v, "your") &&
       (v.size() == 4 || !IsLower(v[4]) || ContainsIgnoreCase(v, "key") || ContainsIgnoreCase(v, "token") ||
        ContainsIgnoreCase(v, "secret") || ContainsIgnoreCase(v, "password")))
     return true;
-  if (v.size() > 5) {
-    std::string_view tail = v.substr(v.size() - 5);
-    if (EqualsIgnoreCase(tail, "_here") || EqualsIgnoreCase(tail, "-here")) return true;
-  }
-  // References to a secret store or file, and encrypted values.
-  static constexpr std::string_view kReferencePrefixes[] = {"secret/",
-                                                            "kv/data/",
-                                                            "vault:",
-                                                            "vault://",
-                                                            "ref+",
-                                                            "op://",
-                                                            "arn:aws:secretsmanager:",
-                                                            "arn:aws:ssm:",
-                                                            "@microsoft.keyvault(",
-                                                            "akv://",
-                                                            "sm://",
-                                                            "gcpsm://",
-                                                            "awssm://",
-                                                            "file:",
-                                                            "env:",
-                                                            "/run/secrets/",
-                                                            "/var/run/secrets/",
-                                                            "/etc/secrets/",
-                                                            "/vault/secrets/",
-                                                            "process.env.",
-                                                            "os.environ",
-                                                            "system.getenv(",
-                                                            "env(",
-                                                            "enc[",
-                                                            "secretref:"};
-  for (std::string_view k : kReferencePrefixes) {
-    if (StartsWithIgnoreCase(v, k)) return true;
-  }
-  if (StartsWithIgnoreCase(v, "projects/") && v.find("/secrets/") != std::string_view::npos) return true;
-  // A label or an escaped label is already safe: keeping it makes redaction idempotent.
-  if (v.front() == '[' && LabelShapeLength(v) == v.size()) return true;
+  if (v.size() > 5 && (v[v.size() - 5] == '_' || v[v.size() - 5] == '-') &&
+      EqualsIgnoreCase(v.substr(v.size() - 4), "here"))
+    return true;
   return false;
 }
 
@@ -229,10 +292,13 @@ bool KeyNamesASecretObject(std::string_view w, std::size_t key_end) {
   while (b > 0 && key_end - b < 64 &&
          (IsAlnum(w[b - 1]) || w[b - 1] == '_' || w[b - 1] == '-' || w[b - 1] == '.'))
     --b;
-  std::string name;
+  if (key_end - b < 7 || !EqualsIgnoreCase(w.substr(key_end - 6, 6), "secret")) return false;
+  char buffer[64];
+  std::size_t n = 0;
   for (std::size_t i = b; i < key_end; ++i) {
-    if (IsAlnum(w[i])) name.push_back(Lower(w[i]));
+    if (IsAlnum(w[i])) buffer[n++] = Lower(w[i]);
   }
+  std::string_view name(buffer, n);
   constexpr std::string_view kSecret = "secret";
   if (name.size() <= kSecret.size() ||
       name.compare(name.size() - kSecret.size(), kSecret.size(), kSecret) != 0)
@@ -293,6 +359,19 @@ bool LooksRandom(std::string_view body) {
     if (body.find(word) != std::string_view::npos) return false;
   }
   return true;
+}
+
+bool InUrlUserinfo(std::string_view w, std::size_t pos) {
+  std::size_t limit = pos > 256 ? pos - 256 : 0;
+  for (std::size_t p = pos; p > limit; --p) {
+    char c = w[p - 1];
+    if (IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '?') return false;
+    if (c == '/') {
+      if (p >= 3 && w[p - 2] == '/' && w[p - 3] == ':') return true;
+      return p >= 5 && w[p - 2] == '\\' && w[p - 3] == '/' && w[p - 4] == '\\' && w[p - 5] == ':';
+    }
+  }
+  return false;
 }
 
 bool InUrlAuthority(std::string_view w, std::size_t pos) {

@@ -34,8 +34,16 @@ inline char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a')
 inline char At(std::string_view w, std::size_t i) { return i < w.size() ? w[i] : '\0'; }
 inline char Before(std::string_view w, std::size_t i) { return i > 0 ? w[i - 1] : '\0'; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+inline bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
 bool ContainsIgnoreCase(std::string_view text, std::string_view needle);
 // True when w[pos, pos + literal.size()) equals `literal` (bounds-checked).
 inline bool HasAt(std::string_view w, std::size_t pos, std::string_view literal) {
@@ -80,7 +88,13 @@ std::string DecodeBase64Prefix(std::string_view in, std::size_t max_out);
 bool LooksRandom(std::string_view body);
 
 // True when `pos` lies between a "://" (or JSON-escaped ":\/\/") and the end of the URL's
-// authority: where "user:secret@" is userinfo rather than an address or a key=value pair.
+// authority: where "user:secret@" is userinfo rather than an address or a key=value pair. Stops at
+// what cannot precede a userinfo '@' in the same authority (';', '?', '&', '@'), so
+// "jdbc:sqlserver://h:1433;password=x" is a key=value pair.
 bool InUrlAuthority(std::string_view w, std::size_t pos);
+// True when `pos` (an '@' or the start of what precedes it) is in a URL's userinfo: a "://" before
+// it with nothing between that ends an authority (blanks, quotes, '?', '/'). An '@' or '#' inside a
+// password ("app:p@ss@db") stays in the userinfo.
+bool InUrlUserinfo(std::string_view w, std::size_t pos);
 
 }  // namespace awoooi::privacy::internal

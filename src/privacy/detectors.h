@@ -130,15 +130,9 @@ enum TriggerId : std::uint32_t {
   kTrigIpv4,
   kTrigIpv6Full,
   kTrigIpv6Compressed,
-  kTrigEmail,
+  kTrigAt,  // every '@': an e-mail address, or the userinfo of a URL (url_password, sentry_dsn)
   kTrigUuid,
   kTrigJwt,
-  kTrigAwsAccessKey,
-  kTrigAwsSecretKey,
-  kTrigGithubClassic,
-  kTrigGithubFine,
-  kTrigSlackToken,
-  kTrigSlackAppToken,
   kTrigSlackWebhook,
   kTrigBearer,
   kTrigAuthorization,
@@ -148,16 +142,13 @@ enum TriggerId : std::uint32_t {
   kTrigCardPlain,
   kTrigCardGrouped,
   kTrigCardAmexDiners,
-  kTrigUrlPassword,
   kTrigLabel,
   // Encodings of the shapes above.
   kTrigEmailUrlEncoded,
   kTrigEmailJsonEscaped,
-  kTrigUrlPasswordEscaped,
   // Settings whose only marker is their name.
   kTrigPassSuffixKeyValue,
   kTrigPwdKeyValue,
-  kTrigEnvNameThenValue,
   // Vendor formats with more structure than a prefix (tokens.cc).
   kTrigDiscordWebhook,
   kTrigDiscordBot,
@@ -167,12 +158,10 @@ enum TriggerId : std::uint32_t {
   kTrigAzureStorageSignature,
   kTrigAzureIdentifiable,
   kTrigAzureSas,
-  kTrigSentryDsn,
   kTrigMailchimp,
   kTrigNewRelicLicense,
   kTrigTerraformCloud,
-  // Then one trigger per named setting (NamedSettings()) and one per prefixed token format
-  // (TokenFormats()), in that order.
+  // Then one trigger per prefixed token format (TokenFormats()).
   kTrigFixedCount,
 };
 

@@ -25,7 +25,7 @@ using Word = std::uint64_t;
 using Wide = unsigned __int128;  // a block's mask bits (low half) and the next block's (high half)
 
 struct BlockMasks {
-  Word digit = 0, hex = 0, dot = 0, colon = 0, dash = 0, space_or_dash = 0, at = 0;
+  Word digit = 0, hex = 0, dot = 0, colon = 0, dash = 0, space_or_dash = 0, at = 0, bracket = 0;
 };
 
 inline bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
@@ -36,7 +36,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
   const __m128i zero_char = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), a_char = _mm_set1_epi8('a'),
                 five = _mm_set1_epi8(5), lower = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.'),
                 colon = _mm_set1_epi8(':'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' '),
-                at = _mm_set1_epi8('@');
+                at = _mm_set1_epi8('@'), bracket = _mm_set1_epi8('[');
   Word space_bits = 0;
   for (int q = 0; q < 4; ++q) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
@@ -55,6 +55,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
     m.dash |= bits(_mm_cmpeq_epi8(v, dash));
     space_bits |= bits(_mm_cmpeq_epi8(v, space));
     m.at |= bits(_mm_cmpeq_epi8(v, at));
+    m.bracket |= bits(_mm_cmpeq_epi8(v, bracket));
   }
   m.space_or_dash = space_bits | m.dash;
 #else
@@ -70,6 +71,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
     if (c == '-') m.dash |= bit;
     if (c == ' ' || c == '-') m.space_or_dash |= bit;
     if (c == '@') m.at |= bit;
+    if (c == '[') m.bracket |= bit;
   }
 #endif
   return m;
@@ -87,7 +89,7 @@ __attribute__((target("avx2"))) BlockMasks BuildBlockAvx2(const unsigned char* p
   const __m256i zero_char = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9), a_char = _mm256_set1_epi8('a'),
                 five = _mm256_set1_epi8(5), lower = _mm256_set1_epi8(0x20), dot = _mm256_set1_epi8('.'),
                 colon = _mm256_set1_epi8(':'), dash = _mm256_set1_epi8('-'), space = _mm256_set1_epi8(' '),
-                at = _mm256_set1_epi8('@');
+                at = _mm256_set1_epi8('@'), bracket = _mm256_set1_epi8('[');
   Word space_bits = 0;
   for (int q = 0; q < 2; ++q) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * q));
@@ -103,6 +105,7 @@ __attribute__((target("avx2"))) BlockMasks BuildBlockAvx2(const unsigned char* p
     m.dash |= Bits256(_mm256_cmpeq_epi8(v, dash), shift);
     space_bits |= Bits256(_mm256_cmpeq_epi8(v, space), shift);
     m.at |= Bits256(_mm256_cmpeq_epi8(v, at), shift);
+    m.bracket |= Bits256(_mm256_cmpeq_epi8(v, bracket), shift);
   }
   m.space_or_dash = space_bits | m.dash;
   return m;
@@ -203,9 +206,15 @@ void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
       ForEachBit(uuid, base, [&](std::size_t k) { hits->push_back(ShapeHit{kTrigUuid, k + 36}); });
     }
 
+    // Label-shaped text: '[' then an upper-case letter or '~' ("[IP_1]", "[~IP_1]").
+    ForEachBit(cur.bracket, base, [&](std::size_t k) {
+      char c = k + 1 < w.size() ? w[k + 1] : '\0';
+      if ((c >= 'A' && c <= 'Z') || c == '~') hits->push_back(ShapeHit{kTrigLabel, k});
+    });
+
     // E-mail: every '@' with a character after it; the extractor does the rest.
     ForEachBit(cur.at, base, [&](std::size_t k) {
-      if (k + 1 < w.size()) hits->push_back(ShapeHit{kTrigEmail, k + 2});
+      if (k + 1 < w.size()) hits->push_back(ShapeHit{kTrigAt, k + 2});
     });
 
     // Compressed IPv6: "::" next to a hex digit.

@@ -15,6 +15,32 @@ using C = TokenCheck;
 // case-sensitive, lengths are those of the body after the prefix.
 const std::vector<TokenFormat>& Formats() {
   static const std::vector<TokenFormat> formats = {
+      // AWS access key ids, GitHub and Slack tokens (kinds older than the rest).
+      {kAwsAccessKey, "AKIA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "ASIA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "AGPA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "AIDA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "AROA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "AIPA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "ANPA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "ANVA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "ABIA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "ACCA", B::kUpperAlnum, 16, 16},
+      {kAwsAccessKey, "A3T", B::kUpperAlnum, 17, 17},
+      {kGithubToken, "ghp_", B::kAlnum, 36, 251},
+      {kGithubToken, "gho_", B::kAlnum, 36, 251},
+      {kGithubToken, "ghu_", B::kAlnum, 36, 251},
+      {kGithubToken, "ghs_", B::kAlnum, 36, 251},
+      {kGithubToken, "ghr_", B::kAlnum, 36, 251},
+      {kGithubToken, "github_pat_", B::kAlnumUnder, 29, 245},
+      {kSlackToken, "xoxa-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxb-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxp-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxo-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxs-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxr-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xoxe-", B::kAlnumDash, 10, 251},
+      {kSlackToken, "xapp-", B::kAlnumDash, 10, 251},
       // Cloud.
       {kGcpApiKey, "AIza", B::kB64Url, 35, 35},
       {kGcpOauthClientSecret, "GOCSPX-", B::kB64Url, 28, 28},
@@ -235,7 +261,6 @@ bool AllHex(std::string_view v) { return !v.empty() && std::all_of(v.begin(), v.
 bool ShapeMatches(SettingShape shape, std::string_view v) {
   switch (shape) {
     case SettingShape::kHex32:
-    case SettingShape::kHex32Only:
       return v.size() == 32 && AllHex(v);
     case SettingShape::kHex40:
       return v.size() == 40 && AllHex(v);
@@ -280,30 +305,50 @@ std::size_t UrlStartBefore(std::string_view w, std::size_t pos, std::size_t limi
   return std::string_view::npos;
 }
 
+// From the host ("discord.com", "discordapp.com", also "ptb."/"canary." subdomains): the path must be
+// /api/(vN/)webhooks/<17-20 digit id>/<token>, slashes plain or JSON-escaped.
 bool ExtractDiscordWebhook(std::string_view w, std::size_t end, Span* span) {
-  // Back to "discord" (the trigger holds at most ~110 bytes), then to the scheme.
-  std::size_t limit = end > 160 ? end - 160 : 0;
-  std::size_t host = std::string_view::npos;
-  for (std::size_t p = end; p-- > limit;) {
-    if (HasAt(w, p, "discord")) {
-      host = p;
-      break;
-    }
+  std::size_t host = HasAt(w, end - std::min<std::size_t>(end, 14), "discordapp.com") ? end - 14 : end - 11;
+  std::size_t p = end;
+  auto slash = [&]() {
+    if (At(w, p) == '\\') ++p;
+    if (At(w, p) != '/') return false;
+    ++p;
+    return true;
+  };
+  if (!slash() || !HasAt(w, p, "api")) return false;
+  p += 3;
+  if (!slash()) return false;
+  if (At(w, p) == 'v' && IsDigit(At(w, p + 1))) {
+    p += 2;
+    if (IsDigit(At(w, p))) ++p;
+    if (!slash()) return false;
   }
-  if (host == std::string_view::npos) return false;
+  if (!HasAt(w, p, "webhooks")) return false;
+  p += 8;
+  if (!slash()) return false;
+  std::size_t id = p;
+  while (p < w.size() && p - id < 21 && IsDigit(w[p])) ++p;
+  if (p - id < 17 || p - id > 20 || !slash()) return false;
+  std::size_t token = p;
+  while (p < w.size() && p - token < 128 && IsB64Url(w[p])) ++p;
+  if (p - token < 16) return false;
   std::size_t b = UrlStartBefore(w, host, 40);
   if (b == std::string_view::npos) {
     b = host;
-    if (IsAlnum(Before(w, b)) || Before(w, b) == '.') return false;
+    while (b > 0 && host - b < 8 && (IsLower(w[b - 1]) || w[b - 1] == '.')) --b;  // "ptb."
+    if (IsAlnum(Before(w, b))) return false;
   }
-  std::size_t e = end;
-  while (e < w.size() && e - end < 128 && IsB64Url(w[e])) ++e;
-  *span = MakeSpan(b, e, kDiscordWebhook);
+  *span = MakeSpan(b, p, kDiscordWebhook);
   return true;
 }
 
+// From ".webhook.office.com": "/webhookb2/" must follow, and "IncomingWebhook" in the URL.
 bool ExtractTeamsWebhook(std::string_view w, std::size_t end, Span* span) {
-  std::size_t b = UrlStartBefore(w, end - 9, 120);
+  std::size_t p = end;
+  if (At(w, p) == '\\') ++p;
+  if (At(w, p) != '/' || !HasAt(w, p + 1, "webhookb2")) return false;
+  std::size_t b = UrlStartBefore(w, end - 19, 120);
   if (b == std::string_view::npos) return false;
   std::size_t e = end;
   auto allowed = [](char c) {
@@ -317,9 +362,14 @@ bool ExtractTeamsWebhook(std::string_view w, std::size_t end, Span* span) {
 }
 
 // "123456789:AAH...": 8-10 digits (the bot id), ':', 35 base64url characters starting "AA".
-bool ExtractTelegramBotToken(std::string_view w, std::size_t end, Span* span) {
-  if (end < 36 + 8 || w[end - 36] != ':') return false;
-  std::size_t colon = end - 36;
+bool ExtractTelegramBotToken(std::string_view w, std::size_t trigger_end, Span* span) {
+  // The trigger is "<digit>:AA"; the token's secret part is "AA" and 33 more characters.
+  std::size_t colon = trigger_end - 3;
+  std::size_t end = trigger_end + 33;
+  if (colon < 8 || end > w.size()) return false;
+  for (std::size_t i = trigger_end; i < end; ++i) {
+    if (!IsB64Url(w[i])) return false;
+  }
   std::size_t b = colon;
   while (b > 0 && colon - b < 10 && IsDigit(w[b - 1])) --b;
   if (colon - b < 8 || IsDigit(Before(w, b))) return false;
@@ -333,10 +383,15 @@ bool ExtractTelegramBotToken(std::string_view w, std::size_t end, Span* span) {
 }
 
 // Microsoft Entra (Azure AD) client secrets: three characters, a digit, "Q~", 31-34 more.
-bool ExtractAzureClientSecret(std::string_view w, std::size_t end, Span* span) {
+bool ExtractAzureClientSecret(std::string_view w, std::size_t trigger_end, Span* span) {
   auto secret_char = [](char c) { return IsAlnum(c) || c == '_' || c == '~' || c == '.' || c == '-'; };
-  std::size_t digit = end - 34;
-  if (end < 37) return false;
+  // The trigger is "<digit>Q~"; 31 to 34 secret characters follow.
+  std::size_t digit = trigger_end - 3;
+  std::size_t end = trigger_end + 31;
+  if (digit < 3 || end > w.size()) return false;
+  for (std::size_t i = trigger_end; i < end; ++i) {
+    if (!secret_char(w[i])) return false;
+  }
   std::size_t b = digit - 3;
   for (std::size_t i = b; i < digit; ++i) {
     if (!secret_char(w[i]) || w[i] == '-') return false;
@@ -353,8 +408,15 @@ bool ExtractAzureClientSecret(std::string_view w, std::size_t end, Span* span) {
 
 // Azure storage account keys of the identifiable format: 76 base64 characters, "+ASt", five
 // more, one of [AQgw], "==" (88 in all).
-bool ExtractAzureStorageSignature(std::string_view w, std::size_t end, Span* span) {
-  if (end < 88) return false;
+bool ExtractAzureStorageSignature(std::string_view w, std::size_t trigger_end, Span* span) {
+  // The trigger is "+ASt"; five base64 characters, one of [AQgw] and "==" follow.
+  std::size_t end = trigger_end + 8;
+  if (trigger_end < 80 || end > w.size()) return false;
+  for (std::size_t i = trigger_end; i < trigger_end + 5; ++i) {
+    if (!IsB64(w[i])) return false;
+  }
+  char q = w[trigger_end + 5];
+  if ((q != 'A' && q != 'Q' && q != 'g' && q != 'w') || !HasAt(w, trigger_end + 6, "==")) return false;
   std::size_t b = end - 88;
   for (std::size_t i = b; i < end - 12; ++i) {
     if (!IsB64(w[i])) return false;
@@ -366,7 +428,11 @@ bool ExtractAzureStorageSignature(std::string_view w, std::size_t end, Span* spa
 
 // Microsoft's common annotated security keys (Azure DevOps PATs, API Management, ...): 52
 // alphanumerics, "JQQJ9", one of [9DH], then a fixed shape of 26 more (84), optionally 2 + "==".
-bool ExtractAzureIdentifiable(std::string_view w, std::size_t end, Span* span) {
+bool ExtractAzureIdentifiable(std::string_view w, std::size_t trigger_end, Span* span) {
+  // The trigger is "JQQJ9"; one of [9DH] follows.
+  char v = At(w, trigger_end);
+  if (v != '9' && v != 'D' && v != 'H') return false;
+  std::size_t end = trigger_end + 1;
   if (end < 58) return false;
   std::size_t b = end - 58;
   for (std::size_t i = b; i < end - 6; ++i) {
@@ -395,15 +461,7 @@ bool ExtractAzureIdentifiable(std::string_view w, std::size_t end, Span* span) {
 // The signature of an Azure shared access signature ("...?sv=2022-11-02&se=...&sig=<base64>"):
 // only in a query that also carries SAS fields, so a lone "sig=" is left alone.
 bool ExtractAzureSas(std::string_view w, std::size_t end, Span* span) {
-  std::size_t limit = end > 24 ? end - 24 : 0;
-  std::size_t vb = std::string_view::npos;
-  for (std::size_t p = end; p-- > limit;) {
-    if (HasAt(w, p, "sig=")) {
-      vb = p + 4;
-      break;
-    }
-  }
-  if (vb == std::string_view::npos) return false;
+  std::size_t vb = end;  // the trigger ends with "sig="
   std::size_t ve = vb;
   while (ve < w.size() && ve - vb < 256 && (IsB64(w[ve]) || w[ve] == '%' || w[ve] == '=')) ++ve;
   if (ve - vb < 40) return false;
@@ -424,19 +482,6 @@ bool ExtractAzureSas(std::string_view w, std::size_t end, Span* span) {
   while (hi < w.size() && hi - ve < 200 && !IsSpace(w[hi]) && w[hi] != '"' && w[hi] != '\'') ++hi;
   if (!field_near(lo, vb) && !field_near(ve, hi)) return false;
   *span = MakeSpan(vb, ve, kAzureSasSignature);
-  return true;
-}
-
-// A Sentry DSN, "https://<32 hex>@o123.ingest.sentry.io/456" (legacy: "<key>:<secret>@"): the key
-// (and secret) are redacted, the host and project stay readable.
-bool ExtractSentryDsn(std::string_view w, std::size_t end, Span* span) {
-  std::size_t at = end - 1;
-  std::size_t b = at >= 65 && w[at - 33] == ':' ? at - 65 : at - 32;
-  if (!std::all_of(w.begin() + static_cast<std::ptrdiff_t>(b), w.begin() + static_cast<std::ptrdiff_t>(at),
-                   [](char c) { return IsLowerHex(c) || c == ':'; }))
-    return false;
-  if (Before(w, b) != '/') return false;
-  *span = MakeSpan(b, at, kSentryDsn);
   return true;
 }
 
@@ -464,8 +509,8 @@ bool ExtractNewRelicLicense(std::string_view w, std::size_t end, Span* span) {
 
 // Terraform Cloud / Enterprise API tokens: 14 alphanumerics, ".atlasv1.", 60-70 more.
 bool ExtractTerraformCloud(std::string_view w, std::size_t end, Span* span) {
-  std::size_t dot = end - 16 - 9;
-  if (end < 16 + 9 + 14 || !HasAt(w, dot, ".atlasv1.")) return false;
+  std::size_t dot = end - 9;  // the trigger is ".atlasv1."
+  if (dot < 14) return false;
   std::size_t b = dot - 14;
   for (std::size_t i = b; i < dot; ++i) {
     if (!IsAlnum(w[i])) return false;
@@ -483,27 +528,27 @@ bool ExtractTerraformCloud(std::string_view w, std::size_t end, Span* span) {
 
 const std::vector<TokenFormat>& TokenFormats() { return Formats(); }
 
+// Prefixes of three characters or fewer ("AC", "SK", "sk-", "hf_") take one body character too, so
+// the literal matcher does not stop at every "SK" of "TASK".
+std::size_t TriggerBodyChars(const TokenFormat& f) { return f.prefix.size() <= 3 ? 1 : 0; }
+
 std::string TokenTriggerRegex(const TokenFormat& f) {
   std::string re;
   for (char c : f.prefix) {
     if (!IsAlnum(c) && c != '_' && c != '-' && c != '~') re.push_back('\\');
     re.push_back(c);
   }
-  // Enough body characters to make the trigger rare; short prefixes take the whole body.
-  std::size_t n = f.prefix.size() <= 3 ? f.min_body : std::min<std::size_t>(f.min_body, 16);
-  re += BodyClass(f.body);
-  re += "{" + std::to_string(n) + "}";
+  if (TriggerBodyChars(f) > 0) re += BodyClass(f.body);
   return re;
 }
 
 bool ExtractToken(const TokenFormat& f, std::string_view w, std::size_t end, Span* span) {
-  std::size_t n = f.prefix.size() <= 3 ? f.min_body : std::min<std::size_t>(f.min_body, 16);
-  std::size_t b = end - n - f.prefix.size();
+  std::size_t body_begin = end - TriggerBodyChars(f);
+  std::size_t b = body_begin - f.prefix.size();
   char before = Before(w, b);
   if (IsAlnum(before)) return false;
   if (f.strict_left && (before == '_' || before == '-' || before == '.')) return false;
-  std::size_t body_begin = b + f.prefix.size();
-  std::size_t e = end;
+  std::size_t e = body_begin;
   while (e < w.size() && e - body_begin < f.max_body && InBody(f.body, w[e])) ++e;
   if (InBody(f.body, At(w, e))) return false;  // longer than the format allows: something else
   if (f.body == B::kB64UrlDot || f.body == B::kUpperAlnumDot) {
@@ -523,32 +568,76 @@ bool ExtractToken(const TokenFormat& f, std::string_view w, std::size_t end, Spa
 }
 
 const std::vector<NamedSetting>& NamedSettings() {
+  // Names are matched on their letters and digits only, as the end of the setting's name after a
+  // separator ("MY_DD_API_KEY" is a Datadog key, "ADD_API_KEY" is not); `whole` names must be the
+  // entire setting name ("service_account_key" is no Azure account key).
   static const std::vector<NamedSetting> settings = {
-      {kDatadogApiKey, R"((?:dd|datadog)[_-]?api[_-]?key)", SettingShape::kHex32},
-      {kDatadogAppKey, R"((?:dd|datadog)[_-]?(?:app|application)[_-]?key)", SettingShape::kHex40},
-      {kPagerDutyKey, R"((?:pagerduty|pd)[_-]?(?:api[_-]?|rest[_-]?|integration[_-]?)?(?:key|token))",
+      {kDatadogApiKey, {"ddapikey", "datadogapikey"}, SettingShape::kHex32},
+      {kDatadogAppKey,
+       {"ddappkey", "ddapplicationkey", "datadogappkey", "datadogapplicationkey"},
+       SettingShape::kHex40},
+      {kPagerDutyKey,
+       {"pagerdutytoken", "pagerdutykey", "pagerdutyapikey", "pagerdutyapitoken", "pagerdutyrestkey",
+        "pagerdutyintegrationkey", "pdtoken", "pdkey", "pdapikey", "pdapitoken"},
        SettingShape::kPagerDuty},
-      {kPagerDutyKey, R"((?:routing|integration|service)[_-]?key)", SettingShape::kHex32Only},
-      {kHerokuApiKey, R"(heroku[_-]?(?:api[_-]?)?(?:key|token))", SettingShape::kHeroku},
-      {kTwilioAuthToken, R"(twilio[_-]?auth[_-]?token)", SettingShape::kHex32},
-      {kAzureStorageKey, R"(accountkey|azure[_-]?storage[_-]?(?:account[_-]?)?(?:access[_-]?)?key)",
-       SettingShape::kBase64Key},
-      {kAzureSharedAccessKey, R"(sharedaccesskey|sharedsecretvalue)", SettingShape::kBase64Key},
+      {kPagerDutyKey, {"routingkey", "integrationkey", "servicekey"}, SettingShape::kHex32, true},
+      {kHerokuApiKey, {"herokuapikey", "herokukey", "herokutoken", "herokuapitoken"}, SettingShape::kHeroku},
+      {kTwilioAuthToken, {"twilioauthtoken"}, SettingShape::kHex32},
+      {kAzureStorageKey,
+       {"accountkey", "azurestoragekey", "azurestorageaccountkey", "azurestorageaccesskey",
+        "azurestorageaccountaccesskey"},
+       SettingShape::kBase64Key,
+       false,
+       true},
+      {kAzureSharedAccessKey,
+       {"sharedaccesskey", "sharedsecretvalue"},
+       SettingShape::kBase64Key,
+       false,
+       true},
   };
   return settings;
 }
 
-std::string NamedSettingTriggerRegex(const NamedSetting& s) {
-  return std::string("(?:^|[^A-Za-z0-9])(?:") + std::string(s.names) + ")" + std::string(kAssignmentTail);
+const NamedSetting* FindNamedSetting(std::string_view name) {
+  // Letters and digits of the name, lower-cased, with where each came from.
+  char normalized[64];
+  std::size_t origin[64];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < name.size() && n < 64; ++i) {
+    if (IsAlnum(name[i])) {
+      normalized[n] = Lower(name[i]);
+      origin[n++] = i;
+    }
+  }
+  if (n < 5) return nullptr;  // the shortest name is "pdkey"
+  std::string_view norm(normalized, n);
+  const char last = norm.back();
+  if (last != 'y' && last != 'n' && last != 'e') return nullptr;  // ...key, ...token, ...value
+  // Every (name, setting), shortest first, so a short name stops after a few comparisons.
+  struct Candidate {
+    std::string_view name;
+    const NamedSetting* setting;
+  };
+  static const std::vector<Candidate> candidates = [] {
+    std::vector<Candidate> all;
+    for (const NamedSetting& s : NamedSettings()) {
+      for (std::string_view c : s.names) all.push_back({c, &s});
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.name.size() < b.name.size(); });
+    return all;
+  }();
+  for (const Candidate& c : candidates) {
+    if (c.name.size() > n) break;
+    std::size_t start = n - c.name.size();
+    if (c.name.back() != last || norm[start] != c.name[0] || norm.substr(start) != c.name) continue;
+    if (c.setting->whole ? start == 0 : (start == 0 || !IsAlnum(name[origin[start] - 1]))) return c.setting;
+  }
+  return nullptr;
 }
 
-bool ExtractNamedSetting(const NamedSetting& s, std::string_view w, std::size_t end, Span* span) {
-  AssignedValue v;
-  if (!ReadAssignedValue(w, end, &v)) return false;
-  std::string_view text = w.substr(v.begin, v.end - v.begin);
-  if (IsPlaceholderOrReference(text) || !ShapeMatches(s.shape, text)) return false;
-  *span = MakeSpan(v.begin, v.end, s.kind);
-  return true;
+bool SettingValueMatches(const NamedSetting& s, std::string_view value) {
+  return !IsPlaceholderOrReference(value) && ShapeMatches(s.shape, value);
 }
 
 bool ExtractVendorSpecial(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span) {
@@ -567,8 +656,6 @@ bool ExtractVendorSpecial(std::uint32_t trigger_id, std::string_view w, std::siz
       return ExtractAzureIdentifiable(w, end, span);
     case kTrigAzureSas:
       return ExtractAzureSas(w, end, span);
-    case kTrigSentryDsn:
-      return ExtractSentryDsn(w, end, span);
     case kTrigMailchimp:
       return ExtractMailchimp(w, end, span);
     case kTrigNewRelicLicense:

@@ -4,11 +4,12 @@
 // Three families:
 // - TokenFormats(): a literal prefix and a body from one alphabet with a length range
 //   ("npm_" + 36 alphanumerics, "dop_v1_" + 64 lower-case hex digits, ...), plus an optional
-//   structural check. One Vectorscan trigger each: the prefix and the first few body characters,
-//   so a token reports exactly one end offset.
+//   structural check. One Vectorscan trigger each: the literal prefix, so a token reports exactly
+//   one end offset and the database stays cheap to compile.
 // - NamedSettings(): services whose keys have no prefix (a Datadog API key is 32 hex digits); they
 //   are recognised by the setting that holds them ("DD_API_KEY=", "AccountKey=") and by the shape
-//   the service gives them, so "routing_key=orders.created" (RabbitMQ) is not a PagerDuty key.
+//   the service gives them, so "routing_key=orders.created" (RabbitMQ) is not a PagerDuty key. The
+//   key=value extractor consults them.
 // - the formats with more structure than a prefix (webhook URLs, Telegram and Discord bot
 //   tokens, Azure secrets, Sentry DSNs, ...), each with its own trigger in detectors.h and its own
 //   extractor here (ExtractVendorSpecial).
@@ -69,37 +70,39 @@ struct TokenFormat {
   bool strict_left = false;
 };
 const std::vector<TokenFormat>& TokenFormats();
-// The Vectorscan trigger of a format: the escaped prefix and its first body characters.
+// The Vectorscan trigger of a format: the escaped prefix (and, for prefixes of three characters or
+// fewer, one body character): a literal, cheap to compile and to match.
 std::string TokenTriggerRegex(const TokenFormat& format);
 // `end` is the trigger's end offset.
 bool ExtractToken(const TokenFormat& format, std::string_view w, std::size_t end, Span* span);
 
 enum class SettingShape : std::uint8_t {
-  kHex32,      // Datadog API key, Twilio auth token
+  kHex32,      // Datadog API key, Twilio auth token, PagerDuty integration keys
   kHex40,      // Datadog application key
   kPagerDuty,  // a 20-character REST API token or a 32-hex integration key
-  kHex32Only,  // routing/integration/service keys: exactly 32 hex digits
   kHeroku,     // a UUID or an HRKU- key
   kBase64Key,  // Azure account and shared access keys: 40+ base64 characters
 };
 struct NamedSetting {
   std::uint16_t kind;
-  std::string_view names;  // regex alternation of setting names (caseless)
+  std::vector<std::string_view> names;  // letters and digits only, lower case ("ddapikey")
   SettingShape shape;
+  // A value of another shape is no secret at all ("routing_key=orders.created"); otherwise it is
+  // still an ordinary key=value secret.
+  bool shape_only = false;
+  bool whole = false;  // the name must be the setting's entire name
 };
 const std::vector<NamedSetting>& NamedSettings();
-// The trigger: a name, an optional (escaped or encoded) quote, an assignment.
-std::string NamedSettingTriggerRegex(const NamedSetting& setting);
-bool ExtractNamedSetting(const NamedSetting& setting, std::string_view w, std::size_t end, Span* span);
+// The service whose keys a setting named `name` holds, or nullptr. Called by the key=value
+// extractor, whose trigger fires on these names too.
+const NamedSetting* FindNamedSetting(std::string_view name);
+bool SettingValueMatches(const NamedSetting& setting, std::string_view value);
 
-// The structured vendor formats, for trigger ids kTrigDiscordWebhook .. kTrigTerraformCloud.
+// The structured vendor formats, for trigger ids kTrigDiscordWebhook .. kTrigTerraformCloud; `end`
+// is the end of the literal trigger.
 bool ExtractVendorSpecial(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span);
 // A Discord bot token around the two dots at `first_dot` and `first_dot + 7` (from ScanShapes):
 // base64 of a 17-20 digit user id, a 6-character timestamp, a 27-38 character signature.
 bool ExtractDiscordBotToken(std::string_view w, std::size_t first_dot, Span* span);
-
-// The settings assignment tail shared by key=value triggers: an optional closing quote (plain,
-// JSON-escaped to any depth, or %22), blanks, then '=' or ':' (or %3D / %3A).
-inline constexpr std::string_view kAssignmentTail = R"((?:\\{0,7}["']|%22)?[ \t]{0,3}(?:[:=]|%3[AaDd]))";
 
 }  // namespace awoooi::privacy::internal
