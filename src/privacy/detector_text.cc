@@ -271,8 +271,11 @@ bool IsPlaceholderOrReference(std::string_view v) {
       if (EqualsIgnoreCase(v, k)) return true;
     }
   }
-  for (std::string_view k : lexicon.prefixes[bucket]) {
-    if (StartsWithIgnoreCase(v, k)) return true;
+  if (v.size() > 1) {
+    const char second = Lower(v[1]);
+    for (std::string_view k : lexicon.prefixes[bucket]) {
+      if (k[1] == second && StartsWithIgnoreCase(v, k)) return true;
+    }
   }
   if (bucket == 'p' && StartsWithIgnoreCase(v, "projects/") && v.find("/secrets/") != std::string_view::npos)
     return true;
@@ -349,10 +352,13 @@ std::string DecodeBase64Prefix(std::string_view in, std::size_t max_out) {
 
 bool LooksRandom(std::string_view body) {
   std::size_t run = 1;
+  bool separator = false;
   for (std::size_t i = 1; i < body.size(); ++i) {
     run = body[i] == body[i - 1] ? run + 1 : 1;
     if (run >= 7) return false;
+    separator |= body[i] == '_' || body[i] == '-';
   }
+  if (!separator) return true;  // the placeholder words below all carry a separator
   static constexpr std::string_view kPlaceholderWords[] = {"your_", "your-", "YOUR_", "YOUR-", "Your_",
                                                            "_here", "-here", "_HERE", "-HERE"};
   for (std::string_view word : kPlaceholderWords) {
@@ -361,17 +367,19 @@ bool LooksRandom(std::string_view body) {
   return true;
 }
 
-bool InUrlUserinfo(std::string_view w, std::size_t pos) {
+std::size_t UrlUserinfoStart(std::string_view w, std::size_t pos) {
   std::size_t limit = pos > 256 ? pos - 256 : 0;
   for (std::size_t p = pos; p > limit; --p) {
     char c = w[p - 1];
-    if (IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '?') return false;
+    if (IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '?')
+      return std::string_view::npos;
     if (c == '/') {
-      if (p >= 3 && w[p - 2] == '/' && w[p - 3] == ':') return true;
-      return p >= 5 && w[p - 2] == '\\' && w[p - 3] == '/' && w[p - 4] == '\\' && w[p - 5] == ':';
+      if (p >= 3 && w[p - 2] == '/' && w[p - 3] == ':') return p;
+      if (p >= 5 && w[p - 2] == '\\' && w[p - 3] == '/' && w[p - 4] == '\\' && w[p - 5] == ':') return p;
+      return std::string_view::npos;
     }
   }
-  return false;
+  return std::string_view::npos;
 }
 
 bool InUrlAuthority(std::string_view w, std::size_t pos) {

@@ -95,6 +95,10 @@ bool InUrlAuthority(std::string_view w, std::size_t pos);
 // True when `pos` (an '@' or the start of what precedes it) is in a URL's userinfo: a "://" before
 // it with nothing between that ends an authority (blanks, quotes, '?', '/'). An '@' or '#' inside a
 // password ("app:p@ss@db") stays in the userinfo.
-bool InUrlUserinfo(std::string_view w, std::size_t pos);
+// Returns the start of that userinfo (just after "://"), or npos.
+std::size_t UrlUserinfoStart(std::string_view w, std::size_t pos);
+inline bool InUrlUserinfo(std::string_view w, std::size_t pos) {
+  return UrlUserinfoStart(w, pos) != std::string_view::npos;
+}
 
 }  // namespace awoooi::privacy::internal

@@ -234,7 +234,7 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
-bool ExtractUrlCredential(std::string_view w, std::size_t at, Span* span);
+bool ExtractUrlCredential(std::string_view w, std::size_t scheme_end, std::size_t at, Span* span);
 
 bool IsLocalChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
 bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
@@ -245,7 +245,10 @@ bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
 bool ExtractEmailAt(std::string_view w, std::size_t at, std::size_t at_len, Span* span) {
   const bool url_encoded = at_len == 3;
   // URL userinfo ("https://user:pw@host", "ssh://git@host") is a credential or nothing.
-  if (at_len == 1 && InUrlUserinfo(w, at)) return ExtractUrlCredential(w, at, span);
+  if (at_len == 1) {
+    std::size_t userinfo = UrlUserinfoStart(w, at);
+    if (userinfo != std::string_view::npos) return ExtractUrlCredential(w, userinfo, at, span);
+  }
   std::size_t lb = at;
   if (url_encoded) {
     auto plain = [](char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '+' || c == '-'; };
@@ -271,8 +274,8 @@ bool ExtractEmailAt(std::string_view w, std::size_t at, std::size_t at_len, Span
   }
   while (lb < at && w[lb] == '.') ++lb;
   if (lb == at || w[at - 1] == '.') return false;
-  if (InUrlUserinfo(w, lb)) return false;
-  at += at_len - 1;  // the domain follows the encoded '@'
+  if (at_len != 1 && InUrlUserinfo(w, lb)) return false;  // a plain '@' was checked above
+  at += at_len - 1;                                       // the domain follows the encoded '@'
   std::size_t de = at + 1;
   while (de < w.size() && de - at <= 253 && IsDomainChar(w[de])) ++de;
   if (de < w.size() && IsDomainChar(w[de])) return false;
@@ -315,20 +318,22 @@ bool StartsWithJsonObject(std::string_view decoded) {
   return false;
 }
 
+// From the literal "eyJ" (base64 of '{"'): header.payload.signature, each part base64url. The
+// header must decode to a JSON object with "alg", the payload to an object (or, with "enc", the
+// five parts of a JWE).
 bool ExtractJwt(std::string_view w, std::size_t end, Span* span) {
-  std::size_t dot2 = end - 1;
-  std::size_t p = dot2;
-  while (p > 0 && dot2 - p < 16384 && IsB64Url(w[p - 1])) --p;
-  if (p == 0 || w[p - 1] != '.') return false;
-  std::size_t dot1 = p - 1;
-  std::size_t b = dot1;
-  while (b > 0 && dot1 - b < 4096 && IsB64Url(w[b - 1])) --b;
-  if (b > 0 && IsB64Url(w[b - 1])) return false;
-  if (w.substr(b, 3) != "eyJ") return false;
+  const std::size_t b = end - 3;
+  if (IsB64Url(Before(w, b))) return false;
+  std::size_t dot1 = end;
+  while (dot1 < w.size() && dot1 - b < 4096 && IsB64Url(w[dot1])) ++dot1;
+  if (At(w, dot1) != '.' || dot1 - b < 7) return false;
+  std::size_t dot2 = dot1 + 1;
+  while (dot2 < w.size() && dot2 - dot1 < 16384 && IsB64Url(w[dot2])) ++dot2;
+  if (At(w, dot2) != '.' || dot2 - dot1 - 1 < 4) return false;
   std::string header = DecodeBase64Prefix(w.substr(b, dot1 - b), 1024);
   if (!StartsWithJsonObject(header) || header.find("\"alg\"") == std::string::npos) return false;
-  std::size_t e = end;
-  while (e < w.size() && e - end < 4096 && IsB64Url(w[e])) ++e;
+  std::size_t e = dot2 + 1;
+  while (e < w.size() && e - dot2 <= 4096 && IsB64Url(w[e])) ++e;
   if (header.find("\"enc\"") != std::string::npos) {
     // JWE compact form: header.key.iv.ciphertext.tag
     for (int extra = 0; extra < 2 && At(w, e) == '.'; ++extra) {
@@ -516,9 +521,11 @@ bool ExtractKeyValueSecret(std::string_view w, std::size_t name_end, KeyKind key
     if (key == KeyKind::kPwd) return false;
     return ExtractEnvNameThenValue(w, kb, name_end, key == KeyKind::kSecret ? 8 : 1, span);
   }
-  if (InUrlAuthority(w, end)) return false;              // "https://x-access-token:ghp_...@github.com"
-  if (KeyNamesASecretObject(w, name_end)) return false;  // "passwordSecret: db-credentials"
-  if (Before(w, kb) == ':') return false;                // a field of an ARN or URN: "...:secret:db-AbCdEf"
+  if (w[end - 1] == ':' && InUrlAuthority(w, end))
+    return false;  // "https://x-access-token:ghp_...@github.com"
+  if (name_end - kb > 6 && Lower(w[name_end - 1]) == 't' && KeyNamesASecretObject(w, name_end))
+    return false;                          // "passwordSecret: db-credentials"
+  if (Before(w, kb) == ':') return false;  // a field of an ARN or URN: "...:secret:db-AbCdEf"
   std::string_view name = w.substr(kb, name_end - kb);
   if (name.size() >= 8 && EqualsIgnoreCase(name.substr(name.size() - 8), "nopasswd"))
     return false;  // sudoers
@@ -691,24 +698,12 @@ bool ExtractPrivateKey(std::string_view w, std::size_t end, Span* span) {
 // "scheme://user:password@host" the password only, so the scheme, user and host stay readable
 // (postgres, mysql, mongodb(+srv), redis(s) with an empty user, amqp(s), ldap(s), smtp, ftp, sftp,
 // http(s) basic auth...), also with JSON-escaped slashes (":\/\/"); an unencoded '@' inside the
-// password ("app:p@ss@db") runs it to the last '@' of the authority. A userinfo that is a Sentry
+// password ("app:p@ss@db") runs it to the last '@' of the authority; `scheme_end` is where the
+// userinfo starts (UrlUserinfoStart). A userinfo that is a Sentry
 // key (32 hex, legacy "key:secret") is a sentry_dsn. Other userinfo without a password
 // ("ssh://git@host") is no credential.
-bool ExtractUrlCredential(std::string_view w, std::size_t at, Span* span) {
-  std::size_t limit = at > 400 ? at - 400 : 0;
-  std::size_t scheme_end = std::string_view::npos;
-  for (std::size_t p = at; p >= limit + 3 && p >= 3; --p) {
-    if (w[p - 1] == '/' && w[p - 2] == '/' && w[p - 3] == ':') {
-      scheme_end = p;
-      break;
-    }
-    if (p >= 5 && w[p - 1] == '/' && w[p - 2] == '\\' && w[p - 3] == '/' && w[p - 4] == '\\' &&
-        w[p - 5] == ':') {
-      scheme_end = p;
-      break;
-    }
-  }
-  if (scheme_end == std::string_view::npos || scheme_end == at) return false;
+bool ExtractUrlCredential(std::string_view w, std::size_t scheme_end, std::size_t at, Span* span) {
+  if (scheme_end == at) return false;
   std::string_view userinfo = w.substr(scheme_end, at - scheme_end);
   auto sentry_key = [](std::string_view u) {
     return (u.size() == 32 || (u.size() == 65 && u[32] == ':')) &&
@@ -898,7 +893,7 @@ const std::vector<Trigger>& BuiltinTriggers() {
         {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0, false},
         {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0, false},
         {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0, false},
-        {R"(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)", 0},
+        {R"(eyJ)", 0},
         {R"(hooks\.slack\.com)", 0},
         {R"(bearer[ \t]{1,3}[A-Za-z0-9._~+/-])", HS_FLAG_CASELESS},
         {R"(authorization\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},

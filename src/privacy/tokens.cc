@@ -1,6 +1,7 @@
 #include "privacy/tokens.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "privacy/detector_text.h"
@@ -153,7 +154,7 @@ const std::vector<TokenFormat>& Formats() {
   return formats;
 }
 
-bool InBody(TokenBody body, char c) {
+bool InBodySlow(TokenBody body, char c) {
   switch (body) {
     case B::kAlnum:
       return IsAlnum(c);
@@ -189,6 +190,24 @@ bool InBody(TokenBody body, char c) {
       return IsUpper(c) || IsDigit(c) || c == '.';
   }
   return false;
+}
+
+constexpr std::size_t kBodyKinds = static_cast<std::size_t>(B::kUpperAlnumDot) + 1;
+
+// One 256-entry table per body alphabet: a body character costs one load, not a switch.
+const std::array<std::array<bool, 256>, kBodyKinds>& BodyTables() {
+  static const auto tables = [] {
+    std::array<std::array<bool, 256>, kBodyKinds> t{};
+    for (std::size_t b = 0; b < kBodyKinds; ++b) {
+      for (int c = 0; c < 256; ++c) t[b][c] = InBodySlow(static_cast<TokenBody>(b), static_cast<char>(c));
+    }
+    return t;
+  }();
+  return tables;
+}
+
+inline bool InBody(const std::array<bool, 256>& table, char c) {
+  return table[static_cast<unsigned char>(c)];
 }
 
 std::string_view BodyClass(TokenBody body) {
@@ -548,9 +567,11 @@ bool ExtractToken(const TokenFormat& f, std::string_view w, std::size_t end, Spa
   char before = Before(w, b);
   if (IsAlnum(before)) return false;
   if (f.strict_left && (before == '_' || before == '-' || before == '.')) return false;
+  const std::array<bool, 256>& in_body = BodyTables()[static_cast<std::size_t>(f.body)];
   std::size_t e = body_begin;
-  while (e < w.size() && e - body_begin < f.max_body && InBody(f.body, w[e])) ++e;
-  if (InBody(f.body, At(w, e))) return false;  // longer than the format allows: something else
+  const std::size_t limit = std::min(w.size(), body_begin + f.max_body);
+  while (e < limit && InBody(in_body, w[e])) ++e;
+  if (InBody(in_body, At(w, e))) return false;  // longer than the format allows: something else
   if (f.body == B::kB64UrlDot || f.body == B::kUpperAlnumDot) {
     while (e > body_begin && w[e - 1] == '.') --e;
   }
