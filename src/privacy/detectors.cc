@@ -5,12 +5,20 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "privacy/detector_text.h"
+#include "privacy/tokens.h"
 
 namespace awoooi::privacy::internal {
 namespace {
 
+// Kind names are stable identifiers (findings, events, `awoooi redact --json`). Every credential
+// has the label prefix KEY, whichever detector found it: the vault mints one label per (prefix,
+// value), so a Stripe key seen once by its "sk_live_" shape and once only as "api_key=..." keeps
+// one label. Vendor kinds outrank the generic ones on equal spans.
 constexpr std::array<KindInfo, kBuiltinKindCount> kKinds = {{
     {"ipv4", "IP", 55},
     {"ipv6", "IP", 60},
@@ -28,35 +36,74 @@ constexpr std::array<KindInfo, kBuiltinKindCount> kKinds = {{
     {"private_key", "KEY", 100},
     {"card", "CARD", 50},
     {"url_password", "KEY", 40},
+    {"connection_string_password", "KEY", 45},
+    {"gcp_api_key", "KEY", 85},
+    {"gcp_oauth_client_secret", "KEY", 85},
+    {"google_oauth_token", "KEY", 85},
+    {"azure_storage_key", "KEY", 85},
+    {"azure_shared_access_key", "KEY", 85},
+    {"azure_sas_signature", "KEY", 85},
+    {"azure_client_secret", "KEY", 85},
+    {"azure_identifiable_key", "KEY", 85},
+    {"digitalocean_token", "KEY", 85},
+    {"alibaba_access_key", "KEY", 85},
+    {"heroku_api_key", "KEY", 85},
+    {"openai_api_key", "KEY", 85},
+    {"anthropic_api_key", "KEY", 85},
+    {"huggingface_token", "KEY", 85},
+    {"groq_api_key", "KEY", 85},
+    {"replicate_token", "KEY", 85},
+    {"perplexity_api_key", "KEY", 85},
+    {"xai_api_key", "KEY", 85},
+    {"openrouter_api_key", "KEY", 85},
+    {"langsmith_api_key", "KEY", 85},
+    {"stripe_key", "KEY", 85},
+    {"stripe_webhook_secret", "KEY", 85},
+    {"square_token", "KEY", 85},
+    {"plaid_access_token", "KEY", 85},
+    {"twilio_account_sid", "KEY", 85},
+    {"twilio_api_key", "KEY", 85},
+    {"twilio_auth_token", "KEY", 85},
+    {"sendgrid_api_key", "KEY", 85},
+    {"mailgun_api_key", "KEY", 85},
+    {"mailchimp_api_key", "KEY", 85},
+    {"brevo_api_key", "KEY", 85},
+    {"discord_webhook", "KEY", 85},
+    {"discord_bot_token", "KEY", 85},
+    {"telegram_bot_token", "KEY", 85},
+    {"teams_webhook", "KEY", 85},
+    {"datadog_api_key", "KEY", 85},
+    {"datadog_app_key", "KEY", 85},
+    {"new_relic_key", "KEY", 85},
+    {"grafana_token", "KEY", 85},
+    {"sentry_dsn", "KEY", 85},
+    {"sentry_token", "KEY", 85},
+    {"pagerduty_key", "KEY", 85},
+    {"dynatrace_token", "KEY", 85},
+    {"npm_token", "KEY", 85},
+    {"pypi_token", "KEY", 85},
+    {"rubygems_token", "KEY", 85},
+    {"docker_hub_token", "KEY", 85},
+    {"jfrog_token", "KEY", 85},
+    {"gitlab_token", "KEY", 85},
+    {"shopify_token", "KEY", 85},
+    {"vault_token", "KEY", 85},
+    {"terraform_cloud_token", "KEY", 85},
+    {"doppler_token", "KEY", 85},
+    {"databricks_token", "KEY", 85},
+    {"pulumi_token", "KEY", 85},
+    {"atlassian_token", "KEY", 85},
+    {"linear_api_key", "KEY", 85},
+    {"postman_api_key", "KEY", 85},
+    {"tailscale_key", "KEY", 85},
+    {"supabase_key", "KEY", 85},
+    {"openshift_token", "KEY", 85},
+    {"sonar_token", "KEY", 85},
+    {"buildkite_token", "KEY", 85},
+    {"flyio_token", "KEY", 85},
+    {"age_secret_key", "KEY", 85},
+    {"onepassword_token", "KEY", 85},
 }};
-
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-inline bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
-inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-inline bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
-inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-inline bool IsB64Url(char c) { return IsAlnum(c) || c == '-' || c == '_'; }
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-inline char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline char At(std::string_view w, std::size_t i) { return i < w.size() ? w[i] : '\0'; }
-inline char Before(std::string_view w, std::size_t i) { return i > 0 ? w[i - 1] : '\0'; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-Span MakeSpan(std::size_t begin, std::size_t end, std::uint16_t kind) {
-  return Span{begin, end, kind, kKinds[kind].priority};
-}
 
 // "version 1.2.3.4", "ver=1.2.3.4", "release: 1.2.3.4": a dotted quad after a version word is a
 // version string, not an address.
@@ -187,27 +234,39 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
-// True when `pos` lies between a "://" and the next '/' of the same token: the authority part
-// of a URL, where "user:secret@" is userinfo rather than an address or a key=value pair.
-bool InUrlAuthority(std::string_view w, std::size_t pos) {
-  std::size_t limit = pos > 256 ? pos - 256 : 0;
-  for (std::size_t p = pos; p > limit; --p) {
-    char c = w[p - 1];
-    if (IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>') return false;
-    if (c == '/') return p >= 3 && w[p - 2] == '/' && w[p - 3] == ':';
-  }
-  return false;
-}
+bool ExtractUrlCredential(std::string_view w, std::size_t scheme_end, std::size_t at, Span* span);
 
 bool IsLocalChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
 bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
 
-bool ExtractEmail(std::string_view w, std::size_t end, Span* span) {
-  if (end < 3) return false;
-  std::size_t at = end - 2;
+// An e-mail address around the '@' at w[at, at + at_len): a plain '@', or encoded as "%40" (URL)
+// or "\u0040" (JSON). In a URL-encoded address the local part may hold "%2B" ('+'); any other
+// encoded character before it is a delimiter ("mailto%3Aops%40example.com").
+bool ExtractEmailAt(std::string_view w, std::size_t at, std::size_t at_len, Span* span) {
+  const bool url_encoded = at_len == 3;
+  // URL userinfo ("https://user:pw@host", "ssh://git@host") is a credential or nothing.
+  if (at_len == 1) {
+    std::size_t userinfo = UrlUserinfoStart(w, at);
+    if (userinfo != std::string_view::npos) return ExtractUrlCredential(w, userinfo, at, span);
+  }
   std::size_t lb = at;
-  while (lb > 0 && at - lb < 64 && IsLocalChar(w[lb - 1])) --lb;
-  if (lb > 0 && IsLocalChar(w[lb - 1])) return false;  // local part longer than RFC 5321 allows
+  if (url_encoded) {
+    auto plain = [](char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '+' || c == '-'; };
+    while (lb > 0 && at - lb < 64) {
+      while (lb > 0 && at - lb < 64 && plain(w[lb - 1])) --lb;
+      if (lb == 0 || w[lb - 1] != '%' || at - lb < 2 || !IsHex(w[lb]) || !IsHex(w[lb + 1])) break;
+      if (w[lb] == '2' && (w[lb + 1] == 'B' || w[lb + 1] == 'b')) {
+        --lb;  // "%2B" is part of the local part
+        continue;
+      }
+      lb += 2;  // the hex digits of an encoded delimiter
+      break;
+    }
+    if (at - lb >= 64) return false;
+  } else {
+    while (lb > 0 && at - lb < 64 && IsLocalChar(w[lb - 1])) --lb;
+    if (lb > 0 && IsLocalChar(w[lb - 1])) return false;  // local part longer than RFC 5321 allows
+  }
   // A JSON escape glued to the front ("\u003cuser@example.com") is not part of the address.
   if (lb > 0 && w[lb - 1] == '\\' && at - lb > 5 && w[lb] == 'u' && IsHex(w[lb + 1]) && IsHex(w[lb + 2]) &&
       IsHex(w[lb + 3]) && IsHex(w[lb + 4])) {
@@ -215,8 +274,8 @@ bool ExtractEmail(std::string_view w, std::size_t end, Span* span) {
   }
   while (lb < at && w[lb] == '.') ++lb;
   if (lb == at || w[at - 1] == '.') return false;
-  // URL userinfo ("https://user:pw@host", "ssh://git@host") is handled by url_password.
-  if (InUrlAuthority(w, lb)) return false;
+  if (at_len != 1 && InUrlUserinfo(w, lb)) return false;  // a plain '@' was checked above
+  at += at_len - 1;                                       // the domain follows the encoded '@'
   std::size_t de = at + 1;
   while (de < w.size() && de - at <= 253 && IsDomainChar(w[de])) ++de;
   if (de < w.size() && IsDomainChar(w[de])) return false;
@@ -239,40 +298,16 @@ bool ExtractEmail(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
+bool ExtractEmail(std::string_view w, std::size_t end, Span* span) {
+  return end >= 3 && ExtractEmailAt(w, end - 2, 1, span);
+}
+
 bool ExtractUuid(std::string_view w, std::size_t end, Span* span) {
   if (end < 36) return false;
   std::size_t b = end - 36;
   if (IsAlnum(Before(w, b)) || IsAlnum(At(w, end))) return false;
   *span = MakeSpan(b, end, kUuid);
   return true;
-}
-
-int B64UrlValue(char c) {
-  if (IsUpper(c)) return c - 'A';
-  if (IsLower(c)) return c - 'a' + 26;
-  if (IsDigit(c)) return c - '0' + 52;
-  if (c == '-' || c == '+') return 62;
-  if (c == '_' || c == '/') return 63;
-  return -1;
-}
-
-// Decodes up to `max_out` bytes of base64url.
-std::string DecodeB64UrlPrefix(std::string_view in, std::size_t max_out) {
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = B64UrlValue(c);
-    if (v < 0) break;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-      if (out.size() >= max_out) break;
-    }
-  }
-  return out;
 }
 
 bool StartsWithJsonObject(std::string_view decoded) {
@@ -283,20 +318,22 @@ bool StartsWithJsonObject(std::string_view decoded) {
   return false;
 }
 
+// From the literal "eyJ" (base64 of '{"'): header.payload.signature, each part base64url. The
+// header must decode to a JSON object with "alg", the payload to an object (or, with "enc", the
+// five parts of a JWE).
 bool ExtractJwt(std::string_view w, std::size_t end, Span* span) {
-  std::size_t dot2 = end - 1;
-  std::size_t p = dot2;
-  while (p > 0 && dot2 - p < 16384 && IsB64Url(w[p - 1])) --p;
-  if (p == 0 || w[p - 1] != '.') return false;
-  std::size_t dot1 = p - 1;
-  std::size_t b = dot1;
-  while (b > 0 && dot1 - b < 4096 && IsB64Url(w[b - 1])) --b;
-  if (b > 0 && IsB64Url(w[b - 1])) return false;
-  if (w.substr(b, 3) != "eyJ") return false;
-  std::string header = DecodeB64UrlPrefix(w.substr(b, dot1 - b), 1024);
+  const std::size_t b = end - 3;
+  if (IsB64Url(Before(w, b))) return false;
+  std::size_t dot1 = end;
+  while (dot1 < w.size() && dot1 - b < 4096 && IsB64Url(w[dot1])) ++dot1;
+  if (At(w, dot1) != '.' || dot1 - b < 7) return false;
+  std::size_t dot2 = dot1 + 1;
+  while (dot2 < w.size() && dot2 - dot1 < 16384 && IsB64Url(w[dot2])) ++dot2;
+  if (At(w, dot2) != '.' || dot2 - dot1 - 1 < 4) return false;
+  std::string header = DecodeBase64Prefix(w.substr(b, dot1 - b), 1024);
   if (!StartsWithJsonObject(header) || header.find("\"alg\"") == std::string::npos) return false;
-  std::size_t e = end;
-  while (e < w.size() && e - end < 4096 && IsB64Url(w[e])) ++e;
+  std::size_t e = dot2 + 1;
+  while (e < w.size() && e - dot2 <= 4096 && IsB64Url(w[e])) ++e;
   if (header.find("\"enc\"") != std::string::npos) {
     // JWE compact form: header.key.iv.ciphertext.tag
     for (int extra = 0; extra < 2 && At(w, e) == '.'; ++extra) {
@@ -304,139 +341,262 @@ bool ExtractJwt(std::string_view w, std::size_t end, Span* span) {
       while (q < w.size() && q - e < 8192 && IsB64Url(w[q])) ++q;
       e = q;
     }
-  } else if (!StartsWithJsonObject(DecodeB64UrlPrefix(w.substr(dot1 + 1, dot2 - dot1 - 1), 8))) {
+  } else if (!StartsWithJsonObject(DecodeBase64Prefix(w.substr(dot1 + 1, dot2 - dot1 - 1), 8))) {
     return false;
   }
   *span = MakeSpan(b, e, kJwt);
   return true;
 }
 
-// A token with a fixed-length trigger: checks the left boundary, then extends over `allowed`
-// characters so a longer token of the same family is redacted whole.
-template <typename Allowed>
-bool ExtractPrefixedToken(std::string_view w, std::size_t begin, std::size_t end, std::size_t min_len,
-                          std::uint16_t kind, Allowed allowed, Span* span) {
-  if (IsAlnum(Before(w, begin))) return false;
-  std::size_t e = end;
-  while (e < w.size() && e - begin < 256 && allowed(w[e])) ++e;
-  if (e - begin < min_len) return false;
-  *span = MakeSpan(begin, e, kind);
-  return true;
-}
-
+// The whole webhook URL, also with JSON-escaped slashes ("https:\/\/hooks.slack.com\/services\/...").
+// The trigger is the host; the path must be /services/, /workflows/ or /triggers/.
 bool ExtractSlackWebhook(std::string_view w, std::size_t end, Span* span) {
-  constexpr std::string_view kHost = "hooks.slack.com/";
-  std::size_t limit = end > 40 ? end - 40 : 0;
-  std::size_t b = std::string_view::npos;
-  for (std::size_t p = end; p-- > limit;) {
-    if (w.substr(p, kHost.size()) == kHost) {
-      b = p;
-      break;
-    }
-  }
-  if (b == std::string_view::npos) return false;
-  for (std::string_view scheme : {std::string_view("https://"), std::string_view("http://")}) {
+  std::size_t b = end - 15;  // "hooks.slack.com"
+  std::size_t p = end;
+  if (At(w, p) == '\\') ++p;
+  if (At(w, p) != '/') return false;
+  ++p;
+  std::size_t word = p;
+  while (p < w.size() && p - word < 10 && IsLower(w[p])) ++p;
+  std::string_view path = w.substr(word, p - word);
+  if (path != "services" && path != "workflows" && path != "triggers") return false;
+  if (At(w, p) == '\\') ++p;
+  if (At(w, p) != '/' || !IsAlnum(At(w, p + 1))) return false;
+  if (IsAlnum(Before(w, b)) || Before(w, b) == '-') return false;
+  for (std::string_view scheme : {std::string_view("https://"), std::string_view("http://"),
+                                  std::string_view("https:\\/\\/"), std::string_view("http:\\/\\/")}) {
     if (b >= scheme.size() && w.substr(b - scheme.size(), scheme.size()) == scheme) {
       b -= scheme.size();
       break;
     }
   }
-  std::size_t e = end;
-  auto allowed = [](char c) { return IsAlnum(c) || c == '/' || c == '_' || c == '-'; };
+  std::size_t e = p;
+  auto allowed = [](char c) { return IsAlnum(c) || c == '/' || c == '_' || c == '-' || c == '\\'; };
   while (e < w.size() && e - b < 512 && allowed(w[e])) ++e;
+  while (e > p && w[e - 1] == '\\') --e;
   *span = MakeSpan(b, e, kSlackWebhook);
   return true;
 }
 
-bool IsTemplateOrMask(std::string_view v) {
-  if (v.empty()) return true;
-  if (std::all_of(v.begin(), v.end(),
-                  [](char c) { return c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.'; }))
-    return true;
-  // Templates and references, not values: ${DB_PASSWORD}, $DB_PASSWORD, {{ .pw }}, %s, %(pw)s, <secret>.
-  std::string_view head = v.substr(0, 2);
-  if (head == "${" || head == "$(" || head == "{{" || head == "%(") return true;
-  if (v.front() == '$' && v.size() > 1 &&
-      std::all_of(v.begin() + 1, v.end(), [](char c) { return IsUpper(c) || IsDigit(c) || c == '_'; }))
-    return true;
-  if (v.size() == 2 && v.front() == '%' && IsAlpha(v[1])) return true;
-  if (v.front() == '<' && v.back() == '>') return true;
-  static constexpr std::string_view kWords[] = {
-      "true",   "false",     "null",     "none",     "nil",        "empty",    "redacted", "masked",
-      "hidden", "undefined", "required", "optional", "[redacted]", "[masked]", "yes",      "no"};
-  for (std::string_view k : kWords) {
-    if (EqualsIgnoreCase(v, k)) return true;
-  }
-  // A label or an escaped label is already safe: keeping it makes redaction idempotent.
-  if (v.front() == '[' && LabelShapeLength(v) == v.size()) return true;
-  return false;
+// The setting name that ends at `name_end` (the trigger's end): "DB_PASSWORD" in
+// "DB_PASSWORD=x", "X-Api-Key" in "X-Api-Key: x". Returns its start.
+std::size_t NameStart(std::string_view w, std::size_t name_end) {
+  std::size_t p = name_end;
+  while (p > 0 && name_end - p < 64 &&
+         (IsAlnum(w[p - 1]) || w[p - 1] == '_' || w[p - 1] == '-' || w[p - 1] == '.'))
+    --p;
+  return p;
 }
 
-constexpr std::array<bool, 256> kValueTerminators = [] {
-  std::array<bool, 256> t{};
-  for (unsigned char c : std::string_view(" \t\n\r\f\v,;&\"'}])<>\\")) t[c] = true;
-  t[0] = true;
-  return t;
-}();
-
-inline bool IsValueTerminator(char c) { return kValueTerminators[static_cast<unsigned char>(c)]; }
-
-// The value after "key=" / "key: " / "\"key\": \"": quoted up to the closing quote, otherwise
-// up to whitespace or punctuation. Returns false when there is none.
-bool ReadAssignedValue(std::string_view w, std::size_t p, std::size_t* vb, std::size_t* ve) {
-  int spaces = 0;
-  while (p < w.size() && (w[p] == ' ' || w[p] == '\t') && spaces < 3) {
+// After a setting name: an optional closing quote (plain, JSON-escaped to depth 7, or %22), up to
+// three blanks, and an assignment ('=', ':', "%3D", "%3A"). Returns the position after the
+// assignment, or npos.
+std::size_t AssignmentAfter(std::string_view w, std::size_t name_end) {
+  std::size_t p = name_end;
+  std::size_t slashes = 0;
+  while (At(w, p) == '\\' && slashes < 7) {
     ++p;
-    ++spaces;
+    ++slashes;
   }
-  char quote = 0;
-  bool escaped_quote = false;
-  if (At(w, p) == '\\' && (At(w, p + 1) == '"' || At(w, p + 1) == '\'')) {
-    quote = w[p + 1];
-    escaped_quote = true;
-    p += 2;
-  } else if (At(w, p) == '"' || At(w, p) == '\'') {
-    quote = w[p];
-    p += 1;
+  if (At(w, p) == '"' || At(w, p) == '\'') {
+    ++p;
+  } else if (slashes > 0) {
+    return std::string_view::npos;
+  } else if (HasAt(w, p, "%22")) {
+    p += 3;
   }
-  std::size_t e = p;
-  if (quote != 0) {
-    while (e < w.size() && e - p < 4096 && w[e] != '\n' && w[e] != '\r') {
-      if (escaped_quote ? (w[e] == '\\' && At(w, e + 1) == quote) : w[e] == quote) break;
-      if (!escaped_quote && w[e] == '\\') {  // an escaped character inside the quotes
-        e += 2;
+  for (int spaces = 0; spaces < 3 && (At(w, p) == ' ' || At(w, p) == '\t'); ++spaces) ++p;
+  char c = At(w, p);
+  if (c == ':' || c == '=') return p + 1;
+  if (c == '%' && At(w, p + 1) == '3') {
+    char d = At(w, p + 2);
+    if (d == 'A' || d == 'a' || d == 'D' || d == 'd') return p + 3;
+  }
+  return std::string_view::npos;
+}
+
+// Connection strings of the "key=value;key=value" kind (ADO.NET, ODBC, JDBC for SQL Server,
+// Npgsql): the key is at the start of the string or after ';', and the string names a server,
+// data source, host, database or user.
+bool InConnectionString(std::string_view w, std::size_t kb, std::size_t ve) {
+  std::size_t p = kb;
+  while (p > 0 && kb - p < 4 && (w[p - 1] == ' ' || w[p - 1] == '\t')) --p;
+  char before = Before(w, p);
+  bool starts_field =
+      p == 0 || before == ';' || before == '"' || before == '\'' || before == '\n' || before == '=';
+  if (!starts_field) return false;
+  std::size_t lo = kb > 256 ? kb - 256 : 0;
+  std::size_t hi = std::min(w.size(), ve + 256);
+  bool semicolon = false, marker = false;
+  static constexpr std::string_view kMarkers[] = {
+      "server=",  "data source=", "host=",        "database=", "initial catalog=", "uid=",
+      "user id=", "user=",        "driver=",      "provider=", "databasename=",    "dsn=",
+      "address=", "addr=",        "accountname=", "endpoint="};
+  for (std::size_t i = lo; i < hi && !(semicolon && marker); ++i) {
+    char c = w[i];
+    if (c == '\n' || c == '\r') {
+      if (i < kb) {
+        semicolon = marker = false;
         continue;
       }
-      ++e;
+      break;
     }
-    e = std::min(e, w.size());
-  } else {
-    // A label glued to a value stays a label of its own, so the value's neighbours stay the same
-    // when the output is redacted again.
-    while (e < w.size() && e - p < 4096 && !IsValueTerminator(w[e]) &&
-           !(w[e] == '[' && LabelShapeLength(w.substr(e, 128)) > 0)) {
-      ++e;
+    if (c == ';') semicolon = true;
+    if (!marker && (i == lo || w[i - 1] == ';' || w[i - 1] == '"' || w[i - 1] == '\'' || w[i - 1] == ' ' ||
+                    w[i - 1] == '{')) {
+      for (std::string_view m : kMarkers) {
+        if (Lower(c) == m[0] && StartsWithIgnoreCase(w.substr(i, m.size()), m)) {
+          marker = true;
+          break;
+        }
+      }
     }
   }
-  *vb = p;
-  *ve = e;
-  return e > p;
+  return semicolon && marker;
 }
 
-bool ExtractKeyValueSecret(std::string_view w, std::size_t end, std::size_t min_len, Span* span) {
-  if (InUrlAuthority(w, end)) return false;  // "https://x-access-token:ghp_...@github.com"
-  std::size_t vb, ve;
-  if (!ReadAssignedValue(w, end, &vb, &ve)) return false;
-  std::string_view v = w.substr(vb, ve - vb);
-  if (v.size() < min_len || IsTemplateOrMask(v)) return false;
-  *span = MakeSpan(vb, ve, kSecret);
+enum class KeyKind { kSecret, kPassword, kPasswordSuffix, kPwd };
+
+// A secret whose only marker is the name of the variable that holds it, in Kubernetes' env list
+// form: "- name: DB_PASSWORD\n  value: hunter2" or {"name":"DB_PASSWORD","value":"hunter2"}.
+// (valueFrom: secretKeyRef is a reference and has no value here.) [kb, name_end) is the name.
+bool ExtractEnvNameThenValue(std::string_view w, std::size_t kb, std::size_t name_end, std::size_t min_len,
+                             Span* span) {
+  // Before the name: "name", an optional quote, ':' or '=', blanks, an optional quote.
+  std::size_t p = kb;
+  while (p > 0 && kb - p < 12 && (w[p - 1] == '"' || w[p - 1] == '\'' || w[p - 1] == '\\' || w[p - 1] == ' '))
+    --p;
+  if (p == 0 || (w[p - 1] != ':' && w[p - 1] != '=')) return false;
+  --p;
+  std::size_t q = p;
+  while (q > 0 && p - q < 10 && (w[q - 1] == '"' || w[q - 1] == '\'' || w[q - 1] == '\\' || w[q - 1] == ' '))
+    --q;
+  if (q < 4 || !EqualsIgnoreCase(w.substr(q - 4, 4), "name") || IsWord(Before(w, q - 4))) return false;
+  // After it: quotes, blanks, ',', '-', then "value", an optional quote, ':' or '='.
+  p = name_end;
+  while (p < w.size() && p - name_end < 48 &&
+         (IsSpace(w[p]) || w[p] == '"' || w[p] == '\'' || w[p] == '\\' || w[p] == ',' || w[p] == '-' ||
+          w[p] == '{'))
+    ++p;
+  if (!StartsWithIgnoreCase(w.substr(p, 5), "value")) return false;
+  p += 5;
+  q = p;
+  while (q < w.size() && q - p < 8 && (w[q] == '"' || w[q] == '\'' || w[q] == '\\' || w[q] == ' ')) ++q;
+  if (At(w, q) != ':' && At(w, q) != '=') return false;
+  AssignedValue v;
+  if (!ReadAssignedValue(w, q + 1, &v)) return false;
+  std::string_view text = w.substr(v.begin, v.end - v.begin);
+  if (text.size() < min_len || IsPlaceholderOrReference(text)) return false;
+  *span = MakeSpan(v.begin, v.end, kSecret);
+  return true;
+}
+
+// The AWS secret access key after its own names: 40 base64 characters (or more).
+bool IsAwsSecretSetting(std::string_view name, std::string_view value) {
+  if (value.size() < 40) return false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (!(IsB64(c) || (i >= 40 && c == '='))) return false;
+  }
+  char buffer[64];
+  std::size_t n = 0;
+  for (std::size_t i = name.size(); i-- > 0 && n < 15;) {
+    if (IsAlnum(name[i])) buffer[n++] = Lower(name[i]);
+  }
+  std::string_view reversed(buffer, n);  // the name's last letters and digits, back to front
+  return reversed.substr(0, 15) == "yeksseccaterces" || reversed.substr(0, 12) == "yektercesswa";
+}
+
+// "key=value", "key: value", "\"key\": \"value\"", "key%3Dvalue": the value after a setting whose
+// name marks a secret; `name_end` is where the trigger's name word ends. Passwords take any
+// non-empty value, other names a value of 8 or more characters. A password inside a connection
+// string is read up to ';' (values may hold blanks) and reported as connection_string_password;
+// "Pwd=" counts only there (PWD= is the shell's working directory). Services whose keys have no
+// prefix (NamedSettings) and AWS secret access keys get their own kinds.
+bool ExtractKeyValueSecret(std::string_view w, std::size_t name_end, KeyKind key, Span* span) {
+  if (IsWord(At(w, name_end))) return false;  // "tokens", "token_count", the "password" of "passwordSecret"
+  std::size_t kb = NameStart(w, name_end);
+  std::size_t end = AssignmentAfter(w, name_end);
+  if (end == std::string_view::npos) {
+    if (key == KeyKind::kPwd) return false;
+    return ExtractEnvNameThenValue(w, kb, name_end, key == KeyKind::kSecret ? 8 : 1, span);
+  }
+  if (w[end - 1] == ':' && InUrlAuthority(w, end))
+    return false;  // "https://x-access-token:ghp_...@github.com"
+  if (name_end - kb > 6 && Lower(w[name_end - 1]) == 't' && KeyNamesASecretObject(w, name_end))
+    return false;                          // "passwordSecret: db-credentials"
+  if (Before(w, kb) == ':') return false;  // a field of an ARN or URN: "...:secret:db-AbCdEf"
+  std::string_view name = w.substr(kb, name_end - kb);
+  if (name.size() >= 8 && EqualsIgnoreCase(name.substr(name.size() - 8), "nopasswd"))
+    return false;  // sudoers
+  AssignedValue v;
+  if (!ReadAssignedValue(w, end, &v)) return false;
+  std::string_view text = w.substr(v.begin, v.end - v.begin);
+  // "password=password", "token = token": a variable passed on in code, not a literal.
+  if (!v.quoted && text.size() <= name.size() &&
+      EqualsIgnoreCase(name.substr(name.size() - text.size()), text) &&
+      (text.size() == name.size() || !IsAlnum(name[name.size() - text.size() - 1])))
+    return false;
+  if (key != KeyKind::kSecret && w[end - 1] == '=' && InConnectionString(w, kb, v.end)) {
+    if (!v.quoted) {
+      std::size_t e = v.begin;
+      while (e < w.size() && e - v.begin < 1024 && w[e] != ';' && w[e] != '\n' && w[e] != '\r' &&
+             w[e] != '"' && w[e] != '\'')
+        ++e;
+      while (e > v.begin && (w[e - 1] == ' ' || w[e - 1] == '\t')) --e;
+      v.end = e;
+      text = w.substr(v.begin, v.end - v.begin);
+    }
+    if (text.empty() || IsPlaceholderOrReference(text)) return false;
+    *span = MakeSpan(v.begin, v.end, kConnectionStringPassword);
+    return true;
+  }
+  if (key == KeyKind::kPwd) return false;
+  if (key == KeyKind::kSecret) {
+    if (const NamedSetting* setting = FindNamedSetting(name)) {
+      if (SettingValueMatches(*setting, text)) {
+        *span = MakeSpan(v.begin, v.end, setting->kind);
+        return true;
+      }
+      if (setting->shape_only) return false;  // "routing_key=orders.created"
+    }
+    if (IsAwsSecretSetting(name, text)) {
+      *span = MakeSpan(v.begin, v.end, kAwsSecretKey);
+      return true;
+    }
+  }
+  // "_PASS" names are passwords less surely than "PASSWORD" ones ("FIRST_PASS=1"): 4+ characters,
+  // not a count.
+  std::size_t min_len = key == KeyKind::kSecret ? 8 : key == KeyKind::kPasswordSuffix ? 4 : 1;
+  if (text.size() < min_len || IsPlaceholderOrReference(text)) return false;
+  if (key == KeyKind::kPasswordSuffix && std::all_of(text.begin(), text.end(), IsDigit)) return false;
+  *span = MakeSpan(v.begin, v.end, kSecret);
   return true;
 }
 
 bool IsAuthScheme(std::string_view word) {
-  static constexpr std::string_view kSchemes[] = {
-      "basic", "bearer", "digest",           "negotiate", "ntlm", "token",        "apikey",        "api-key",
-      "hoba",  "mutual", "aws4-hmac-sha256", "dpop",      "gnap", "privatetoken", "scram-sha-256", "sso"};
+  static constexpr std::string_view kSchemes[] = {"basic",
+                                                  "bearer",
+                                                  "digest",
+                                                  "negotiate",
+                                                  "ntlm",
+                                                  "token",
+                                                  "apikey",
+                                                  "api-key",
+                                                  "hoba",
+                                                  "mutual",
+                                                  "aws4-hmac-sha256",
+                                                  "dpop",
+                                                  "gnap",
+                                                  "privatetoken",
+                                                  "scram-sha-256",
+                                                  "sso",
+                                                  "ssws",
+                                                  "splunk",
+                                                  "sharedkey",
+                                                  "sharedkeylite",
+                                                  "sharedaccesssignature",
+                                                  "geniekey"};
   for (std::string_view s : kSchemes) {
     if (EqualsIgnoreCase(word, s)) return true;
   }
@@ -469,7 +629,7 @@ bool ExtractAuthorization(std::string_view w, std::size_t end, Span* span) {
     while (ce > cb && IsSpace(w[ce - 1])) --ce;
   }
   std::string_view cred = w.substr(cb, ce - cb);
-  if (IsTemplateOrMask(cred)) return false;
+  if (IsPlaceholderOrReference(cred)) return false;
   if (scheme) {
     if (cred.size() < 4) return false;
   } else {
@@ -492,21 +652,27 @@ bool ExtractBearer(std::string_view w, std::size_t end, Span* span) {
   while (ve < w.size() && ve - vb < 4096 && allowed(w[ve])) ++ve;
   while (ve > vb && w[ve - 1] == '.') --ve;
   std::string_view v = w.substr(vb, ve - vb);
-  if (v.size() < 8 || IsTemplateOrMask(v)) return false;
+  if (v.size() < 8 || IsPlaceholderOrReference(v)) return false;
   if (v.size() < 20 && std::none_of(v.begin(), v.end(), IsDigit)) return false;  // "Bearer authentication"
   *span = MakeSpan(vb, ve, kBearerToken);
   return true;
 }
 
+// From the trigger "PRIVATE KEY-----" (or "PRIVATE KEY BLOCK-----"): "-----BEGIN" and at most 40
+// characters of [A-Z0-9 ] must come before it ("-----BEGIN RSA PRIVATE KEY-----"); an END line
+// has "-----END" there and is not a start.
 bool ExtractPrivateKey(std::string_view w, std::size_t end, Span* span) {
   constexpr std::string_view kBegin = "-----BEGIN";
-  std::size_t limit = end > 96 ? end - 96 : 0;
+  std::size_t lit =
+      HasAt(w, end - std::min<std::size_t>(end, 22), "PRIVATE KEY BLOCK-----") ? end - 22 : end - 16;
   std::size_t b = std::string_view::npos;
-  for (std::size_t p = end; p-- > limit;) {
-    if (w.substr(p, kBegin.size()) == kBegin) {
-      b = p;
+  for (std::size_t q = lit; q + 41 > lit && q >= kBegin.size(); --q) {
+    if (HasAt(w, q - kBegin.size(), kBegin)) {
+      b = q - kBegin.size();
       break;
     }
+    char c = w[q - 1];
+    if (!(IsUpper(c) || IsDigit(c) || c == ' ')) break;
   }
   if (b == std::string_view::npos) return false;
   std::string_view ahead = w.substr(end, std::min<std::size_t>(w.size() - end, 16384));
@@ -528,22 +694,43 @@ bool ExtractPrivateKey(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
-bool ExtractUrlPassword(std::string_view w, std::size_t end, Span* span) {
-  std::size_t at = end - 1;
-  std::size_t limit = at > 400 ? at - 400 : 0;
-  std::size_t scheme_end = std::string_view::npos;
-  for (std::size_t p = at; p >= limit + 3 && p >= 3; --p) {
-    if (w[p - 1] == '/' && w[p - 2] == '/' && w[p - 3] == ':') {
-      scheme_end = p;
-      break;
-    }
+// The credential in a URL's userinfo, from the '@' at `at` (a shape candidate): for
+// "scheme://user:password@host" the password only, so the scheme, user and host stay readable
+// (postgres, mysql, mongodb(+srv), redis(s) with an empty user, amqp(s), ldap(s), smtp, ftp, sftp,
+// http(s) basic auth...), also with JSON-escaped slashes (":\/\/"); an unencoded '@' inside the
+// password ("app:p@ss@db") runs it to the last '@' of the authority; `scheme_end` is where the
+// userinfo starts (UrlUserinfoStart). A userinfo that is a Sentry
+// key (32 hex, legacy "key:secret") is a sentry_dsn. Other userinfo without a password
+// ("ssh://git@host") is no credential.
+bool ExtractUrlCredential(std::string_view w, std::size_t scheme_end, std::size_t at, Span* span) {
+  if (scheme_end == at) return false;
+  std::string_view userinfo = w.substr(scheme_end, at - scheme_end);
+  auto sentry_key = [](std::string_view u) {
+    return (u.size() == 32 || (u.size() == 65 && u[32] == ':')) &&
+           std::all_of(u.begin(), u.end(), [](char c) { return IsLowerHex(c) || c == ':'; });
+  };
+  if (sentry_key(userinfo)) {
+    *span = MakeSpan(scheme_end, at, kSentryDsn);
+    return true;
   }
-  if (scheme_end == std::string_view::npos) return false;
-  std::size_t colon = w.find(':', scheme_end);
-  if (colon == std::string_view::npos || colon >= at) return false;
-  std::string_view pw = w.substr(colon + 1, at - colon - 1);
-  if (IsTemplateOrMask(pw)) return false;
-  *span = MakeSpan(colon + 1, at, kUrlPassword);
+  std::size_t colon = userinfo.find(':');
+  if (colon == std::string_view::npos) return false;
+  colon += scheme_end;
+  std::size_t last = at;
+  for (std::size_t p = at + 1; p < w.size() && p - at < 128; ++p) {
+    char c = w[p];
+    if (c == '@') {
+      last = p;
+      continue;
+    }
+    if (c == '/' || c == '\\' || c == '?' || c == '#' || IsSpace(c) || c == '"' || c == '\'' || c == '<' ||
+        c == '>')
+      break;
+  }
+  if (last == colon + 1) return false;  // "redis://user:@host": no password
+  std::string_view pw = w.substr(colon + 1, last - colon - 1);
+  if (IsPlaceholderOrReference(pw)) return false;
+  *span = MakeSpan(colon + 1, last, kUrlPassword);
   return true;
 }
 
@@ -653,13 +840,11 @@ bool ExtractCardGrouped(std::string_view w, std::size_t end, Span* span) {
   return false;
 }
 
-bool ExtractLabel(std::string_view w, std::size_t end, Span* span) {
-  std::size_t p = end - 1;  // the ']'
-  std::size_t limit = p > kMaxSpan / 2 ? p - kMaxSpan / 2 : 0;
-  while (p > limit && w[p] != '[') --p;
-  if (w[p] != '[') return false;
-  if (LabelShapeLength(w.substr(p, end - p)) != end - p) return false;
-  *span = Span{p, end, kLabelKind, 20};
+// From a shape candidate: the '[' at `begin`.
+bool ExtractLabel(std::string_view w, std::size_t begin, Span* span) {
+  std::size_t len = LabelShapeLength(w.substr(begin, kMaxSpan / 2));
+  if (len == 0) return false;
+  *span = Span{begin, begin + len, kLabelKind, 20};
   return true;
 }
 
@@ -696,34 +881,54 @@ void SortSpans(std::vector<Span>::iterator first, std::vector<Span>::iterator la
   }
 }
 
+// Vectorscan triggers are literals wherever possible (a prefix, a host, a setting name), or a
+// literal with one character class: they compile in microseconds and scan at the speed of the
+// literal matcher, and the extractors check the rest. Class repeats after alternations are what
+// make a database slow to compile and to run (see docs/benchmarks.md).
 const std::vector<Trigger>& BuiltinTriggers() {
-  static const std::vector<Trigger> triggers = {
-      {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0, false},
-      {R"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?:[^0-9A-Fa-f:]|\z))", 0, false},
-      {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0, false},
-      {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0, false},
-      {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0, false},
-      {R"(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.)", 0},
-      {R"((?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})", 0},
-      {R"((?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)\\?["']?[ \t]{0,3}[:=][ \t]{0,3}\\?["']?[A-Za-z0-9/+]{40})",
-       HS_FLAG_CASELESS},
-      {R"(gh[pousr]_[A-Za-z0-9]{36})", 0},
-      {R"(github_pat_[A-Za-z0-9_]{20})", 0},
-      {R"(xox[abposre]-[0-9A-Za-z])", 0},
-      {R"(xapp-[0-9]-[0-9A-Za-z])", 0},
-      {R"(hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9])", 0},
-      {R"(bearer[ \t]{1,3}[A-Za-z0-9._~+/-])", HS_FLAG_CASELESS},
-      {R"(authorization\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
-      {R"((?:api[_-]?key|apikey|api[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?secret|secret[_-]?key|private[_-]?key|secret|token)\\?["']?[ \t]{0,3}[:=])",
-       HS_FLAG_CASELESS},
-      {R"((?:password|passwd|passphrase)\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
-      {R"(-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)", 0},
-      {R"([2-6][0-9]{12,18}(?:[^0-9]|\z))", 0, false},
-      {R"([2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}(?:[^0-9]|\z))", 0, false},
-      {R"(3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}(?:[^0-9]|\z))", 0, false},
-      {R"(://[^/\s:@"'<>]{0,128}:[^/\s@"'<>]{1,256}@)", 0},
-      {R"(\[~*[A-Z][A-Z0-9_]{0,30}_[0-9]{1,9}\])", 0},
-  };
+  static const std::vector<Trigger> triggers = [] {
+    std::vector<Trigger> t = {
+        {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:[^0-9]|\z))", 0, false},
+        {R"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}(?:[^0-9A-Fa-f:]|\z))", 0, false},
+        {R"([0-9A-Fa-f]::|::[0-9A-Fa-f])", 0, false},
+        {R"([A-Za-z0-9._%+-]@[A-Za-z0-9])", 0, false},
+        {R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 0, false},
+        {R"(eyJ)", 0},
+        {R"(hooks\.slack\.com)", 0},
+        {R"(bearer[ \t]{1,3}[A-Za-z0-9._~+/-])", HS_FLAG_CASELESS},
+        {R"(authorization\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
+        {R"(api_?key|api-key|api_?secret|api-secret|api_?token|api-token|access_?token|access-token|auth_?token|auth-token|auth_?key|auth-key|refresh_?token|refresh-token|id_token|id-token|client_?secret|client-secret|consumer_?secret|consumer-secret|app_?secret|app-secret|app_?key|app-key|application_?key|application-key|secret_?key|secret-key|secret_?access_?key|secret-access-key|private_?key|private-key|signing_?key|signing-key|signing_?secret|signing-secret|encryption_?key|encryption-key|master_?key|master-key|webhook_?secret|webhook-secret|session_?secret|session-secret|jwt_?secret|jwt-secret|shared_?secret|shared-secret|license_?key|license-key|subscription_?key|subscription-key|honeycomb_?team|honeycomb-team|routing_?key|routing-key|integration_?key|integration-key|service_?key|service-key|accountkey|sharedaccesskey|sharedsecretvalue|secret|token)",
+         HS_FLAG_CASELESS},
+        {R"(passw(?:or)?d|passphrase)", HS_FLAG_CASELESS},
+        {R"(PRIVATE KEY(?: BLOCK)?-----)", 0},
+        {R"([2-6][0-9]{12,18}(?:[^0-9]|\z))", 0, false},
+        {R"([2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,4}(?:[^0-9]|\z))", 0, false},
+        {R"(3[0-9]{3}[ -][0-9]{6}[ -][0-9]{4,5}(?:[^0-9]|\z))", 0, false},
+        {R"(\[~*[A-Z][A-Z0-9_]{0,30}_[0-9]{1,9}\])", 0, false},
+        // Encodings.
+        {R"(%40[A-Za-z0-9])", 0},
+        {R"(\\u0040[A-Za-z0-9])", 0},
+        // Settings whose only marker is their name.
+        {R"(_PASS|db[_.-]pass|database[_.-]pass|smtp[_.-]pass|mail[_.-]pass|email[_.-]pass|redis[_.-]pass|mysql[_.-]pass|pg[_.-]pass|postgres[_.-]pass|mongo[_.-]pass|ldap[_.-]pass|admin[_.-]pass|root[_.-]pass|ftp[_.-]pass|ssh[_.-]pass|bind[_.-]pass|auth[_.-]pass|user[_.-]pass|login[_.-]pass|api[_.-]pass|rabbitmq[_.-]pass|amqp[_.-]pass|mq[_.-]pass|sasl[_.-]pass|wifi[_.-]pass|vnc[_.-]pass|keystore[_.-]pass|truststore[_.-]pass)",
+         0},
+        {R"(pwd)", HS_FLAG_CASELESS},
+        // Structured vendor formats (tokens.cc).
+        {R"(discord\.com|discordapp\.com)", 0},
+        {R"([A-Za-z0-9]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})", 0, false},
+        {R"(\.webhook\.office\.com)", 0},
+        {R"([0-9]:AA)", 0},
+        {R"([0-9]Q~)", 0},
+        {R"(\+ASt)", 0},
+        {R"(JQQJ9)", 0},
+        {R"((?:[?&;]|\\u0026)sig=)", 0},
+        {R"(-us[0-9])", 0},
+        {R"(NRAL)", 0},
+        {R"(\.atlasv1\.)", 0},
+    };
+    if (t.size() != kTrigFixedCount) std::abort();  // the table and TriggerId must agree
+    for (const TokenFormat& f : TokenFormats()) t.push_back({TokenTriggerRegex(f), 0});
+    return t;
+  }();
   return triggers;
 }
 
@@ -748,7 +953,6 @@ bool ExtractSpan(std::uint32_t trigger_id, std::string_view w, std::size_t end, 
 }
 
 static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::size_t end, Span* span) {
-  auto alnum = [](char c) { return IsAlnum(c); };
   switch (trigger_id) {
     case kTrigIpv4:
       return ExtractIpv4(w, end, span);
@@ -757,34 +961,12 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
                                span);
     case kTrigIpv6Compressed:
       return ExtractIpv6Around(w, end - 1, span);
-    case kTrigEmail:
+    case kTrigAt:
       return ExtractEmail(w, end, span);
     case kTrigUuid:
       return ExtractUuid(w, end, span);
     case kTrigJwt:
       return ExtractJwt(w, end, span);
-    case kTrigAwsAccessKey:
-      if (IsAlnum(At(w, end))) return false;
-      return ExtractPrefixedToken(w, end - 20, end, 20, kAwsAccessKey, alnum, span);
-    case kTrigAwsSecretKey: {
-      std::size_t b = end - 40;
-      if (IsAlnum(Before(w, b)) || Before(w, b) == '/' || Before(w, b) == '+') return false;
-      std::size_t e = end;
-      while (e < w.size() && e - b < 256 && (IsAlnum(w[e]) || w[e] == '/' || w[e] == '+' || w[e] == '=')) ++e;
-      *span = MakeSpan(b, e, kAwsSecretKey);
-      return true;
-    }
-    case kTrigGithubClassic:
-      return ExtractPrefixedToken(w, end - 40, end, 40, kGithubToken, alnum, span);
-    case kTrigGithubFine:
-      return ExtractPrefixedToken(
-          w, end - 31, end, 40, kGithubToken, [](char c) { return IsWord(c); }, span);
-    case kTrigSlackToken:
-      return ExtractPrefixedToken(
-          w, end - 6, end, 15, kSlackToken, [](char c) { return IsAlnum(c) || c == '-'; }, span);
-    case kTrigSlackAppToken:
-      return ExtractPrefixedToken(
-          w, end - 8, end, 15, kSlackToken, [](char c) { return IsAlnum(c) || c == '-'; }, span);
     case kTrigSlackWebhook:
       return ExtractSlackWebhook(w, end, span);
     case kTrigBearer:
@@ -792,9 +974,9 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
     case kTrigAuthorization:
       return ExtractAuthorization(w, end, span);
     case kTrigSecretKeyValue:
-      return ExtractKeyValueSecret(w, end, 8, span);
+      return ExtractKeyValueSecret(w, end, KeyKind::kSecret, span);
     case kTrigPasswordKeyValue:
-      return ExtractKeyValueSecret(w, end, 1, span);
+      return ExtractKeyValueSecret(w, end, KeyKind::kPassword, span);
     case kTrigPrivateKey:
       return ExtractPrivateKey(w, end, span);
     case kTrigCardPlain:
@@ -802,13 +984,32 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
     case kTrigCardGrouped:
     case kTrigCardAmexDiners:
       return ExtractCardGrouped(w, end, span);
-    case kTrigUrlPassword:
-      return ExtractUrlPassword(w, end, span);
     case kTrigLabel:
       return ExtractLabel(w, end, span);
+    case kTrigEmailUrlEncoded:
+      return end >= 5 && ExtractEmailAt(w, end - 4, 3, span);
+    case kTrigEmailJsonEscaped:
+      return end >= 8 && ExtractEmailAt(w, end - 7, 6, span);
+    case kTrigPassSuffixKeyValue: {
+      // "_PASS" anywhere in a name; "db_pass" and the like only as a whole word before the separator.
+      if (!HasAt(w, end - 5, "_PASS")) {
+        std::size_t p = end - 5;
+        while (p > 0 && end - p < 16 && IsLower(w[p - 1])) --p;
+        if (IsAlnum(Before(w, p))) return false;
+      }
+      return ExtractKeyValueSecret(w, end, KeyKind::kPasswordSuffix, span);
+    }
+    case kTrigPwdKeyValue:
+      return !IsAlnum(Before(w, end - 3)) && ExtractKeyValueSecret(w, end, KeyKind::kPwd, span);
+    case kTrigDiscordBot:
+      return ExtractDiscordBotToken(w, end, span);
     default:
-      return false;
+      break;
   }
+  if (trigger_id < kTrigFixedCount) return ExtractVendorSpecial(trigger_id, w, end, span);
+  std::uint32_t i = trigger_id - kTrigFixedCount;
+  const std::vector<TokenFormat>& formats = TokenFormats();
+  return i < formats.size() && ExtractToken(formats[i], w, end, span);
 }
 
 void ResolveOverlaps(std::vector<Span>* spans) {

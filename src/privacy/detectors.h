@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,10 +38,85 @@ enum BuiltinKind : std::uint16_t {
   kPrivateKey,
   kCard,
   kUrlPassword,
+  kConnectionStringPassword,
+  // Cloud.
+  kGcpApiKey,
+  kGcpOauthClientSecret,
+  kGoogleOauthToken,
+  kAzureStorageKey,
+  kAzureSharedAccessKey,
+  kAzureSasSignature,
+  kAzureClientSecret,
+  kAzureIdentifiableKey,
+  kDigitalOceanToken,
+  kAlibabaAccessKey,
+  kHerokuApiKey,
+  // AI.
+  kOpenAiApiKey,
+  kAnthropicApiKey,
+  kHuggingFaceToken,
+  kGroqApiKey,
+  kReplicateToken,
+  kPerplexityApiKey,
+  kXaiApiKey,
+  kOpenRouterApiKey,
+  kLangSmithApiKey,
+  // Payment.
+  kStripeKey,
+  kStripeWebhookSecret,
+  kSquareToken,
+  kPlaidAccessToken,
+  // Messaging.
+  kTwilioAccountSid,
+  kTwilioApiKey,
+  kTwilioAuthToken,
+  kSendGridApiKey,
+  kMailgunApiKey,
+  kMailchimpApiKey,
+  kBrevoApiKey,
+  kDiscordWebhook,
+  kDiscordBotToken,
+  kTelegramBotToken,
+  kTeamsWebhook,
+  // Monitoring.
+  kDatadogApiKey,
+  kDatadogAppKey,
+  kNewRelicKey,
+  kGrafanaToken,
+  kSentryDsn,
+  kSentryToken,
+  kPagerDutyKey,
+  kDynatraceToken,
+  // Package registries.
+  kNpmToken,
+  kPypiToken,
+  kRubyGemsToken,
+  kDockerHubToken,
+  kJfrogToken,
+  // Developer platforms and infrastructure.
+  kGitlabToken,
+  kShopifyToken,
+  kVaultToken,
+  kTerraformCloudToken,
+  kDopplerToken,
+  kDatabricksToken,
+  kPulumiToken,
+  kAtlassianToken,
+  kLinearApiKey,
+  kPostmanApiKey,
+  kTailscaleKey,
+  kSupabaseKey,
+  kOpenShiftToken,
+  kSonarToken,
+  kBuildkiteToken,
+  kFlyIoToken,
+  kAgeSecretKey,
+  kOnePasswordToken,
   kBuiltinKindCount,
 };
 inline constexpr std::uint16_t kLabelKind = 0xFFFF;
-inline constexpr std::uint16_t kCustomKindBase = 64;
+inline constexpr std::uint16_t kCustomKindBase = 256;
+static_assert(kBuiltinKindCount <= kCustomKindBase);
 
 struct KindInfo {
   std::string_view name;          // stable identifier, e.g. "ipv4"
@@ -54,15 +130,9 @@ enum TriggerId : std::uint32_t {
   kTrigIpv4,
   kTrigIpv6Full,
   kTrigIpv6Compressed,
-  kTrigEmail,
+  kTrigAt,  // every '@': an e-mail address, or the userinfo of a URL (url_password, sentry_dsn)
   kTrigUuid,
   kTrigJwt,
-  kTrigAwsAccessKey,
-  kTrigAwsSecretKey,
-  kTrigGithubClassic,
-  kTrigGithubFine,
-  kTrigSlackToken,
-  kTrigSlackAppToken,
   kTrigSlackWebhook,
   kTrigBearer,
   kTrigAuthorization,
@@ -72,8 +142,27 @@ enum TriggerId : std::uint32_t {
   kTrigCardPlain,
   kTrigCardGrouped,
   kTrigCardAmexDiners,
-  kTrigUrlPassword,
   kTrigLabel,
+  // Encodings of the shapes above.
+  kTrigEmailUrlEncoded,
+  kTrigEmailJsonEscaped,
+  // Settings whose only marker is their name.
+  kTrigPassSuffixKeyValue,
+  kTrigPwdKeyValue,
+  // Vendor formats with more structure than a prefix (tokens.cc).
+  kTrigDiscordWebhook,
+  kTrigDiscordBot,
+  kTrigTeamsWebhook,
+  kTrigTelegramBot,
+  kTrigAzureClientSecret,
+  kTrigAzureStorageSignature,
+  kTrigAzureIdentifiable,
+  kTrigAzureSas,
+  kTrigMailchimp,
+  kTrigNewRelicLicense,
+  kTrigTerraformCloud,
+  // Then one trigger per prefixed token format (TokenFormats()).
+  kTrigFixedCount,
 };
 
 // One trigger. Most run in the Vectorscan database; the few whose shapes are made only of
@@ -81,7 +170,7 @@ enum TriggerId : std::uint32_t {
 // so ScanShapes finds them with bit-parallel masks instead (`vectorscan` false). The regex still
 // documents the shape and drives the std::regex baseline benchmark.
 struct Trigger {
-  const char* regex;
+  std::string regex;
   unsigned flags;  // HS_FLAG_* besides the defaults
   bool vectorscan = true;
 };
@@ -105,7 +194,8 @@ struct ShapeHit {
   std::uint32_t id;
   std::size_t end;
 };
-// Finds candidates for the non-Vectorscan triggers (IPv4, IPv6, e-mail, UUID, card numbers) in
+// Finds candidates for the non-Vectorscan triggers (IPv4, IPv6, e-mail, UUID, card numbers, Discord
+// bot tokens, whose "end" is the position of their first dot) in
 // one pass of SIMD character-class masks; the extractors validate them like any other hit.
 void ScanShapes(std::string_view window, std::vector<ShapeHit>* hits);
 

@@ -1,7 +1,8 @@
 // ScanShapes: bit-parallel candidate search for the class-only shapes (see detectors.h).
 //
-// Each 64-byte block becomes 64-bit masks of digits, hex digits, '.', ':', '-' and ' ' (SSE2, the
-// x86-64 baseline; a scalar loop elsewhere). With the next block's masks beside them (every shape
+// Each 64-byte block becomes 64-bit masks of digits, hex digits, '.', ':', '-', ' ', '@' and '['
+// (AVX-512BW or AVX2 when the CPU has them, SSE2 (the x86-64 baseline) otherwise, a scalar loop
+// elsewhere). With the next block's masks beside them (every shape
 // looks at most 40 positions ahead), "k starts four hex digits", "k starts a '.'-separated digit
 // pair", ... are shifts and ands of 128-bit values, so a shape test costs a few word operations
 // per 64 bytes. Only the rare positions whose masks
@@ -25,7 +26,7 @@ using Word = std::uint64_t;
 using Wide = unsigned __int128;  // a block's mask bits (low half) and the next block's (high half)
 
 struct BlockMasks {
-  Word digit = 0, hex = 0, dot = 0, colon = 0, dash = 0, space_or_dash = 0, at = 0;
+  Word digit = 0, hex = 0, dot = 0, colon = 0, dash = 0, space_or_dash = 0, at = 0, bracket = 0;
 };
 
 inline bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
@@ -36,7 +37,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
   const __m128i zero_char = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), a_char = _mm_set1_epi8('a'),
                 five = _mm_set1_epi8(5), lower = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.'),
                 colon = _mm_set1_epi8(':'), dash = _mm_set1_epi8('-'), space = _mm_set1_epi8(' '),
-                at = _mm_set1_epi8('@');
+                at = _mm_set1_epi8('@'), bracket = _mm_set1_epi8('[');
   Word space_bits = 0;
   for (int q = 0; q < 4; ++q) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
@@ -55,6 +56,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
     m.dash |= bits(_mm_cmpeq_epi8(v, dash));
     space_bits |= bits(_mm_cmpeq_epi8(v, space));
     m.at |= bits(_mm_cmpeq_epi8(v, at));
+    m.bracket |= bits(_mm_cmpeq_epi8(v, bracket));
   }
   m.space_or_dash = space_bits | m.dash;
 #else
@@ -70,6 +72,7 @@ BlockMasks BuildBlock(const unsigned char* p) {
     if (c == '-') m.dash |= bit;
     if (c == ' ' || c == '-') m.space_or_dash |= bit;
     if (c == '@') m.at |= bit;
+    if (c == '[') m.bracket |= bit;
   }
 #endif
   return m;
@@ -87,7 +90,7 @@ __attribute__((target("avx2"))) BlockMasks BuildBlockAvx2(const unsigned char* p
   const __m256i zero_char = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9), a_char = _mm256_set1_epi8('a'),
                 five = _mm256_set1_epi8(5), lower = _mm256_set1_epi8(0x20), dot = _mm256_set1_epi8('.'),
                 colon = _mm256_set1_epi8(':'), dash = _mm256_set1_epi8('-'), space = _mm256_set1_epi8(' '),
-                at = _mm256_set1_epi8('@');
+                at = _mm256_set1_epi8('@'), bracket = _mm256_set1_epi8('[');
   Word space_bits = 0;
   for (int q = 0; q < 2; ++q) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * q));
@@ -103,8 +106,28 @@ __attribute__((target("avx2"))) BlockMasks BuildBlockAvx2(const unsigned char* p
     m.dash |= Bits256(_mm256_cmpeq_epi8(v, dash), shift);
     space_bits |= Bits256(_mm256_cmpeq_epi8(v, space), shift);
     m.at |= Bits256(_mm256_cmpeq_epi8(v, at), shift);
+    m.bracket |= Bits256(_mm256_cmpeq_epi8(v, bracket), shift);
   }
   m.space_or_dash = space_bits | m.dash;
+  return m;
+}
+
+#define AWOOOI_SHAPES_AVX512 1
+// AVX-512BW compares straight into 64-bit masks: one load and one compare per class for the whole
+// block, instead of two of each plus movemasks, shifts and ors. Chosen at run time.
+__attribute__((target("avx512f,avx512bw"))) BlockMasks BuildBlockAvx512(const unsigned char* p) {
+  BlockMasks m;
+  const __m512i v = _mm512_loadu_si512(p);
+  const __m512i dv = _mm512_sub_epi8(v, _mm512_set1_epi8('0'));
+  m.digit = _mm512_cmplt_epu8_mask(dv, _mm512_set1_epi8(10));
+  const __m512i av = _mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a'));
+  m.hex = m.digit | _mm512_cmplt_epu8_mask(av, _mm512_set1_epi8(6));
+  m.dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
+  m.colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
+  m.dash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
+  m.space_or_dash = m.dash | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
+  m.at = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
+  m.bracket = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('['));
   return m;
 }
 #endif
@@ -118,16 +141,14 @@ void ForEachBit(Word bits, std::size_t base, F f) {
 
 }  // namespace
 
-void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
+namespace {
+
+// The block loop, with the mask builder chosen once per call (not per block) so it inlines.
+template <typename Build>
+void ScanShapesWith(std::string_view w, std::vector<ShapeHit>* hits, Build build) {
   const std::size_t blocks = (w.size() + 63) / 64;
   if (blocks == 0) return;
   const auto* data = reinterpret_cast<const unsigned char*>(w.data());
-#if defined(AWOOOI_SHAPES_AVX2)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  auto build = [](const unsigned char* p) { return avx2 ? BuildBlockAvx2(p) : BuildBlock(p); };
-#else
-  auto build = [](const unsigned char* p) { return BuildBlock(p); };
-#endif
   auto load = [&](std::size_t b) {
     if (b >= blocks) return BlockMasks{};
     if (64 * (b + 1) <= w.size()) return build(data + 64 * b);
@@ -203,9 +224,15 @@ void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
       ForEachBit(uuid, base, [&](std::size_t k) { hits->push_back(ShapeHit{kTrigUuid, k + 36}); });
     }
 
+    // Label-shaped text: '[' then an upper-case letter or '~' ("[IP_1]", "[~IP_1]").
+    ForEachBit(cur.bracket, base, [&](std::size_t k) {
+      char c = k + 1 < w.size() ? w[k + 1] : '\0';
+      if ((c >= 'A' && c <= 'Z') || c == '~') hits->push_back(ShapeHit{kTrigLabel, k});
+    });
+
     // E-mail: every '@' with a character after it; the extractor does the rest.
     ForEachBit(cur.at, base, [&](std::size_t k) {
-      if (k + 1 < w.size()) hits->push_back(ShapeHit{kTrigEmail, k + 2});
+      if (k + 1 < w.size()) hits->push_back(ShapeHit{kTrigAt, k + 2});
     });
 
     // Compressed IPv6: "::" next to a hex digit.
@@ -231,10 +258,30 @@ void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
       });
     }
 
+    // Discord bot tokens: two dots seven apart ("<id>.<6>.<signature>"); the extractor checks the
+    // rest (and rejects "com.google.common" at its first look back).
+    const Word dot_pair = static_cast<Word>(P & (P >> 7));
+    if (dot_pair != 0) {
+      ForEachBit(dot_pair, base, [&](std::size_t k) {
+        if (k >= 23) hits->push_back(ShapeHit{kTrigDiscordBot, k});
+      });
+    }
+
     previous_digits = cur.digit;
     previous_hex = cur.hex;
     cur = next;
   }
+}
+
+}  // namespace
+
+void ScanShapes(std::string_view w, std::vector<ShapeHit>* hits) {
+#if defined(AWOOOI_SHAPES_AVX2)
+  static const int level = __builtin_cpu_supports("avx512bw") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+  if (level == 2) return ScanShapesWith(w, hits, [](const unsigned char* p) { return BuildBlockAvx512(p); });
+  if (level == 1) return ScanShapesWith(w, hits, [](const unsigned char* p) { return BuildBlockAvx2(p); });
+#endif
+  ScanShapesWith(w, hits, [](const unsigned char* p) { return BuildBlock(p); });
 }
 
 }  // namespace awoooi::privacy::internal

@@ -340,16 +340,51 @@ class StreamRedactorImpl final : public StreamRedactor {
  public:
   StreamRedactorImpl(const ShieldImpl& shield, Vault& vault) : shield_(shield), vault_(vault) {}
 
+  // Input is scanned where it lies whenever possible: only the head of `data` joins what earlier
+  // calls left in the buffer (so that, once the buffer is committed, the rest of `data` has its
+  // look-behind inside `data`), and only the tail that cannot be committed yet is kept. Windows
+  // keep the invariants of CommitSpans (kLookBehind before the commit start, kMargin after the
+  // commit point, at most kChunk + kMargin + kLookBehind bytes), so the output is what Redact of the
+  // whole input gives, whatever the chunking.
   Redacted Write(std::string_view data) override {
     std::string out;
     out.reserve(data.size() + data.size() / 8 + kMargin);
+    const std::uint64_t data_start = bytes_in_;
     bytes_in_ += data.size();
-    while (!data.empty()) {
-      std::size_t take = std::min(data.size(), kChunk);
-      buffer_.append(data.data(), take);
-      data.remove_prefix(take);
-      if (buffer_.size() - from_ >= kChunk + kMargin) Process(false, &out);
+    constexpr std::size_t kHead = kMargin + 2 * kLookBehind;
+    std::size_t pos = 0;  // the first byte of `data` not yet committed
+    if (!buffer_.empty()) {
+      if (data.size() < kHead) {
+        AppendAndProcess(data, &out);
+        return Wrap(std::move(out));
+      }
+      buffer_.append(data.data(), kHead);
+      Process(false, &out);
+      const std::uint64_t committed = buffer_offset_ + from_;
+      if (committed < data_start + kLookBehind) {
+        // A value straddling the commit point held it back: carry on through the buffer.
+        AppendAndProcess(data.substr(kHead), &out);
+        return Wrap(std::move(out));
+      }
+      pos = static_cast<std::size_t>(committed - data_start);
     }
+    while (true) {
+      const std::size_t wb = pos > kLookBehind ? pos - kLookBehind : 0;
+      const std::size_t we = std::min(data.size(), pos + kChunk + kMargin);
+      if (we - pos <= kMargin) break;
+      std::string_view window = data.substr(wb, we - wb);
+      std::size_t safe = shield_.CommitSpans(window, pos - wb, false, &spans_);
+      shield_.Emit(window, pos - wb, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, &out, &events_,
+                   data_start + wb);
+      if (wb + safe == pos) break;  // nothing could be committed: keep the rest for later
+      pos = wb + safe;
+    }
+    // Keep the uncommitted tail, with its look-behind.
+    const std::size_t keep = pos > kLookBehind ? pos - kLookBehind : 0;
+    buffer_.assign(data.data() + keep, data.size() - keep);
+    buffer_offset_ = data_start + keep;
+    from_ = pos - keep;
+    if (buffer_.size() - from_ >= kChunk + kMargin) Process(false, &out);
     return Wrap(std::move(out));
   }
 
@@ -362,12 +397,24 @@ class StreamRedactorImpl final : public StreamRedactor {
   std::vector<RedactionEvent> TakeEvents() override {
     std::vector<RedactionEvent> events;
     events.swap(events_);
+    events_.reserve(events.size());  // the next batch is about as large: no regrowth from empty
     return events;
   }
 
   std::uint64_t bytes_in() const override { return bytes_in_; }
 
  private:
+  // The buffered path: appends `data` in kChunk pieces, processing the buffer whenever it holds a
+  // full window.
+  void AppendAndProcess(std::string_view data, std::string* out) {
+    while (!data.empty()) {
+      std::size_t take = std::min(data.size(), kChunk);
+      buffer_.append(data.data(), take);
+      data.remove_prefix(take);
+      if (buffer_.size() - from_ >= kChunk + kMargin) Process(false, out);
+    }
+  }
+
   void Process(bool eof, std::string* out) {
     std::size_t safe = shield_.CommitSpans(buffer_, from_, eof, &spans_);
     shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,

@@ -11,6 +11,7 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -62,9 +63,13 @@ class ShieldImpl final : public Shield {
   struct MintCacheKey {
     // kind (2 bytes), length (1), value, zero padding; compared as six words, not with memcmp.
     std::array<std::uint64_t, (kMintCacheValue + 3) / 8> words{};
+    // Only the words the value fills are hashed (the rest are zero, and the length is in the
+    // first word, so equal keys still hash equally).
     template <typename H>
     friend H AbslHashValue(H h, const MintCacheKey& k) {
-      return H::combine_contiguous(std::move(h), k.words.data(), k.words.size());
+      const std::size_t used =
+          std::min<std::size_t>((3 + ((k.words[0] >> 16) & 0xFF) + 7) / 8, k.words.size());
+      return H::combine_contiguous(std::move(h), k.words.data(), used);
     }
     friend bool operator==(const MintCacheKey& a, const MintCacheKey& b) {
       bool equal = true;
