@@ -246,6 +246,10 @@ int Main(int argc, char** argv, const Faces& faces) {
   redact->add_option("--scope", redact_options.scope, "Scope name: the same value gets the same label within it");
   redact->add_flag("--json", redact_options.json, "Print the findings as JSON instead of the redacted text");
   redact->add_flag("--stats", redact_options.stats, "Print counts per type and throughput to stderr");
+  redact->add_option("--threads", redact_options.threads,
+                     "1, or 2 to detect the next window while labelling this one (same output); default: 2 "
+                     "when the machine has two hardware threads")
+      ->check(CLI::Range(0, 2));
   redact->add_option("--config", redact_config, "YAML configuration (for privacy.custom_patterns)")
       ->check(CLI::ExistingFile);
   redact->callback([&] {

@@ -1,9 +1,10 @@
 // `awoooi redact [--scope NAME] [--json] [--stats] [FILE]`: the Privacy Shield over a file or stdin.
 //
-// Streams in 1 MiB reads through a StreamRedactor, so any input size runs in about 4 MiB of memory
-// whatever its line lengths; the output is byte-for-byte what Shield::Redact gives for the whole
-// input. One run is one scope: the same value gets the same label throughout it (the scope name is
-// reported in --json output; the vault is not persisted, so labels from separate runs are unrelated).
+// Streams in 4 MiB reads through a StreamRedactor, so any input size runs in bounded memory (about
+// 16 MiB) whatever its line lengths; the output is byte-for-byte what
+// Shield::Redact gives for the whole input. One run is one scope: the same value gets the same label
+// throughout it (the scope name is reported in --json output; the vault is not persisted, so labels from
+// separate runs are unrelated).
 //
 // Output: the redacted text on `out`; or with --json, JSON Lines on `out`, one object per finding in
 // input order: {"scope":"...","offset":N,"length":N,"kind":"ipv4","label":"[IP_1]"} — never the value.
@@ -25,6 +26,9 @@ struct RedactOptions {
   std::string file;  // empty or "-": read `in`
   bool json = false;
   bool stats = false;
+  // Threads for the stream redactor: 0 picks 2 when the machine has two hardware threads (the next
+  // window's detection overlaps the current one's labelling; the output is the same), else 1.
+  int threads = 0;
 };
 
 int RunRedact(const RedactOptions& options, const privacy::ShieldConfig& config, std::istream& in,

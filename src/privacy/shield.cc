@@ -1,6 +1,10 @@
 #include <algorithm>
+#include <array>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "privacy/shield_impl.h"
@@ -50,6 +54,7 @@ absl::StatusOr<std::unique_ptr<ShieldImpl>> ShieldImpl::Build(const ShieldConfig
   absl::StatusOr<VaultKeys> keys = VaultKeys::FromConfig(master);
   if (!keys.ok()) return keys.status();
   shield->keys_ = std::move(*keys);
+  shield->stream_threads_ = std::max(1, config.stream_threads);
 
   std::vector<std::string> expressions;
   std::vector<unsigned> flags, ids;
@@ -174,7 +179,12 @@ void ShieldImpl::FindSpans(std::string_view window, std::vector<Span>* spans) co
 std::size_t ShieldImpl::CommitSpans(std::string_view window, std::size_t from, bool eof,
                                     std::vector<Span>* spans) const {
   FindSpans(window, spans);
-  std::size_t safe = eof ? window.size() : (window.size() > kMargin ? window.size() - kMargin : from);
+  return CommitFound(window.size(), from, eof, spans);
+}
+
+std::size_t ShieldImpl::CommitFound(std::size_t window_size, std::size_t from, bool eof,
+                                    std::vector<Span>* spans) const {
+  std::size_t safe = eof ? window_size : (window_size > kMargin ? window_size - kMargin : from);
   safe = std::max(safe, from);
   std::size_t kept = 0;
   for (const Span& s : *spans) {
@@ -338,7 +348,8 @@ absl::StatusOr<Vault> ShieldImpl::OpenVault(std::string_view sealed) const {
 
 class StreamRedactorImpl final : public StreamRedactor {
  public:
-  StreamRedactorImpl(const ShieldImpl& shield, Vault& vault) : shield_(shield), vault_(vault) {}
+  StreamRedactorImpl(const ShieldImpl& shield, Vault& vault, int threads)
+      : shield_(shield), vault_(vault), parallel_(threads >= 2) {}
 
   // Input is scanned where it lies whenever possible: only the head of `data` joins what earlier
   // calls left in the buffer (so that, once the buffer is committed, the rest of `data` has its
@@ -347,6 +358,7 @@ class StreamRedactorImpl final : public StreamRedactor {
   // commit point, at most kChunk + kMargin + kLookBehind bytes), so the output is what Redact of the
   // whole input gives, whatever the chunking.
   Redacted Write(std::string_view data) override {
+    if (parallel_) return WriteParallel(data);
     std::string out;
     out.reserve(data.size() + data.size() / 8 + kMargin);
     const std::uint64_t data_start = bytes_in_;
@@ -404,6 +416,75 @@ class StreamRedactorImpl final : public StreamRedactor {
   std::uint64_t bytes_in() const override { return bytes_in_; }
 
  private:
+  // Two threads: windows are laid out on a fixed stride, each starting kMaxSpan + kLookBehind
+  // before the latest possible commit point of the one before (a commit point moves back only to
+  // the start of a value, and values are at most kMaxSpan long). So the windows of a group can be
+  // scanned independently: a worker scans all but the first while this thread scans the first,
+  // and this thread then commits and labels them in order, each from the previous one's actual
+  // commit point, which lies at least kLookBehind inside the next window. Every window keeps
+  // CommitSpans' invariants, so the output is byte for byte the single-thread output.
+  static constexpr std::size_t kGroup = 3;
+  static constexpr std::size_t kStride = kChunk - kMaxSpan;
+  static constexpr std::size_t kGroupSpan = (kGroup - 1) * kStride + kChunk + kMargin;
+
+  Redacted WriteParallel(std::string_view data) {
+    std::string out;
+    out.reserve(data.size() + data.size() / 8 + kMargin);
+    bytes_in_ += data.size();
+    while (!data.empty()) {
+      std::size_t take = std::min(data.size(), kChunk);
+      buffer_.append(data.data(), take);
+      data.remove_prefix(take);
+      while (buffer_.size() - from_ >= kGroupSpan) ProcessGroup(&out);
+    }
+    return Wrap(std::move(out));
+  }
+
+  void ProcessGroup(std::string* out) {
+    const std::string_view buffer(buffer_);
+    std::array<std::size_t, kGroup> start{}, from_min{};
+    std::array<std::string_view, kGroup> window;
+    for (std::size_t i = 0; i < kGroup; ++i) {
+      from_min[i] = from_ + i * kStride;
+      start[i] = i == 0 ? (from_ > kLookBehind ? from_ - kLookBehind : 0) : from_min[i] - kLookBehind;
+      window[i] = buffer.substr(start[i], from_min[i] + kChunk + kMargin - start[i]);
+    }
+    // The worker scans windows 1..kGroup-1, announcing each one done.
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t scanned = 0;
+    std::thread worker([&] {
+      for (std::size_t i = 1; i < kGroup; ++i) {
+        shield_.FindSpans(window[i], &group_spans_[i]);
+        std::lock_guard<std::mutex> lock(mu);
+        scanned = i;
+        cv.notify_one();
+      }
+    });
+    std::size_t committed = from_;  // buffer position of the first byte not yet committed
+    for (std::size_t i = 0; i < kGroup; ++i) {
+      std::vector<Span>& spans = i == 0 ? spans_ : group_spans_[i];
+      const std::size_t from = committed - start[i];
+      std::size_t safe;
+      if (i == 0) {
+        safe = shield_.CommitSpans(window[0], from, false, &spans);
+      } else {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return scanned >= i; });
+        lock.unlock();
+        safe = shield_.CommitFound(window[i].size(), from, false, &spans);
+      }
+      shield_.Emit(window[i], from, safe, spans, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,
+                   buffer_offset_ + start[i]);
+      committed = start[i] + safe;
+    }
+    worker.join();
+    const std::size_t keep_from = committed > kLookBehind ? committed - kLookBehind : 0;
+    buffer_.erase(0, keep_from);
+    buffer_offset_ += keep_from;
+    from_ = committed - keep_from;
+  }
+
   // The buffered path: appends `data` in kChunk pieces, processing the buffer whenever it holds a
   // full window.
   void AppendAndProcess(std::string_view data, std::string* out) {
@@ -434,12 +515,14 @@ class StreamRedactorImpl final : public StreamRedactor {
   std::uint64_t buffer_offset_ = 0;
   std::uint64_t bytes_in_ = 0;
   std::vector<Span> spans_;
+  std::array<std::vector<Span>, kGroup> group_spans_;  // the worker's windows (two-thread path)
+  const bool parallel_;
   ShieldImpl::MintCache cache_;
   std::vector<RedactionEvent> events_;
 };
 
 std::unique_ptr<StreamRedactor> ShieldImpl::NewStreamRedactor(Vault& vault) const {
-  return std::make_unique<StreamRedactorImpl>(*this, vault);
+  return std::make_unique<StreamRedactorImpl>(*this, vault, stream_threads_);
 }
 
 }  // namespace internal

@@ -54,6 +54,9 @@ class ShieldImpl final : public Shield {
   // ending before the returned safe point (the window's end when `eof`).
   std::size_t CommitSpans(std::string_view window, std::size_t from, bool eof,
                           std::vector<Span>* spans) const;
+  // The same for spans FindSpans already found in a window of `window_size` bytes.
+  std::size_t CommitFound(std::size_t window_size, std::size_t from, bool eof,
+                          std::vector<Span>* spans) const;
   // Appends window[from, safe) to `out` with `spans` replaced by labels and label-shaped text
   // escaped per `mode`. `stream_offset` is the stream position of window[0], for events.
   // Values already labelled during one call (or one stream), so a repeated value skips the HMAC.
@@ -103,6 +106,7 @@ class ShieldImpl final : public Shield {
   hs_database_t* db_ = nullptr;
   hs_scratch_t* prototype_ = nullptr;
   std::uint32_t builtin_triggers_ = 0;
+  int stream_threads_ = 1;
   std::vector<CustomKind> custom_;
   VaultKeys keys_;
 

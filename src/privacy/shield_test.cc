@@ -461,6 +461,50 @@ TEST(Streaming, AnyChunkingGivesTheSameOutputAsOneCall) {
   EXPECT_EQ(stream_vault.size(), whole_vault.size());
 }
 
+// Two threads lay windows out differently and scan the next one while labelling the current one;
+// the output, the events and the labels must be those of one thread. Values straddle window
+// boundaries (long private keys and JWTs, dense lines) and writes come in every size, from bytes
+// to more than a window pair.
+TEST(Streaming, TwoThreadsGiveTheSameOutputEventsAndLabelsAsOne) {
+  ShieldConfig two;
+  two.stream_threads = 2;
+  auto parallel = NewShield(two);
+  auto serial = NewShield();
+  std::mt19937 rng(9);
+  std::string text;
+  const std::string key_block =
+      "-----BEGIN RSA PRIVATE KEY-----\n" + std::string(12000, 'Q') + "\n-----END RSA PRIVATE KEY-----";
+  while (text.size() < (11u << 20)) {
+    text += RandomLogLine(rng, true) + "\n";
+    if (rng() % 400 == 0) text += key_block + "\n";
+  }
+  Vault serial_vault;
+  std::string expected = serial->Redact(text, serial_vault).str();
+  for (std::size_t max_write : {std::size_t{997}, std::size_t{1} << 20, std::size_t{5} << 20}) {
+    Vault vault;
+    auto stream = parallel->NewStreamRedactor(vault);
+    std::string streamed;
+    std::vector<RedactionEvent> events;
+    std::uniform_int_distribution<std::size_t> size(1, max_write);
+    for (std::size_t pos = 0; pos < text.size();) {
+      std::size_t n = std::min(size(rng), text.size() - pos);
+      streamed += stream->Write(std::string_view(text).substr(pos, n)).str();
+      for (auto& e : stream->TakeEvents()) events.push_back(std::move(e));
+      pos += n;
+    }
+    streamed += stream->Finish().str();
+    for (auto& e : stream->TakeEvents()) events.push_back(std::move(e));
+    ASSERT_EQ(streamed, expected) << "writes of up to " << max_write << " bytes";
+    std::vector<Finding> findings = serial->Scan(text);
+    ASSERT_EQ(events.size(), findings.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].offset, findings[i].offset);
+      EXPECT_EQ(events[i].kind, findings[i].kind);
+    }
+    EXPECT_EQ(vault.size(), serial_vault.size());
+  }
+}
+
 TEST(Streaming, EventsCarryStreamOffsetsAndLabelsButNoValues) {
   auto shield = NewShield();
   Vault vault;

@@ -47,6 +47,11 @@ struct ShieldConfig {
   // vaults sealed by this process cannot be opened after a restart; persist a key (for example
   // one made by GenerateVaultKey()) to keep labels stable across restarts.
   std::string vault_key;
+  // Threads a StreamRedactor may use: 1 (the caller's only), or 2, where the next window's
+  // detection runs on a second thread while the caller labels the current one (same output). For
+  // large inputs on a machine with a spare core (`awoooi redact`); Redact and Scan always run on
+  // the caller's thread.
+  int stream_threads = 1;
 };
 
 // One detected value in scanned text.
