@@ -405,7 +405,8 @@ absl::StatusOr<Action> Build(const Draft& draft, const Catalog& catalog) {
     }
   }
   for (const auto& [name, value] : draft.params) {
-    auto p = std::find_if(params.begin(), params.end(), [&](const ParamSpec& s) { return s.name == name; });
+    auto p = std::find_if(params.begin(), params.end(),
+                          [&name = name](const ParamSpec& s) { return s.name == name; });
     if (p == params.end()) {
       std::string shown = name.size() <= 40 && IsIdentifier(name) ? name : std::string("(a parameter)");
       return absl::InvalidArgumentError(absl::StrCat(shown, ": not a parameter of ", draft.kind));
@@ -541,7 +542,9 @@ absl::StatusOr<RealAction> Rehydrate(const Action& action, const privacy::Shield
       auto j = nlohmann::json::parse(value.text.view(), nullptr, false);
       if (j.is_discarded()) return absl::FailedPreconditionError(absl::StrCat(name, ": is not JSON"));
       std::vector<std::string> secrets;
-      auto part = [&](std::string text) { return Redacted::PartOf(value.text, std::move(text)); };
+      auto part = [&whole = value.text](std::string text) {
+        return Redacted::PartOf(whole, std::move(text));
+      };
       RehydrateJson(j, shield, vault, &secrets, part);
       std::string dumped = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       if (leftover(dumped)) {
