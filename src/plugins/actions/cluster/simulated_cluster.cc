@@ -147,7 +147,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
   absl::Status Load() {
     if (store_ == nullptr) return absl::OkStatus();
     auto saved = store_->GetPluginState(key_);
-    if (absl::IsNotFound(saved.status())) return store_->PutPluginState(key_, cluster::InventoryToJson(inv_));
+    if (absl::IsNotFound(saved.status()))
+      return store_->PutPluginState(key_, cluster::InventoryToJson(Snapshot()));
     if (!saved.ok()) return saved.status();
     auto inv = cluster::InventoryFromJson(*saved);
     if (!inv.ok()) return inv.status();
