@@ -7,7 +7,10 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "awoooi/version.h"
 #include "cli/analyze_command.h"
 #include "cli/notify_command.h"
@@ -209,11 +212,67 @@ int Main(int argc, char** argv, const Faces& faces) {
   std::string token_user, token_role = "viewer";
   token_create->add_option("--user", token_user, "User the token belongs to")->required();
   token_create->add_option("--role", token_role, "Role for a user created now (default viewer)");
+  std::string token_expires;
+  token_create->add_option("--expires", token_expires, "Lifetime such as 90d, 12h or 30m (default: never)");
   token_create->callback([&] {
+    absl::Time expires_at = absl::InfiniteFuture();
+    if (!token_expires.empty()) {
+      absl::Duration d;
+      std::string text = token_expires;
+      int days = 0;
+      if (text.size() > 1 && text.back() == 'd' && absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) &&
+          days > 0) {
+        d = absl::Hours(24) * days;
+      } else if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
+        std::cerr << "awoooi token create: --expires wants a positive duration such as 90d, 12h or 30m, got '"
+                  << token_expires << "'\n";
+        rc = 2;
+        return;
+      }
+      expires_at = absl::Now() + d;
+    }
     rc = WithStore(common, token_role, [&](store::Store& st, Role role) -> absl::Status {
-      auto t = runtime::IssueToken(st, token_user, role);
+      auto t = runtime::IssueToken(st, token_user, role, expires_at);
       if (!t.ok()) return t.status();
-      std::cout << "token for " << token_user << " (shown once; store it now):\n" << *t << "\n";
+      std::string expiry = expires_at == absl::InfiniteFuture()
+                               ? ""
+                               : absl::StrCat(", expires ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", expires_at,
+                                                                             absl::UTCTimeZone()));
+      std::cout << "token for " << token_user << " (shown once; store it now" << expiry << "):\n" << *t << "\n";
+      return absl::OkStatus();
+    });
+  });
+  auto* token_list = token->add_subcommand("list", "List tokens: id, user, role, created, expires, state (never the token)");
+  add_common(token_list);
+  token_list->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      auto tokens = st.ListTokens();
+      if (!tokens.ok()) return tokens.status();
+      auto when = [](absl::Time t) {
+        if (t == absl::InfiniteFuture()) return std::string("never");
+        return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+      };
+      const absl::Time now = absl::Now();
+      std::cout << "ID\tUSER\tROLE\tCREATED\tEXPIRES\tSTATE\n";
+      for (const auto& t : *tokens) {
+        std::string state = t.revoked_at != absl::InfinitePast() ? "revoked"
+                            : t.expires_at <= now               ? "expired"
+                                                                : "active";
+        if (t.demo) state += " (demo)";
+        std::cout << t.id << "\t" << t.user << "\t" << t.role << "\t" << when(t.created_at) << "\t"
+                  << when(t.expires_at) << "\t" << state << "\n";
+      }
+      return absl::OkStatus();
+    });
+  });
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id (from token list): it stops working at once");
+  add_common(token_revoke);
+  int64_t revoke_id = 0;
+  token_revoke->add_option("ID", revoke_id, "Token id")->required();
+  token_revoke->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      if (auto s = st.RevokeToken(revoke_id); !s.ok()) return s;
+      std::cout << "revoked token " << revoke_id << "\n";
       return absl::OkStatus();
     });
   });

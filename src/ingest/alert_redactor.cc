@@ -60,4 +60,12 @@ void ShieldAlertRedactor::Discard() {
   changed_.clear();
 }
 
+void ShieldAlertRedactor::Forget(int64_t incident_id) {
+  auto it = vaults_.find(incident_id);
+  if (it == vaults_.end()) return;
+  lru_.erase(it->second.second);
+  vaults_.erase(it);
+  changed_.erase(incident_id);
+}
+
 }  // namespace awoooi::ingest

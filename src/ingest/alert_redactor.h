@@ -25,6 +25,7 @@ class ShieldAlertRedactor final : public store::AlertRedactor {
   absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override;
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override;
   void Discard() override;
+  void Forget(int64_t incident_id) override;
 
  private:
   absl::StatusOr<privacy::Vault*> VaultFor(int64_t incident_id, const LoadSealedVault& load);

@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import AWOOOI, SOURCE_DIR, Server
+from harness import AWOOOI, SOURCE_DIR, Server, wait_for
 
 DEMO_ALERT = os.path.join(SOURCE_DIR, "examples/alerts/demo-incident.json")
 SHARED = os.path.join(SOURCE_DIR, "test", "testdata", "shared", "topologies")
@@ -43,6 +43,41 @@ class Cli(unittest.TestCase):
         server.start()
         status, who = server.get_json("/api/v1/whoami", token=token)
         self.assertEqual((status, who["user"], who["role"]), (200, "frank", "devops"))
+
+        # token list shows it (never the token itself); token revoke stops it at once (the server's
+        # token cache holds an answer for at most a second).
+        r = run("token", "list", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(token, r.stdout)
+        rows = [line.split("\t") for line in r.stdout.strip().splitlines()[1:]]
+        frank = [row for row in rows if row[1] == "frank"]
+        self.assertEqual(len(frank), 1, r.stdout)
+        self.assertEqual((frank[0][2], frank[0][4], frank[0][5]), ("devops", "never", "active"))
+        r = run("token", "revoke", frank[0][0], "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for(lambda: server.get("/api/v1/whoami", token=token)[0] == 401, what="the revoked token refused")
+        self.assertIn("revoked", run("token", "list", "--data-dir", data).stdout)
+        self.assertNotEqual(run("token", "revoke", "999999", "--data-dir", data).returncode, 0)
+
+    def test_token_expiry(self):
+        data = tempfile.mkdtemp()
+        self.assertNotEqual(run("token", "create", "--user", "gina", "--expires", "soon", "--data-dir", data).returncode, 0)
+        self.assertNotEqual(run("token", "create", "--user", "gina", "--expires", "-5m", "--data-dir", data).returncode, 0)
+        r = run("token", "create", "--user", "gina", "--expires", "90d", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("expires 20", r.stdout)
+        long_lived = r.stdout.strip().splitlines()[-1]
+        r = run("token", "create", "--user", "gina", "--expires", "2s", "--data-dir", data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        short_lived = r.stdout.strip().splitlines()[-1]
+        server = Server(data_dir=data, demo=False)
+        self.addCleanup(server.cleanup)
+        server.start()
+        self.assertEqual(server.get("/api/v1/whoami", token=long_lived)[0], 200)
+        wait_for(lambda: server.get("/api/v1/whoami", token=short_lived)[0] == 401, timeout=10,
+                 what="the expired token refused")
+        self.assertEqual(server.get("/api/v1/whoami", token=long_lived)[0], 200)
+        self.assertIn("expired", run("token", "list", "--data-dir", data).stdout)
 
     def test_bad_config_names_the_key(self):
         path = os.path.join(tempfile.mkdtemp(), "bad.yaml")

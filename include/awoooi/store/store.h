@@ -271,6 +271,10 @@ class AlertRedactor {
   virtual absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() = 0;
   // The transaction rolled back: forget everything newer than the disk.
   virtual void Discard() = 0;
+  // A request's savepoint rolled back the creation of this incident: forget its vault (the id will
+  // be given to the next new incident). Vaults of incidents that existed before keep the labels the
+  // request minted: they stay consistent, one value to one label.
+  virtual void Forget(int64_t incident_id) = 0;
 };
 
 class Store {

@@ -528,6 +528,9 @@ class SqliteStore final : public Store {
     s.Update(prep(&save_vault_,
                   "INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
                   "ON CONFLICT (incident_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"));
+    s.Update(prep(&savepoint_, "SAVEPOINT request"));
+    s.Update(prep(&release_, "RELEASE request"));
+    s.Update(prep(&rollback_to_, "ROLLBACK TO request"));
     if (!s.ok()) return s;
     writer_ = std::thread([this] { WriterLoop(); });
     return absl::OkStatus();
@@ -1433,6 +1436,8 @@ class SqliteStore final : public Store {
       for (size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].op) {
           batch[i].op_done(s.ok() ? results[i].op_status : s);
+        } else if (s.ok() && !results[i].status.ok()) {
+          batch[i].done(results[i].status);
         } else if (s.ok()) {
           results[i].result.batch_size = total;
           batch[i].done(std::move(results[i].result));
@@ -1446,6 +1451,7 @@ class SqliteStore final : public Store {
   struct BatchResult {
     IngestResult result;
     absl::Status op_status;
+    absl::Status status;  // an ingest request that failed alone (the rest of its batch committed)
   };
 
   absl::Status CommitBatch(std::vector<Pending>& batch, std::vector<BatchResult>* results) {
@@ -1462,12 +1468,30 @@ class SqliteStore final : public Store {
         (*results)[i].op_status = op;
         continue;
       }
+      // One request is one savepoint: an alert that cannot be applied (a vault that does not open,
+      // a row the database refuses) fails its own request, not the others in the batch.
+      s = savepoint_.Run();
+      if (!s.ok()) break;
+      absl::Status request;
+      auto& outcomes = (*results)[i].result.outcomes;
       for (auto& item : batch[i].items) {
         IngestOutcome outcome;
-        s = Apply(item, now, now_text, &outcome);
-        if (!s.ok()) break;
-        (*results)[i].result.outcomes.push_back(outcome);
+        request = Apply(item, now, now_text, &outcome);
+        outcomes.push_back(outcome);
+        if (!request.ok()) break;
       }
+      if (request.ok()) {
+        s = release_.Run();
+        continue;
+      }
+      s = rollback_to_.Run();
+      if (s.ok()) s = release_.Run();
+      // Incidents this request opened no longer exist (their ids will be reused): their vaults go.
+      for (const auto& o : outcomes) {
+        if (o.incident_opened && o.incident_id > 0) redactor_->Forget(o.incident_id);
+      }
+      outcomes.clear();
+      (*results)[i].status = absl::UnavailableError(absl::StrCat("alerts were not stored: ", request.message()));
     }
     if (s.ok()) {
       // One audit entry per batch of alerts (not per alert: ingestion stays at group-commit speed).
@@ -1560,6 +1584,7 @@ class SqliteStore final : public Store {
     if (placement == incident::Placement::kOpenNew) {
       if (auto s = insert_incident_.Bind(1, item.group_key).Bind(2, now_text).Run(); !s.ok()) return s;
       incident_id = writer_db_.LastInsertId();
+      out->incident_id = incident_id;
       out->incident_opened = true;
     }
     out->incident_reopened = placement == incident::Placement::kReopen;
@@ -1663,7 +1688,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<AlertRedactor> redactor_;  // writer thread only
   Db writer_db_;                             // writer thread only
   Stmt find_incident_, insert_incident_, find_alert_, insert_alert_, update_alert_, update_incident_,
-      name_incident_, load_vault_, save_vault_;
+      name_incident_, load_vault_, save_vault_, savepoint_, release_, rollback_to_;
 
   std::mutex mu_;
   std::condition_variable cv_;

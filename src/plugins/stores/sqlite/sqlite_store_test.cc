@@ -18,6 +18,7 @@ class ReplacingRedactor : public AlertRedactor {
   absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override {
     auto sealed = load(incident_id);
     if (!sealed.ok()) return sealed.status();
+    if (alert.labels.count("poison")) return absl::DataLossError("the vault does not open");
     for (auto* m : {&alert.labels, &alert.annotations}) {
       for (auto& [k, v] : *m) {
         for (size_t p; (p = v.find("10.0.0.1")) != std::string::npos;) v.replace(p, 8, "[IP_1]");
@@ -30,6 +31,9 @@ class ReplacingRedactor : public AlertRedactor {
     return std::exchange(changed_, {});
   }
   void Discard() override { changed_.clear(); }
+  void Forget(int64_t incident_id) override {
+    std::erase_if(changed_, [&](const auto& c) { return c.first == incident_id; });
+  }
 
  private:
   std::vector<std::pair<int64_t, std::string>> changed_;
@@ -213,6 +217,53 @@ TEST_F(SqliteStoreTest, ConcurrentIngestSharesCommitsAndLosesNothing) {
   EXPECT_EQ(ok.load(), kThreads * kPerThread);
   EXPECT_EQ(store_->Stats()->incidents, kThreads * kPerThread);
   EXPECT_GT(max_batch.load(), 1) << "concurrent requests should share a transaction";
+}
+
+// Requests queued together share a transaction; one whose alert cannot be applied fails alone.
+TEST_F(SqliteStoreTest, OneBadRequestFailsAloneAndItsBatchCommits) {
+  constexpr int kRequests = 60;
+  std::vector<std::promise<absl::StatusOr<IngestResult>>> promises(kRequests);
+  std::vector<std::future<absl::StatusOr<IngestResult>>> futures;
+  for (auto& p : promises) futures.push_back(p.get_future());
+  for (int i = 0; i < kRequests; ++i) {
+    std::vector<Alert> alerts = {MakeAlert("svc-" + std::to_string(i), "A", AlertStatus::kFiring)};
+    if (i % 20 == 7) {
+      // A second alert that fails after the first one of the same request opened its incident.
+      Alert bad = MakeAlert("bad-" + std::to_string(i), "B", AlertStatus::kFiring);
+      bad.labels["poison"] = "1";
+      alerts.push_back(bad);
+    }
+    store_->Ingest(ingest::PrepareItems(std::move(alerts), {}),
+                   [&promises, i](absl::StatusOr<IngestResult> r) { promises[i].set_value(std::move(r)); });
+  }
+  int failed = 0;
+  int64_t max_batch = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = futures[i].get();
+    if (i % 20 == 7) {
+      ++failed;
+      EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+      EXPECT_NE(r.status().message().find("vault does not open"), std::string::npos) << r.status();
+    } else {
+      ASSERT_TRUE(r.ok()) << "request " << i << ": " << r.status();
+      max_batch = std::max(max_batch, r->batch_size);
+    }
+  }
+  EXPECT_GT(max_batch, 1) << "the requests should have shared transactions";
+  // Nothing of a failed request is stored, not even the first alert's incident.
+  EXPECT_EQ(store_->Stats()->incidents, kRequests - failed);
+  IncidentFilter all;
+  all.limit = 1000;
+  auto list = store_->ListIncidents(all);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), static_cast<size_t>(kRequests - failed));
+  for (const auto& row : *list) {
+    EXPECT_EQ(row.incident.service.rfind("bad-", 0), std::string::npos) << row.incident.service;
+    for (int i = 7; i < kRequests; i += 20)
+      EXPECT_NE(row.incident.service, "svc-" + std::to_string(i)) << "a failed request left its incident";
+  }
+  // The store keeps going.
+  ASSERT_TRUE(IngestSync({MakeAlert("after", "A", AlertStatus::kFiring)}).ok());
 }
 
 TEST_F(SqliteStoreTest, UsersAndTokenHashes) {
