@@ -1,6 +1,7 @@
 """The HTTP API as a user sees it: ingestion, incidents, auth, health, metrics, events, analysis."""
 import http.client
 import json
+import re
 import time
 import unittest
 
@@ -78,6 +79,80 @@ class IngestToken(ServerTest):
         self.assertEqual(status, 200)
 
 
+# Every route a user can call, as (method, path) spelled as in the OpenAPI document. A route added to
+# the server belongs here and in docs/openapi.json; the tests below fail when the two disagree or when
+# a route listed here is not one the server has.
+API_ROUTES = [
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/api/openapi.json"),
+    ("POST", "/api/v1/alerts/alertmanager"),
+    ("POST", "/api/v1/alerts"),
+    ("GET", "/api/v1/whoami"),
+    ("GET", "/api/v1/incidents"),
+    ("GET", "/api/v1/incidents/{id}"),
+    ("GET", "/api/v1/incidents/{id}/analysis"),
+    ("POST", "/api/v1/incidents/{id}/acknowledge"),
+    ("GET", "/api/v1/incidents/{id}/proposals"),
+    ("GET", "/api/v1/incidents/{id}/thinking"),
+    ("GET", "/api/v1/proposals/{id}"),
+    ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/approvals"),
+    ("GET", "/api/v1/approvals/{id}"),
+    ("POST", "/api/v1/approvals/{id}/approve"),
+    ("POST", "/api/v1/approvals/{id}/reject"),
+    ("POST", "/api/v1/actions"),
+    ("GET", "/api/v1/trust"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/audit/checkpoints"),
+    ("GET", "/api/v1/cluster"),
+    ("POST", "/api/v1/cluster/pods/{namespace}/{name}/restart"),
+    ("POST", "/api/v1/cluster/workloads/{namespace}/{name}/scale"),
+    ("GET", "/api/v1/notifications"),
+    ("GET", "/api/v1/topology"),
+    ("GET", "/api/v1/topology/{service}/blast-radius"),
+    ("GET", "/api/v1/topology/{service}/root-cause"),
+]
+SSE_ROUTES = {("GET", "/api/v1/events"), ("GET", "/api/v1/incidents/{id}/thinking")}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def spec_operations(spec):
+    """{(METHOD, path): operation} of an OpenAPI document."""
+    return {(m.upper(), path): op
+            for path, item in spec["paths"].items() for m, op in item.items() if m in HTTP_METHODS}
+
+
+def spec_route_problems(spec):
+    """What is wrong between API_ROUTES and an OpenAPI document, as sentences (empty when nothing)."""
+    problems = []
+    ops = spec_operations(spec)
+    for method, path in API_ROUTES:
+        if (method, path) not in ops:
+            problems.append(f"{method} {path} is missing from the spec")
+    for method, path in sorted(set(ops) - set(API_ROUTES)):
+        problems.append(f"{method} {path} is in the spec but not a route the server has")
+    params = spec.get("components", {}).get("parameters", {})
+    for (method, path), op in ops.items():
+        declared = set()
+        for p in op.get("parameters", []) + spec["paths"][path].get("parameters", []):
+            p = params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+            if p["in"] == "path":
+                declared.add(p["name"])
+        for name in re.findall(r"\{(\w+)\}", path):
+            if name not in declared:
+                problems.append(f"{method} {path}: path parameter {name} is not declared")
+        if not op.get("responses"):
+            problems.append(f"{method} {path} has no responses")
+        schemes = {name for req in op.get("security", spec.get("security", [])) for name in req}
+        if ("accessToken" in schemes) != ((method, path) in SSE_ROUTES):
+            problems.append(f"{method} {path}: only the event streams may take ?access_token=")
+    return problems
+
+
 class HealthAndMetrics(ServerTest):
     def test_health_ready_metrics_openapi(self):
         self.assertEqual(self.server.get("/healthz")[0], 200)
@@ -92,7 +167,29 @@ class HealthAndMetrics(ServerTest):
         self.assertIn("awoooi_store_batch_alerts_bucket", text)
         status, spec = self.server.get("/api/openapi.json")
         self.assertEqual(status, 200)
-        self.assertIn("/api/v1/alerts/alertmanager", json.loads(spec)["paths"])
+        spec = json.loads(spec)
+        self.assertTrue(spec["openapi"].startswith("3.1"), spec["openapi"])
+        self.assertEqual(spec_route_problems(spec), [])
+
+    def test_every_route_in_the_list_is_a_route_of_the_server(self):
+        # Harmless calls (unknown ids, a non-admin caller, empty bodies): each route answers as itself,
+        # never "no such route" (404) or 405, which is how the server answers a path or method it lacks.
+        values = {"id": "999999", "service": "frontend", "namespace": "production", "name": "no-such-object"}
+        for method, pattern in API_ROUTES:
+            path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], pattern)
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+            headers = {"Authorization": f"Bearer {self.server.tokens['alice']}"}
+            body = None
+            if method == "POST":
+                body, headers["Content-Type"] = "{}", "application/json"
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            # An event stream stays open: its headers are the answer.
+            text = b"" if resp.getheader("Content-Type") == "text/event-stream" else resp.read()
+            conn.close()
+            self.assertNotEqual(resp.status, 405, f"{method} {path}: {text!r}")
+            self.assertFalse(resp.status == 404 and b"no such route" in text,
+                             f"{method} {path} is not a route of the server")
 
 
 class EventsAndAnalysis(ServerTest):
