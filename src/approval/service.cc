@@ -608,6 +608,10 @@ void ApprovalService::Reject(int64_t id, const store::User& user, std::string co
     if (rec->status != "pending") {
       return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " is ", rec->status, ", not pending")));
     }
+    if (absl::Now() >= rec->expires_at) {  // expired stays expired, whatever the sweep's timing
+      ExpireDue();
+      return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " expired")));
+    }
     // Only someone whose signature could count may end it (an eligible rejection).
     bool eligible = false;
     for (const auto& f : FactorsOf(*rec)) {

@@ -644,7 +644,14 @@ class AppImpl final : public App {
     auto segs = SplitPath(head.path);
     for (const auto& route : routes_) {
       std::map<std::string, std::string> params;
-      if (route.access != Route::Access::kIngest || route.method != "POST" || !Match(route, segs, &params)) continue;
+      if (route.method != "POST" || !Match(route, segs, &params)) continue;
+      if (route.access != Route::Access::kIngest) {
+        // Every other POST that carries a body carries JSON, and says so.
+        std::string_view length = head.Header("content-length");
+        bool has_body = (!length.empty() && length != "0") || !head.Header("transfer-encoding").empty();
+        if (has_body) return ContentTypeError(head);
+        return std::nullopt;
+      }
       if (auto bad = ContentTypeError(head)) return bad;
       if (config_.ingest.auth == "token") {
         if (auto s = CheckIngestAuth(head); !s.ok()) {
@@ -995,7 +1002,13 @@ class AppImpl final : public App {
       action::Draft d;
       d.kind = privacy::RedactedIdentifier(StringField(*body, "kind").substr(0, 64)).str();
       d.target_kind = privacy::RedactedIdentifier(StringField(*body, "target_kind").substr(0, 32)).str();
-      int64_t incident_id = body->value("incident_id", int64_t{0});
+      int64_t incident_id = 0;
+      if (auto it = body->find("incident_id"); it != body->end() && !it->is_null()) {
+        if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+          return ex->Respond(ErrorResponse(absl::InvalidArgumentError("incident_id: must be a positive integer")));
+        }
+        incident_id = it->get<int64_t>();
+      }
       privacy::Vault vault;
       if (incident_id > 0) {
         if (auto sealed = store_->GetSealedVault(incident_id); sealed.ok()) {
