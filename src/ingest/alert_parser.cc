@@ -1,6 +1,8 @@
 #include "ingest/alert_parser.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -74,10 +76,7 @@ absl::Status DecideStatus(const json& obj, std::string_view where, absl::Time no
 
 absl::StatusOr<json> ParseBody(std::string_view body, const ParseLimits& limits) {
   if (body.empty()) return absl::InvalidArgumentError("body: empty; expected a JSON document");
-  int depth = JsonNestingDepth(body, limits.max_depth);
-  if (depth > limits.max_depth) {
-    return absl::InvalidArgumentError(absl::StrCat("body: JSON nested deeper than ", limits.max_depth, " levels"));
-  }
+  if (auto s = CheckJsonShape(body, limits); !s.ok()) return s;
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     // Re-parse with exceptions only on the error path, for a message with the byte position.
@@ -95,6 +94,67 @@ absl::StatusOr<json> ParseBody(std::string_view body, const ParseLimits& limits)
 }
 
 }  // namespace
+
+absl::Status CheckJsonShape(std::string_view text, const ParseLimits& limits) {
+  // What a valid body can hold: an alert is at most three containers (itself, labels,
+  // annotations), no array is longer than the alert limit, no object wider than an alert's labels
+  // and annotations together. Anything beyond is refused before a document is built, so that
+  // `[{},{},...]` or a million one-byte members cannot cost hundreds of MB of DOM.
+  const std::size_t max_containers = 4 * limits.max_alerts + 64;
+  const std::size_t max_members = 2 * limits.max_labels + 16;
+  struct Open {
+    bool array;
+    std::size_t commas;
+  };
+  std::vector<Open> stack;
+  stack.reserve(static_cast<std::size_t>(std::max(limits.max_depth, 1)) + 1);
+  std::size_t containers = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (static_cast<int>(stack.size()) >= limits.max_depth) {
+          return absl::InvalidArgumentError(absl::StrCat("body: JSON nested deeper than ", limits.max_depth, " levels"));
+        }
+        if (++containers > max_containers) {
+          return absl::InvalidArgumentError(absl::StrCat("body: more than ", max_containers,
+                                                         " arrays and objects; at most ", limits.max_alerts,
+                                                         " alerts in one request"));
+        }
+        stack.push_back({c == '[', 0});
+        break;
+      case ']':
+      case '}':
+        if (!stack.empty()) stack.pop_back();
+        break;
+      case ',':
+        if (stack.empty()) break;
+        if (stack.back().array && ++stack.back().commas >= limits.max_alerts) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
+        }
+        if (!stack.back().array && ++stack.back().commas >= max_members) {
+          return absl::InvalidArgumentError(absl::StrCat("body: an object has more than ", max_members,
+                                                         " members (labels and annotations: more than ",
+                                                         limits.max_labels, " each)"));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return absl::OkStatus();
+}
 
 int JsonNestingDepth(std::string_view text, int limit) {
   int depth = 0, max_depth = 0;

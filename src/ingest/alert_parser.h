@@ -36,4 +36,9 @@ absl::StatusOr<std::vector<Alert>> ParseGenericAlerts(std::string_view body, con
 // counting once `limit` is exceeded.
 int JsonNestingDepth(std::string_view text, int limit);
 
+// One pass over the bytes, no allocation per value: refuses a body nested deeper than max_depth,
+// with an array longer than max_alerts, an object wider than two alerts' worth of labels, or more
+// arrays and objects than max_alerts alerts can have — before any document is built.
+absl::Status CheckJsonShape(std::string_view text, const ParseLimits& limits);
+
 }  // namespace awoooi::ingest

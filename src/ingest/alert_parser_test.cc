@@ -101,6 +101,39 @@ TEST(AlertmanagerWebhook, RejectsTenThousandLabels) {
   EXPECT_NE(std::string(r.status().message()).find("more than 256"), std::string::npos);
 }
 
+// Cheap bodies that would cost hundreds of MB as a document are refused by a scan of the bytes.
+TEST(AlertmanagerWebhook, RefusesBodiesThatWouldBuildAHugeDocument) {
+  std::string empties = "{\"alerts\":[";
+  for (int i = 0; i < 2'000'000; ++i) empties += i ? ",{}" : "{}";
+  empties += "]}";
+  auto r = ParseAlertmanagerWebhook(empties, {}, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos) << r.status();
+
+  std::string ones = "[";
+  for (int i = 0; i < 2'000'000; ++i) ones += i ? ",1" : "1";
+  ones += "]";
+  r = ParseGenericAlerts(ones, {}, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos) << r.status();
+
+  // Nested lists of empty objects: short arrays, but far more containers than alerts can have.
+  std::string nested = "[";
+  for (int i = 0; i < 9'000; ++i) nested += std::string(i ? "," : "") + "[{},{},{},{},{},{}]";
+  nested += "]";
+  r = ParseGenericAlerts(nested, {}, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("arrays and objects"), std::string::npos) << r.status();
+}
+
+TEST(AlertmanagerWebhook, TheShapeScanIgnoresBracketsAndCommasInStrings) {
+  std::string body = R"({"alerts":[{"status":"firing","labels":{"alertname":"A","x":")";
+  body += std::string(20'000, ',') + std::string(100, '[') + std::string(100, '{') + R"(\"]"}}]})";
+  auto r = ParseAlertmanagerWebhook(body, {}, kNow);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)[0].labels.at("x").size(), 20'000u + 200u + 2u) << r.status();
+}
+
 TEST(GenericAlerts, AcceptsSingleObjectArrayAndEnvelope) {
   for (const char* body :
        {R"({"alertname":"DiskFull","service":"db","summary":"disk 95%"})",

@@ -40,6 +40,7 @@ const std::vector<ConfigKey>& ConfigKeys() {
     {"store.path", "", "SQLite file; default <data_dir>/awoooi.db."},
     {"store.fsync", "true", "fsync every commit (synchronous=FULL). Off only for throwaway test data."},
     {"store.max_queue_alerts", "200000", "Alerts waiting for the writer beyond which ingestion answers 503."},
+    {"store.max_queue_bytes", "268435456", "Bytes of alert text waiting for the writer beyond which ingestion answers 503 (bounds memory whatever the alerts' size)."},
     {"store.max_batch_alerts", "20000", "Most alerts committed in one transaction."},
     {"store.reopen_window", "1h", "A resolved incident that fires again within this is reopened, else a new one opens."},
     {"ingest.auth", "", "Ingestion authentication: token (Bearer), hmac (X-AWOOOI-Signature over X-AWOOOI-Timestamp and the body) or none. Unset means none on a loopback listener; any other listener refuses to start until it is set (docs/security.md)."},
@@ -390,6 +391,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   config.store.path = all.GetString("store.path");
   AWOOOI_READ(config.store.fsync, all.GetBool("store.fsync", true));
   AWOOOI_READ(config.store.max_queue_alerts, all.GetInt("store.max_queue_alerts", 0, 1, 100'000'000));
+  AWOOOI_READ(config.store.max_queue_bytes, all.GetInt("store.max_queue_bytes", 0, 1 << 20, 64LL << 30));
   AWOOOI_READ(config.store.max_batch_alerts, all.GetInt("store.max_batch_alerts", 0, 1, 1'000'000));
   AWOOOI_READ(config.store.reopen_window_ms, all.GetDurationMs("store.reopen_window", 0, 0, 365LL * 86'400'000));
 

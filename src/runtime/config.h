@@ -59,6 +59,7 @@ struct Config {
     std::string path;  // default: <data_dir>/awoooi.db
     bool fsync{};
     int64_t max_queue_alerts{};
+    int64_t max_queue_bytes{};
     int64_t max_batch_alerts{};
     int64_t reopen_window_ms{};
   } store;

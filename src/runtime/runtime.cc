@@ -149,6 +149,7 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
       {"path", DatabasePath(config)},
       {"fsync", config.store.fsync ? "true" : "false"},
       {"max_queue_alerts", std::to_string(config.store.max_queue_alerts)},
+      {"max_queue_bytes", std::to_string(config.store.max_queue_bytes)},
       {"max_batch_alerts", std::to_string(config.store.max_batch_alerts)},
       {"reopen_window", absl::StrCat(config.store.reopen_window_ms, "ms")},
   };

@@ -1004,10 +1004,10 @@ class AppImpl final : public App {
       d.target_kind = privacy::RedactedIdentifier(StringField(*body, "target_kind").substr(0, 32)).str();
       int64_t incident_id = 0;
       if (auto it = body->find("incident_id"); it != body->end() && !it->is_null()) {
-        if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+        if (!it->is_number_integer() || IntOf(*it) < 1) {
           return ex->Respond(ErrorResponse(absl::InvalidArgumentError("incident_id: must be a positive integer")));
         }
-        incident_id = it->get<int64_t>();
+        incident_id = IntOf(*it);
       }
       privacy::Vault vault;
       if (incident_id > 0) {

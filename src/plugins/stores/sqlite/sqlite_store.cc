@@ -538,18 +538,24 @@ class SqliteStore final : public Store {
 
   void Ingest(std::vector<IngestItem> items, IngestCallback done) override {
     int64_t n = static_cast<int64_t>(items.size());
+    int64_t bytes = 0;
+    for (const auto& item : items) bytes += QueuedBytes(item);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closing_) {
         done(absl::UnavailableError("store is shutting down"));
         return;
       }
-      if (queued_alerts_ + n > options_.max_queue_alerts && queued_alerts_ > 0) {
+      if ((queued_alerts_ + n > options_.max_queue_alerts || queued_bytes_ + bytes > options_.max_queue_bytes) &&
+          queued_alerts_ > 0) {
         done(absl::ResourceExhaustedError("ingest queue is full; retry later"));
         return;
       }
       queued_alerts_ += n;
-      queue_.push_back(Pending{std::move(items), std::move(done)});
+      queued_bytes_ += bytes;
+      Pending pending{std::move(items), std::move(done)};
+      pending.bytes = bytes;
+      queue_.push_back(std::move(pending));
     }
     cv_.notify_one();
   }
@@ -1360,7 +1366,18 @@ class SqliteStore final : public Store {
     IngestCallback done;
     std::function<absl::Status(Db&)> op;
     std::function<void(absl::Status)> op_done;
+    int64_t bytes = 0;  // what `items` hold, for the queue's byte bound
   };
+
+  // About what one queued alert holds in memory: its text plus the containers' overhead.
+  static int64_t QueuedBytes(const IngestItem& item) {
+    int64_t bytes = 256 + static_cast<int64_t>(item.group_key.size() + item.alert.fingerprint.size() +
+                                               item.alert.generator_url.size());
+    for (const auto* m : {&item.alert.labels, &item.alert.annotations}) {
+      for (const auto& [k, v] : *m) bytes += static_cast<int64_t>(k.size() + v.size()) + 96;
+    }
+    return bytes;
+  }
 
   // Every write goes through the one writer connection (no lock contention with ingestion);
   // blocks until the write is committed.
@@ -1420,14 +1437,16 @@ class SqliteStore final : public Store {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
         if (queue_.empty()) break;  // closing and drained
-        int64_t n = 0;
+        int64_t n = 0, bytes = 0;
         while (!queue_.empty() &&
                (batch.empty() || n + static_cast<int64_t>(queue_.front().items.size()) <= options_.max_batch_alerts)) {
           n += static_cast<int64_t>(queue_.front().items.size());
+          bytes += queue_.front().bytes;
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
         queued_alerts_ -= n;
+        queued_bytes_ -= bytes;
       }
       int64_t total = 0;
       for (const auto& p : batch) total += static_cast<int64_t>(p.items.size());
@@ -1694,6 +1713,7 @@ class SqliteStore final : public Store {
   std::condition_variable cv_;
   std::deque<Pending> queue_;    // guarded by mu_
   int64_t queued_alerts_ = 0;    // guarded by mu_
+  int64_t queued_bytes_ = 0;     // guarded by mu_
   bool closing_ = false;         // guarded by mu_
   std::thread writer_;
 
@@ -1734,6 +1754,9 @@ absl::StatusOr<std::unique_ptr<Store>> MakeSqliteStore(const PluginSettings& set
   auto queue = settings.GetInt("max_queue_alerts", o.max_queue_alerts, 1, 100'000'000);
   if (!queue.ok()) return queue.status();
   o.max_queue_alerts = *queue;
+  auto queue_bytes = settings.GetInt("max_queue_bytes", o.max_queue_bytes, 1 << 20, 64LL << 30);
+  if (!queue_bytes.ok()) return queue_bytes.status();
+  o.max_queue_bytes = *queue_bytes;
   auto batch = settings.GetInt("max_batch_alerts", o.max_batch_alerts, 1, 1'000'000);
   if (!batch.ok()) return batch.status();
   o.max_batch_alerts = *batch;

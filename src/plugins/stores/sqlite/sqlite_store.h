@@ -21,6 +21,7 @@ namespace awoooi::store {
 struct SqliteOptions {
   std::string path;                    // database file; created with its directory's permissions
   int64_t max_queue_alerts = 200'000;  // beyond this Ingest answers ResourceExhausted
+  int64_t max_queue_bytes = 256LL << 20;  // the same for the queued alerts' text
   int64_t max_batch_alerts = 20'000;   // alerts per transaction
   incident::Rules lifecycle;           // the reopen window (src/incident/)
   bool fsync = true;                   // synchronous=FULL; off only for throwaway test stores
@@ -31,7 +32,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opti
                                                        std::unique_ptr<AlertRedactor> redactor);
 
 // The registry's factory for `type: sqlite`. Settings: path (required), fsync, max_queue_alerts,
-// max_batch_alerts, reopen_window (docs/configuration.md, store.*).
+// max_queue_bytes, max_batch_alerts, reopen_window (docs/configuration.md, store.*).
 absl::StatusOr<std::unique_ptr<Store>> MakeSqliteStore(const PluginSettings& settings,
                                                        std::unique_ptr<AlertRedactor> redactor);
 
