@@ -302,6 +302,22 @@ TEST_F(ApprovalServiceTest, AHighPatternWithTrustTenNeedsOneSignature) {
   EXPECT_EQ(Approve("alice", r->id)->status, "succeeded");
 }
 
+// A hand request whose risk trust has lowered to LOW needs nobody's signature: it runs at once
+// instead of waiting, unsignable, for its expiry.
+TEST_F(ApprovalServiceTest, AHandRequestThatIsLowAfterTrustRunsAtOnce) {
+  action::Action probe = *action::Build(RestartFrontend());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->ChangeTrust({probe.Pattern(), false}, {}).ok());
+  auto r = Request("alice", RestartFrontend());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->risk_base, "MEDIUM");
+  EXPECT_EQ(r->risk_effective, "LOW");
+  service_->Drain();
+  auto done = store_->GetApproval(r->id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->status, "succeeded") << done->reason;
+  EXPECT_EQ(Executions(), 1);
+}
+
 TEST_F(ApprovalServiceTest, EveryStepIsInAnUnbrokenAuditTrail) {
   auto r = Request("erin", D("scale", "order-api", {{"namespace", "production"}, {"replicas", "0"}}));
   ASSERT_TRUE(Approve("alice", r->id).ok());

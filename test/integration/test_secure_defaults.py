@@ -119,6 +119,8 @@ class SecureDefaults(unittest.TestCase):
         self.assertEqual(send(now - 600), 401, "a request signed ten minutes ago is a replay")
         self.assertEqual(send(now + 600), 401)
         self.assertEqual(send(now, signature="sha256=" + "0" * 64), 401)
+        for extreme in (9223372036854775807, -9223372036854775808, -1, 0):
+            self.assertEqual(send(extreme), 401, extreme)
         no_timestamp = server.request("POST", "/api/v1/alerts/alertmanager", body=body,
                                       headers={"Content-Type": "application/json"})[0]
         self.assertEqual(no_timestamp, 401)
