@@ -318,6 +318,21 @@ TEST_F(ApprovalServiceTest, AHandRequestThatIsLowAfterTrustRunsAtOnce) {
   EXPECT_EQ(Executions(), 1);
 }
 
+// The store refuses a status change outside the state table, whoever asks (here: the store's own
+// API, as a buggy caller would), so a pending request can never jump to succeeded.
+TEST_F(ApprovalServiceTest, TheStoreRefusesTransitionsOutsideTheTable) {
+  auto r = Request("erin", D("restart_pod", "postgres-db", {{"namespace", "production"}}));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->status, "pending");
+  for (const char* to : {"succeeded", "failed", "executing", "pending"}) {
+    EXPECT_FALSE(store_->TransitionApproval(r->id, "pending", to, {}, {}).ok()) << to;
+  }
+  EXPECT_EQ(store_->GetApproval(r->id)->status, "pending");
+  EXPECT_TRUE(store_->TransitionApproval(r->id, "pending", "voided", {}, {}).ok());
+  EXPECT_FALSE(store_->TransitionApproval(r->id, "voided", "approved", {}, {}).ok());
+  EXPECT_EQ(store_->GetApproval(r->id)->status, "voided");
+}
+
 TEST_F(ApprovalServiceTest, EveryStepIsInAnUnbrokenAuditTrail) {
   auto r = Request("erin", D("scale", "order-api", {{"namespace", "production"}, {"replicas", "0"}}));
   ASSERT_TRUE(Approve("alice", r->id).ok());

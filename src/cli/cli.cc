@@ -73,7 +73,10 @@ int Serve(const Faces& faces, const CommonOptions& common, const std::string& li
   auto config = LoadConfig(common);
   if (!config.ok()) return Fail(config.status());
   if (!listen.empty()) config->server.listen = listen;
-  if (demo) config->auth.demo_users = true;
+  if (demo) {
+    config->auth.demo_users = true;
+    config->auth.demo_users_implicit = false;  // asked for explicitly: on any listener
+  }
   return faces.serve(std::move(*config));
 }
 
@@ -139,7 +142,7 @@ int Main(int argc, char** argv, const Faces& faces) {
     });
   });
 
-  auto* user_role = user->add_subcommand("set-role", "Change a user's role (pending approvals they signed are voided)");
+  auto* user_role = user->add_subcommand("set-role", "Change a user's role (a pending approval they signed is voided when it is next signed)");
   add_common(user_role);
   user_role->add_option("NAME", user_name, "User name")->required();
   user_role->add_option("--role", role_name, "admin, devops, sre, cto, ciso or viewer")->required();

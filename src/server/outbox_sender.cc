@@ -91,7 +91,7 @@ void OutboxSender::ChannelLoop(std::size_t index) {
       }
       last_send = absl::Now();
       notify::DeliveryResult r =
-          channel.notifier->Deliver(ToNotification(d, options_.public_url), absl::Now() + channel.timeout, nullptr);
+          channel.notifier->Deliver(ToNotification(d, options_.public_url), absl::Now() + channel.timeout, &stopping_);
       if (r.outcome == notify::DeliveryOutcome::kDelivered) {
         (void)store_.FinishDelivery(d.id, true, absl::InfiniteFuture(), r.http_status, "");
         continue;

@@ -1038,6 +1038,8 @@ class SqliteStore final : public Store {
 
   absl::Status TransitionApproval(int64_t id, const std::string& from, const std::string& to, ApprovalUpdate u,
                                   std::vector<AuditDraft> audit) override {
+    // A transition changes the state; which ones may is the database's trigger (migration 0007).
+    if (from == to) return absl::FailedPreconditionError(absl::StrCat("approval ", id, " is already ", to));
     return RunOnWriter([&](Db& db) -> absl::Status {
       std::string now = FormatRfc3339(absl::Now());
       std::string sql = "UPDATE approvals SET status = ?3, updated_at = ?4";
