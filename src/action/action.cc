@@ -324,7 +324,29 @@ std::string Action::Pattern() const {
   std::string glob = absl::StrJoin(segs.begin(), segs.begin() + keep, "-");
   if (keep < segs.size()) glob += "-*";
   if (glob.empty()) glob = "*";
-  return absl::StrCat(AV(ToString(kind_)), ":", glob);
+  // Trust earned in one namespace, at one size, with one tool or template says nothing about
+  // another: each of them is part of the pattern.
+  std::string out = absl::StrCat(AV(ToString(kind_)), ":");
+  if (!target_.ns.empty()) absl::StrAppend(&out, AV(target_.ns.str()), "/");
+  absl::StrAppend(&out, glob);
+  auto text = [&](const char* name) {
+    const Value* v = param(name);
+    return v == nullptr ? std::string() : v->text.str();
+  };
+  switch (kind_) {
+    case Kind::kScale:
+      absl::StrAppend(&out, "@replicas=", text("replicas"));
+      break;
+    case Kind::kMcpTool:
+      absl::StrAppend(&out, "@", text("server"), "/", text("tool"));
+      break;
+    case Kind::kRunTemplate:
+      absl::StrAppend(&out, "@", text("template"));
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 Draft Action::ToDraft() const {

@@ -131,9 +131,19 @@ TEST_F(ActionTest, InvestigateInsteadKeepsAValidTargetAndDropsAnInvalidOne) {
 TEST_F(ActionTest, PatternGeneralisesGeneratedSuffixes) {
   Draft d = MakeDraft("restart_pod", "nginx-5d7b8c9f4-x2x9z");
   d.target_kind = "pod";
-  EXPECT_EQ(Build(d)->Pattern(), "restart_pod:nginx-*");
-  EXPECT_EQ(Build(MakeDraft("restart_pod", "postgres-db"))->Pattern(), "restart_pod:postgres-db");
-  EXPECT_EQ(Build(MakeDraft("delete_pvc", "data-postgres-0"))->Pattern(), "delete_pvc:data-postgres-*");
+  EXPECT_EQ(Build(d)->Pattern(), "restart_pod:default/nginx-*");
+  EXPECT_EQ(Build(MakeDraft("restart_pod", "postgres-db"))->Pattern(), "restart_pod:default/postgres-db");
+  EXPECT_EQ(Build(MakeDraft("delete_pvc", "data-postgres-0"))->Pattern(), "delete_pvc:default/data-postgres-*");
+}
+
+// Trust must not leak from a harmless action to a harmful one that shares a kind and a name.
+TEST_F(ActionTest, PatternSeparatesNamespacesSizesToolsAndTemplates) {
+  auto p = [&](Draft d) { return Build(d)->Pattern(); };
+  EXPECT_EQ(p(MakeDraft("restart_pod", "api", {{"namespace", "production"}})), "restart_pod:production/api");
+  EXPECT_NE(p(MakeDraft("restart_pod", "api", {{"namespace", "production"}})),
+            p(MakeDraft("restart_pod", "api", {{"namespace", "kube-system"}})));
+  EXPECT_EQ(p(MakeDraft("scale", "api", {{"replicas", "3"}})), "scale:default/api@replicas=3");
+  EXPECT_NE(p(MakeDraft("scale", "api", {{"replicas", "3"}})), p(MakeDraft("scale", "api", {{"replicas", "0"}})));
 }
 
 TEST_F(ActionTest, RehydrateRestoresMintedLabelsAndRechecksTheRealValue) {

@@ -45,7 +45,12 @@ bool Matches(const RiskRule& rule, const action::Action& a) {
   if (!AnyGlob(rule.namespaces, a.target().ns.view())) return false;
   if (!rule.tools.empty()) {
     const action::Value* tool = a.param("tool");
-    if (tool == nullptr || !AnyGlob(rule.tools, tool->text.view())) return false;
+    // Tool names are matched without regard to case: DeleteUser and DROP_TABLE are as destructive
+    // as delete_user and drop_table.
+    if (tool == nullptr) return false;
+    std::vector<std::string> lowered;
+    for (const auto& t : rule.tools) lowered.push_back(absl::AsciiStrToLower(t));
+    if (!AnyGlob(lowered, absl::AsciiStrToLower(tool->text.str()))) return false;
   }
   if (!rule.templates.empty()) {
     const action::Value* t = a.param("template");

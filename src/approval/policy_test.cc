@@ -37,6 +37,8 @@ TEST(RiskPolicyTest, EveryCellOfTheDefaultMatrix) {
   EXPECT_EQ(Base(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "restart_pod"}})), Risk::kMedium);
   EXPECT_EQ(Base(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "delete_namespace"}})), Risk::kCritical);
   EXPECT_EQ(Base(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "drop_table"}})), Risk::kCritical);
+  EXPECT_EQ(Base(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "DeleteUser"}})), Risk::kCritical);
+  EXPECT_EQ(Base(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "DROP"}})), Risk::kCritical);
   EXPECT_EQ(Base(A("run_template", "web", {{"template", "renew"}, {"certificate", "web-tls"}})), Risk::kHigh);
   EXPECT_EQ(Base(A("investigate", "api")), Risk::kLow);
 }

@@ -200,6 +200,18 @@ absl::Status ReadRules(const YAML::Node& n, std::vector<approval::RiskRule>* out
   for (std::size_t i = 0; i < n.size(); ++i) {
     std::string where = absl::StrCat("approvals.rules[", i, "]");
     const YAML::Node& r = n[i];
+    if (!r.IsMap()) return absl::InvalidArgumentError(where + ": must be a map");
+    // A misspelt key would leave a rule that matches every action: unknown keys are errors.
+    static const std::set<std::string> kRuleKeys = {"kind",           "target_kind", "namespaces", "tools", "templates",
+                                                    "replicas_below", "risk",        "pinned",     "reason"};
+    for (const auto& kv : r) {
+      std::string key = kv.first.as<std::string>();
+      if (!kRuleKeys.count(key)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": unknown key \"", key,
+                                                       "\" (kind, target_kind, namespaces, tools, templates, "
+                                                       "replicas_below, risk, pinned, reason)"));
+      }
+    }
     approval::RiskRule rule;
     auto list = [&](const char* key) {
       std::vector<std::string> v;
@@ -215,6 +227,9 @@ absl::Status ReadRules(const YAML::Node& n, std::vector<approval::RiskRule>* out
     rule.kind = r["kind"] ? r["kind"].as<std::string>() : "";
     if (!rule.kind.empty() && !action::ParseKind(rule.kind)) return absl::InvalidArgumentError(where + ".kind: unknown action kind");
     rule.target_kind = r["target_kind"] ? r["target_kind"].as<std::string>() : "";
+    if (!rule.target_kind.empty() && !action::ParseTargetKind(rule.target_kind)) {
+      return absl::InvalidArgumentError(where + ".target_kind: unknown target kind");
+    }
     rule.namespaces = list("namespaces");
     rule.tools = list("tools");
     rule.templates = list("templates");
@@ -456,12 +471,20 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   AWOOOI_READ(config.approvals.trust_high_to_medium, all.GetInt("approvals.trust.high_to_medium", 0, 1, 1'000'000));
   AWOOOI_READ(config.approvals.execution_timeout_ms, all.GetDurationMs("approvals.execution_timeout", 0, 100, 3'600'000));
   AWOOOI_READ(config.approvals.stateful_raises, all.GetBool("approvals.stateful_raises", true));
-  if (auto it = lists.find("approvals.protected_namespaces"); it != lists.end()) {
-    config.approvals.protected_namespaces.clear();
-    for (const auto& n : it->second) config.approvals.protected_namespaces.push_back(n.as<std::string>());
-  }
-  if (auto it = lists.find("approvals.rules"); it != lists.end()) {
-    if (auto s = ReadRules(it->second, &config.approvals.rules); !s.ok()) return fail(s);
+  try {
+    if (auto it = lists.find("approvals.protected_namespaces"); it != lists.end()) {
+      // A single value instead of a list must not silently remove every protection.
+      if (!it->second.IsSequence()) {
+        return fail(absl::InvalidArgumentError("approvals.protected_namespaces: must be a list of namespaces"));
+      }
+      config.approvals.protected_namespaces.clear();
+      for (const auto& n : it->second) config.approvals.protected_namespaces.push_back(n.as<std::string>());
+    }
+    if (auto it = lists.find("approvals.rules"); it != lists.end()) {
+      if (auto s = ReadRules(it->second, &config.approvals.rules); !s.ok()) return fail(s);
+    }
+  } catch (const YAML::Exception& e) {  // a value of the wrong type (replicas_below: abc, pinned: maybe)
+    return fail(absl::InvalidArgumentError(absl::StrCat("approvals: ", e.what())));
   }
   AWOOOI_READ(config.audit.checkpoint_every, all.GetInt("audit.checkpoint_every", 0, 1, 100'000'000));
   AWOOOI_READ(config.audit.checkpoint_interval_ms, all.GetDurationMs("audit.checkpoint_interval", 0, 1'000, 86'400'000));

@@ -75,7 +75,14 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"topology:\n  default_depth: 0\n", "topology.default_depth"},
                       BadConfig{"server: [1, 2]\n", "server"},
                       BadConfig{"server:\n  listen: [a\n", "line"},
-                      BadConfig{"privacy:\n  custom_patterns:\n    - {name: x}\n", "custom_patterns[0]"}));
+                      BadConfig{"privacy:\n  custom_patterns:\n    - {name: x}\n", "custom_patterns[0]"},
+                      // A misspelt rule key would match every action; a wrong type must not crash.
+                      BadConfig{"approvals:\n  rules:\n    - {kinds: scale, risk: LOW}\n", "unknown key \"kinds\""},
+                      BadConfig{"approvals:\n  rules:\n    - {target_kind: pods, risk: LOW}\n", "target_kind"},
+                      BadConfig{"approvals:\n  rules:\n    - {kind: scale, replicas_below: abc, risk: HIGH}\n",
+                                "approvals"},
+                      BadConfig{"approvals:\n  rules:\n    - {kind: scale, pinned: maybe, risk: HIGH}\n", "approvals"},
+                      BadConfig{"approvals:\n  protected_namespaces: kube-system\n", "protected_namespaces"}));
 
 }  // namespace
 }  // namespace awoooi::runtime

@@ -67,7 +67,7 @@ class ApprovalLoop(ServerTest):
         [db_pod] = [p for p in cluster["pods"] if p["owner"] == "postgres-db"]
         self.assertEqual(db_pod["restarts"], 1)
         status, trust = self.server.get_json("/api/v1/trust")
-        self.assertEqual({p["pattern"]: p["score"] for p in trust["patterns"]}["restart_pod:postgres-db"], 1)
+        self.assertEqual({p["pattern"]: p["score"] for p in trust["patterns"]}["restart_pod:production/postgres-db"], 1)
 
     def test_a_critical_action_needs_the_cto_and_the_ciso(self):
         status, a = self.request_action("alice", {"kind": "delete_pvc", "target": "data-postgres-backup",
