@@ -1,8 +1,8 @@
 // The executable: the command line, with the server as its `serve` face.
+#include <sys/stat.h>
+
 #include "cli/cli.h"
 #include "server/serve.h"
-
-#include <sys/stat.h>
 
 int main(int argc, char** argv) {
   // Everything AWOOOI creates (database, WAL, keys, exports) is private to its user.

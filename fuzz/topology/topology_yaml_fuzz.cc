@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t n = g.size();
   for (std::size_t i = 0; i < n && i < 64; ++i) {
     if ((data[i % size] & 3) == 0) {
-      (void)topology.SetHealth(g.name(static_cast<Graph::NodeId>(i)), static_cast<Severity>(1 + data[i % size] % 4));
+      (void)topology.SetHealth(g.name(static_cast<Graph::NodeId>(i)),
+                               static_cast<Severity>(1 + data[i % size] % 4));
     }
   }
   (void)topology.LearnEdge(n > 0 ? g.name(0) : "a", "learned-from-fuzz");

@@ -28,10 +28,14 @@ struct KindName {
   std::string_view name;
 };
 constexpr KindName kKindNames[] = {
-    {Kind::kRestartPod, "restart_pod"}, {Kind::kRolloutRestart, "rollout_restart"},
-    {Kind::kScale, "scale"},            {Kind::kCordonNode, "cordon_node"},
-    {Kind::kDeletePvc, "delete_pvc"},   {Kind::kMcpTool, "mcp_tool"},
-    {Kind::kRunTemplate, "run_template"}, {Kind::kInvestigate, "investigate"},
+    {Kind::kRestartPod, "restart_pod"},
+    {Kind::kRolloutRestart, "rollout_restart"},
+    {Kind::kScale, "scale"},
+    {Kind::kCordonNode, "cordon_node"},
+    {Kind::kDeletePvc, "delete_pvc"},
+    {Kind::kMcpTool, "mcp_tool"},
+    {Kind::kRunTemplate, "run_template"},
+    {Kind::kInvestigate, "investigate"},
 };
 
 struct TargetKindName {
@@ -39,9 +43,12 @@ struct TargetKindName {
   std::string_view name;
 };
 constexpr TargetKindName kTargetKindNames[] = {
-    {TargetKind::kService, "service"},         {TargetKind::kPod, "pod"},
-    {TargetKind::kDeployment, "deployment"},   {TargetKind::kStatefulSet, "statefulset"},
-    {TargetKind::kNode, "node"},               {TargetKind::kPvc, "pvc"},
+    {TargetKind::kService, "service"},
+    {TargetKind::kPod, "pod"},
+    {TargetKind::kDeployment, "deployment"},
+    {TargetKind::kStatefulSet, "statefulset"},
+    {TargetKind::kNode, "node"},
+    {TargetKind::kPvc, "pvc"},
     {TargetKind::kNone, "none"},
 };
 
@@ -134,14 +141,16 @@ absl::Status CheckTyped(const ParamSpec& spec, std::string_view v, Values values
     case ParamType::kName:
       if (label_ok && IsMintedLabelShape(v)) return absl::OkStatus();
       if (!IsDnsSubdomain(v, kMaxNameBytes)) {
-        return fail("must be a Kubernetes name (lower-case letters, digits, '-' and '.', starting and ending "
-                    "with a letter or digit, at most 253 characters)");
+        return fail(
+            "must be a Kubernetes name (lower-case letters, digits, '-' and '.', starting and ending "
+            "with a letter or digit, at most 253 characters)");
       }
       return absl::OkStatus();
     case ParamType::kNamespace:
       if (label_ok && IsMintedLabelShape(v)) return absl::OkStatus();
       if (!IsDnsLabel(v, kMaxNamespaceBytes)) {
-        return fail("must be a Kubernetes namespace (lower-case letters, digits and '-', at most 63 characters)");
+        return fail(
+            "must be a Kubernetes namespace (lower-case letters, digits and '-', at most 63 characters)");
       }
       return absl::OkStatus();
     case ParamType::kInteger: {
@@ -161,14 +170,16 @@ absl::Status CheckTyped(const ParamSpec& spec, std::string_view v, Values values
       return absl::OkStatus();
     case ParamType::kDuration: {
       int64_t ms = 0;
-      if (!ParseDurationMs(v, &ms)) return fail("must be a duration such as 250ms, 30s, 5m or 1h (at most 24h)");
+      if (!ParseDurationMs(v, &ms))
+        return fail("must be a duration such as 250ms, 30s, 5m or 1h (at most 24h)");
       return absl::OkStatus();
     }
     case ParamType::kIdentifier:
       if (!IsIdentifier(v)) return fail("must be a configured name ([a-z][a-z0-9_-], at most 64 characters)");
       return absl::OkStatus();
     case ParamType::kToolName:
-      if (!IsToolName(v)) return fail("must be an MCP tool name (letters, digits, '_', '-' and '.', at most 128)");
+      if (!IsToolName(v))
+        return fail("must be an MCP tool name (letters, digits, '_', '-' and '.', at most 128)");
       return absl::OkStatus();
     case ParamType::kJsonObject: {
       if (v.size() > kMaxJsonBytes) return fail("is longer than 64 KiB");
@@ -208,7 +219,8 @@ std::vector<KindSpec> MakeSpecs() {
   s.push_back({Kind::kRunTemplate,
                {T::kNone, T::kService, T::kPod, T::kDeployment, T::kStatefulSet, T::kNode, T::kPvc},
                {NamespaceParam(), ParamSpec{"template", ParamType::kIdentifier, true, 0, 0, {}}}});
-  s.push_back({Kind::kInvestigate, any_object,
+  s.push_back({Kind::kInvestigate,
+               any_object,
                {NamespaceParam(), ParamSpec{"check", ParamType::kText, false, 0, 0, {}}}});
   return s;
 }
@@ -275,15 +287,24 @@ std::optional<TargetKind> ParseTargetKind(std::string_view text) {
 
 std::string_view ToString(ParamType type) {
   switch (type) {
-    case ParamType::kName: return "name";
-    case ParamType::kNamespace: return "namespace";
-    case ParamType::kInteger: return "integer";
-    case ParamType::kEnum: return "enum";
-    case ParamType::kDuration: return "duration";
-    case ParamType::kIdentifier: return "identifier";
-    case ParamType::kToolName: return "tool_name";
-    case ParamType::kJsonObject: return "json_object";
-    case ParamType::kText: return "text";
+    case ParamType::kName:
+      return "name";
+    case ParamType::kNamespace:
+      return "namespace";
+    case ParamType::kInteger:
+      return "integer";
+    case ParamType::kEnum:
+      return "enum";
+    case ParamType::kDuration:
+      return "duration";
+    case ParamType::kIdentifier:
+      return "identifier";
+    case ParamType::kToolName:
+      return "tool_name";
+    case ParamType::kJsonObject:
+      return "json_object";
+    case ParamType::kText:
+      return "text";
   }
   return "text";
 }
@@ -393,7 +414,8 @@ absl::StatusOr<Action> Build(const Draft& draft, const Catalog& catalog) {
   }
   a.target_.kind = tk;
   if (tk == TargetKind::kNone) {
-    if (!draft.target.empty()) return absl::InvalidArgumentError("target: must be empty for target_kind none");
+    if (!draft.target.empty())
+      return absl::InvalidArgumentError("target: must be empty for target_kind none");
   } else {
     if (draft.target.empty()) return absl::InvalidArgumentError("target: is required");
     if (auto s = CheckTyped(ParamSpec{"target", ParamType::kName, true, 0, 0, {}}, draft.target.view(),
@@ -420,9 +442,8 @@ absl::StatusOr<Action> Build(const Draft& draft, const Catalog& catalog) {
   }
   if (*kind == Kind::kMcpTool) {
     auto server = draft.params.find("server");
-    if (server != draft.params.end() &&
-        std::find(catalog.mcp_servers.begin(), catalog.mcp_servers.end(), server->second.view()) ==
-            catalog.mcp_servers.end()) {
+    if (server != draft.params.end() && std::find(catalog.mcp_servers.begin(), catalog.mcp_servers.end(),
+                                                  server->second.view()) == catalog.mcp_servers.end()) {
       return absl::InvalidArgumentError("server: no MCP server of that name is configured");
     }
   }
@@ -471,7 +492,8 @@ Action InvestigateInstead(const Draft& rejected, const absl::Status& why) {
   Draft d;
   d.kind = "investigate";
   d.target = rejected.target;
-  if (auto ns = rejected.params.find("namespace"); ns != rejected.params.end()) d.params["namespace"] = ns->second;
+  if (auto ns = rejected.params.find("namespace"); ns != rejected.params.end())
+    d.params["namespace"] = ns->second;
   d.expected_effect = Redacted::Literal("a person decides what to do; the proposed action was not valid");
   auto a = Build(d);
   if (a.ok()) return *a;
@@ -545,16 +567,16 @@ absl::StatusOr<RealAction> Rehydrate(const Action& action, const privacy::Shield
           absl::StrCat(AV(field), ": holds a label this incident's vault did not mint"));
     }
     if (auto s = CheckTyped(spec, value, Values::kReal); !s.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(AV(field), ": its real value is not valid (", s.message().substr(field.size() + 2), ")"));
+      return absl::FailedPreconditionError(absl::StrCat(AV(field), ": its real value is not valid (",
+                                                        s.message().substr(field.size() + 2), ")"));
     }
     if (value != r.str()) real.secrets_.push_back(value);
     *out = std::move(value);
     return absl::OkStatus();
   };
   if (action.target().kind != TargetKind::kNone) {
-    if (auto s = restore("target", action.target().name, ParamSpec{"target", ParamType::kName, true, 0, 0, {}},
-                         &real.target_);
+    if (auto s = restore("target", action.target().name,
+                         ParamSpec{"target", ParamType::kName, true, 0, 0, {}}, &real.target_);
         !s.ok())
       return s;
   }
@@ -570,7 +592,8 @@ absl::StatusOr<RealAction> Rehydrate(const Action& action, const privacy::Shield
       RehydrateJson(j, shield, vault, &secrets, part);
       std::string dumped = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       if (leftover(dumped)) {
-        return absl::FailedPreconditionError(absl::StrCat(name, ": holds a label this incident's vault did not mint"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(name, ": holds a label this incident's vault did not mint"));
       }
       real.secrets_.insert(real.secrets_.end(), secrets.begin(), secrets.end());
       real.params_[name] = std::move(dumped);

@@ -1,7 +1,7 @@
 #include "awoooi/analysis/analysis.h"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -71,7 +71,8 @@ absl::StatusOr<Result> Analyze(const Input& input, const Options& options, priva
   }
 
   Result out;
-  if (auto svc = topology.Service(input.service)) ctx.service_kind = std::string(topology::ToString(svc->kind));
+  if (auto svc = topology.Service(input.service))
+    ctx.service_kind = std::string(topology::ToString(svc->kind));
   std::optional<topology::RootCauseResult>& root = out.root_cause;
   std::optional<topology::BlastRadiusResult>& blast = out.blast_radius;
   auto rc = topology.RootCause(input.service, options.depth);
@@ -180,7 +181,8 @@ std::string RenderDocument(const Input& input, const Result& r) {
   doc["severity"] = input.severity;
   doc["parent_id"] = r.parent_incident_id > 0 ? json(r.parent_incident_id) : json(nullptr);
   doc["root_cause"] = r.root_cause ? json::parse(topology::RootCauseToJson(*r.root_cause)) : json(nullptr);
-  doc["blast_radius"] = r.blast_radius ? json::parse(topology::BlastRadiusToJson(*r.blast_radius)) : json(nullptr);
+  doc["blast_radius"] =
+      r.blast_radius ? json::parse(topology::BlastRadiusToJson(*r.blast_radius)) : json(nullptr);
   if (!r.topology_note.empty()) doc["topology_note"] = r.topology_note.str();
   doc["context"] = r.context.str();
   doc["proposal"] = r.proposal ? json::parse(brain::ProposalToJson(*r.proposal)) : json(nullptr);
@@ -202,8 +204,9 @@ notify::NotificationDraft OpenedNotification(const Input& input, const Result& r
     const auto& top = r.root_cause->root_causes.front();
     std::string path;
     for (const auto& hop : top.path) path += (path.empty() ? "" : " -> ") + hop;
-    n.fields.emplace_back("Root cause", absl::StrCat(top.service, " (", std::string(topology::ToString(top.kind)), ", ",
-                                                     std::string(topology::ToString(top.role)), ")"));
+    n.fields.emplace_back("Root cause",
+                          absl::StrCat(top.service, " (", std::string(topology::ToString(top.kind)), ", ",
+                                       std::string(topology::ToString(top.role)), ")"));
     if (!path.empty()) n.fields.emplace_back("Evidence path", path);
   }
   if (r.blast_radius) {

@@ -7,7 +7,9 @@ namespace awoooi::analysis {
 
 bool ShareableServiceName(std::string_view name, const privacy::Shield& shield) {
   if (name.empty() || name.size() > 253) return false;
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
   if (!alnum(name.front())) return false;
   for (char c : name) {
     if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
@@ -41,8 +43,10 @@ void HealthTracker::Update(const std::string& service, const std::string& finger
   auto it = sa.by_fingerprint.find(fingerprint);
   if (it != sa.by_fingerprint.end()) {
     --sa.counts[static_cast<int>(it->second)];
-    if (firing) it->second = severity;
-    else sa.by_fingerprint.erase(it);
+    if (firing)
+      it->second = severity;
+    else
+      sa.by_fingerprint.erase(it);
   } else if (firing) {
     sa.by_fingerprint.emplace(fingerprint, severity);
   }
@@ -59,8 +63,10 @@ void HealthTracker::Update(const std::string& service, const std::string& finger
   if (sa.by_fingerprint.empty()) firing_.erase(service);
   if (!changed) return;
   // Under the lock, so two updates of one service reach the topology in the order they were made.
-  if (worst == Severity::kNone) topology_.ClearHealth(service);
-  else (void)topology_.SetHealth(service, worst);
+  if (worst == Severity::kNone)
+    topology_.ClearHealth(service);
+  else
+    (void)topology_.SetHealth(service, worst);
 }
 
 std::size_t HealthTracker::unhealthy_services() const {

@@ -70,10 +70,14 @@ constexpr std::string_view kStateNames[] = {"pending", "approved", "executing", 
 
 std::string_view ToString(Risk risk) {
   switch (risk) {
-    case Risk::kLow: return "LOW";
-    case Risk::kMedium: return "MEDIUM";
-    case Risk::kHigh: return "HIGH";
-    case Risk::kCritical: return "CRITICAL";
+    case Risk::kLow:
+      return "LOW";
+    case Risk::kMedium:
+      return "MEDIUM";
+    case Risk::kHigh:
+      return "HIGH";
+    case Risk::kCritical:
+      return "CRITICAL";
   }
   return "HIGH";
 }
@@ -103,7 +107,8 @@ RiskPolicy RiskPolicy::Default() {
   destructive_tool.pinned = true;
   p.rules.push_back(destructive_tool);
   p.rules.push_back(rule("restart_pod", Risk::kMedium, "a pod restart interrupts one replica"));
-  p.rules.push_back(rule("rollout_restart", Risk::kMedium, "a rolling restart replaces every pod, one at a time"));
+  p.rules.push_back(
+      rule("rollout_restart", Risk::kMedium, "a rolling restart replaces every pod, one at a time"));
   p.rules.push_back(rule("scale", Risk::kMedium, "scaling changes capacity"));
   p.rules.push_back(rule("cordon_node", Risk::kHigh, "a cordoned node takes no new pods"));
   p.rules.push_back(rule("delete_pvc", Risk::kHigh, "deleting a volume claim deletes its data"));
@@ -117,8 +122,8 @@ std::string RiskPolicy::Version() const {
   std::string text;
   for (const auto& r : rules) {
     absl::StrAppend(&text, r.kind, "|", r.target_kind, "|", absl::StrJoin(r.namespaces, ","), "|",
-                    absl::StrJoin(r.tools, ","), "|", absl::StrJoin(r.templates, ","), "|", r.replicas_below, "|",
-                    std::string(ToString(r.risk)), "|", r.pinned, "\n");
+                    absl::StrJoin(r.tools, ","), "|", absl::StrJoin(r.templates, ","), "|", r.replicas_below,
+                    "|", std::string(ToString(r.risk)), "|", r.pinned, "\n");
   }
   absl::StrAppend(&text, std::string(ToString(fallback)), "|", absl::StrJoin(protected_namespaces, ","), "|",
                   stateful_raises);
@@ -127,7 +132,8 @@ std::string RiskPolicy::Version() const {
 
 RiskAssessment Assess(const action::Action& a, const RiskContext& context, const RiskPolicy& policy) {
   RiskAssessment out;
-  auto rule = std::find_if(policy.rules.begin(), policy.rules.end(), [&](const RiskRule& r) { return Matches(r, a); });
+  auto rule = std::find_if(policy.rules.begin(), policy.rules.end(),
+                           [&](const RiskRule& r) { return Matches(r, a); });
   std::string kind(action::ToString(a.kind()));
   if (rule == policy.rules.end()) {
     out.base = policy.fallback;
@@ -171,22 +177,29 @@ RiskAssessment ApplyTrust(RiskAssessment a, int64_t trust, const TrustThresholds
 std::vector<Factor> RequiredFactors(Risk effective) {
   const std::vector<Role> ops = {Role::kAdmin, Role::kDevops, Role::kSre};
   switch (effective) {
-    case Risk::kLow: return {};
-    case Risk::kMedium: return {Factor{ops, 1}};
-    case Risk::kHigh: return {Factor{ops, 2}};
-    case Risk::kCritical: return {Factor{{Role::kCto}, 1}, Factor{{Role::kCiso}, 1}};
+    case Risk::kLow:
+      return {};
+    case Risk::kMedium:
+      return {Factor{ops, 1}};
+    case Risk::kHigh:
+      return {Factor{ops, 2}};
+    case Risk::kCritical:
+      return {Factor{{Role::kCto}, 1}, Factor{{Role::kCiso}, 1}};
   }
   return {Factor{ops, 2}};
 }
 
-std::vector<FactorState> AssignSigners(const std::vector<Factor>& factors, const std::vector<Signer>& signers) {
+std::vector<FactorState> AssignSigners(const std::vector<Factor>& factors,
+                                       const std::vector<Signer>& signers) {
   std::vector<FactorState> out;
   for (const auto& f : factors) out.push_back(FactorState{f, {}});
   std::vector<std::string> counted;
   for (const Signer& s : signers) {
-    if (std::find(counted.begin(), counted.end(), s.user) != counted.end()) continue;  // one person counts once
+    if (std::find(counted.begin(), counted.end(), s.user) != counted.end())
+      continue;  // one person counts once
     for (auto& f : out) {
-      if (!f.met() && std::find(f.factor.roles.begin(), f.factor.roles.end(), s.role) != f.factor.roles.end()) {
+      if (!f.met() &&
+          std::find(f.factor.roles.begin(), f.factor.roles.end(), s.role) != f.factor.roles.end()) {
         f.signed_by.push_back(s);
         counted.push_back(s.user);
         break;
@@ -222,9 +235,9 @@ bool Terminal(State s) {
 
 bool CanTransition(State from, State to) {
   static constexpr std::pair<State, State> kAllowed[] = {
-      {State::kPending, State::kApproved},   {State::kPending, State::kRejected},
-      {State::kPending, State::kVoided},     {State::kPending, State::kExpired},
-      {State::kApproved, State::kExecuting}, {State::kApproved, State::kVoided},
+      {State::kPending, State::kApproved},    {State::kPending, State::kRejected},
+      {State::kPending, State::kVoided},      {State::kPending, State::kExpired},
+      {State::kApproved, State::kExecuting},  {State::kApproved, State::kVoided},
       {State::kExecuting, State::kSucceeded}, {State::kExecuting, State::kFailed},
   };
   return std::find(std::begin(kAllowed), std::end(kAllowed), std::make_pair(from, to)) != std::end(kAllowed);

@@ -17,7 +17,10 @@ action::Action A(std::string kind, std::string target, std::map<std::string, std
   for (auto& [k, v] : params) d.params[k] = Redacted::PartOf(base, v);
   action::Catalog catalog;
   catalog.mcp_servers = {"k8s"};
-  catalog.templates.push_back({"renew", {"cmctl", "renew", "{{certificate}}"}, {{"certificate", action::ParamType::kName, true}}, ""});
+  catalog.templates.push_back({"renew",
+                               {"cmctl", "renew", "{{certificate}}"},
+                               {{"certificate", action::ParamType::kName, true}},
+                               ""});
   auto a = action::Build(d, catalog);
   EXPECT_TRUE(a.ok()) << a.status();
   return *a;
@@ -47,9 +50,11 @@ TEST(RiskPolicyTest, AProtectedNamespaceAndAStatefulTargetEachRaiseOneLevel) {
   EXPECT_EQ(Base(A("restart_pod", "coredns", {{"namespace", "kube-system"}})), Risk::kHigh);
   EXPECT_EQ(Base(A("restart_pod", "postgres-db", {{"namespace", "production"}}), true), Risk::kHigh);
   EXPECT_EQ(Base(A("delete_pvc", "data-db", {{"namespace", "production"}}), true), Risk::kCritical);
-  EXPECT_EQ(Base(A("delete_pvc", "data-db", {{"namespace", "kube-system"}}), true), Risk::kCritical);  // capped
+  EXPECT_EQ(Base(A("delete_pvc", "data-db", {{"namespace", "kube-system"}}), true),
+            Risk::kCritical);  // capped
   // A pinned CRITICAL rule is not raised or lowered.
-  auto a = Assess(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "delete_namespace"}}), {true}, RiskPolicy::Default());
+  auto a = Assess(A("mcp_tool", "", {{"server", "k8s"}, {"tool", "delete_namespace"}}), {true},
+                  RiskPolicy::Default());
   EXPECT_TRUE(a.pinned);
   EXPECT_NE(a.reason.find("destroys data"), std::string::npos);
 }

@@ -47,7 +47,8 @@ std::vector<Factor> ParseFactors(const std::string& text) {
 
 json ReportJson(const action::DryRunReport& r) {
   json checks = json::array();
-  for (const auto& c : r.checks) checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail.str()}});
+  for (const auto& c : r.checks)
+    checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail.str()}});
   return {{"passed", r.passed()},
           {"supported", r.supported},
           {"summary", r.summary.str()},
@@ -85,7 +86,6 @@ absl::StatusOr<action::Action> Rebuild(const store::StoredAction& row, const act
   return a;
 }
 
-
 // The factors of a stored request with who signed each (ApprovalService::FactorsOf, for Impl).
 std::vector<FactorState> FactorsOfRecord(const store::ApprovalRecord& record) {
   std::vector<Signer> signers;
@@ -97,8 +97,8 @@ std::vector<FactorState> FactorsOfRecord(const store::ApprovalRecord& record) {
 }
 
 // What people are told about a request (notify/outbox.h): the ApprovalCard in a few fields.
-notify::NotificationDraft Note(const std::string& event, const store::ApprovalRecord& r, const std::string& text,
-                               const std::vector<FactorState>& factors) {
+notify::NotificationDraft Note(const std::string& event, const store::ApprovalRecord& r,
+                               const std::string& text, const std::vector<FactorState>& factors) {
   notify::NotificationDraft n;
   n.event = event;
   n.severity = r.risk_effective == "CRITICAL" ? Severity::kCritical
@@ -120,19 +120,22 @@ notify::NotificationDraft Note(const std::string& event, const store::ApprovalRe
   n.title = absl::StrCat(title == kTitles.end() ? event : title->second, ": ", action);
   n.text = text;
   n.fields.emplace_back("Action", action);
-  n.fields.emplace_back("Risk", absl::StrCat(r.risk_effective, r.risk_base != r.risk_effective
-                                                                   ? absl::StrCat(" (base ", r.risk_base, ")")
-                                                                   : std::string(),
-                                             " - ", r.risk_reason));
+  n.fields.emplace_back(
+      "Risk", absl::StrCat(
+                  r.risk_effective,
+                  r.risk_base != r.risk_effective ? absl::StrCat(" (base ", r.risk_base, ")") : std::string(),
+                  " - ", r.risk_reason));
   std::vector<std::string> needs, signed_by;
   for (const auto& f : factors) {
     std::vector<std::string> roles;
     for (Role role : f.factor.roles) roles.emplace_back(ToString(role));
     needs.push_back(absl::StrCat(f.factor.count, " of ", absl::StrJoin(roles, "|")));
-    for (const auto& s : f.signed_by) signed_by.push_back(absl::StrCat(s.user, " (", std::string(ToString(s.role)), ")"));
+    for (const auto& s : f.signed_by)
+      signed_by.push_back(absl::StrCat(s.user, " (", std::string(ToString(s.role)), ")"));
   }
   if (!needs.empty()) n.fields.emplace_back("Signatures needed", absl::StrJoin(needs, " and "));
-  n.fields.emplace_back("Signed by", signed_by.empty() ? std::string("nobody yet") : absl::StrJoin(signed_by, ", "));
+  n.fields.emplace_back("Signed by",
+                        signed_by.empty() ? std::string("nobody yet") : absl::StrJoin(signed_by, ", "));
   json dry = json::parse(r.dry_run_json, nullptr, false);
   if (dry.is_object()) n.fields.emplace_back("Dry-run", dry.value("summary", ""));
   json blast = json::parse(r.blast_radius_json, nullptr, false);
@@ -143,7 +146,8 @@ notify::NotificationDraft Note(const std::string& event, const store::ApprovalRe
     }
     n.fields.emplace_back("Blast radius", absl::StrJoin(names, ", "));
   }
-  if (r.savings_monthly_usd >= 0) n.fields.emplace_back("Monthly savings", absl::StrFormat("$%.2f if fixed", r.savings_monthly_usd));
+  if (r.savings_monthly_usd >= 0)
+    n.fields.emplace_back("Monthly savings", absl::StrFormat("$%.2f if fixed", r.savings_monthly_usd));
   n.link_path = absl::StrCat("/approvals/", r.id);
   return n;
 }
@@ -211,7 +215,8 @@ struct ApprovalService::Impl {
     return m;
   }
 
-  void Publish(const std::string& event, int64_t approval_id, int64_t incident_id, const std::string& status) {
+  void Publish(const std::string& event, int64_t approval_id, int64_t incident_id,
+               const std::string& status) {
     if (deps.publish) deps.publish(event, Event(approval_id, incident_id, status));
   }
 
@@ -242,7 +247,9 @@ struct ApprovalService::Impl {
         }
       }
       for (const auto& w : inv.workloads) {
-        if (w.service == service && w.ns == a.target().ns.str() && w.kind == cluster::WorkloadKind::kStatefulSet) return true;
+        if (w.service == service && w.ns == a.target().ns.str() &&
+            w.kind == cluster::WorkloadKind::kStatefulSet)
+          return true;
       }
     }
     if (deps.topology != nullptr) {
@@ -269,8 +276,8 @@ struct ApprovalService::Impl {
   }
 
   // Plans one action: risk, trust, dry-run; creates the request (or runs a LOW one at once).
-  absl::StatusOr<int64_t> Plan(const action::Action& a, int64_t action_id, int64_t incident_id, int64_t proposal_id,
-                               const std::string& requested_by, bool hand) {
+  absl::StatusOr<int64_t> Plan(const action::Action& a, int64_t action_id, int64_t incident_id,
+                               int64_t proposal_id, const std::string& requested_by, bool hand) {
     action::Executor* exec = ExecutorFor(a);
     RiskContext rc;
     rc.stateful = Stateful(a, exec);
@@ -283,7 +290,8 @@ struct ApprovalService::Impl {
     json dry = json::object();
     std::string fingerprint, blocked;
     if (exec == nullptr) {
-      blocked = absl::StrCat("no configured executor can carry out ", std::string(action::ToString(a.kind())));
+      blocked =
+          absl::StrCat("no configured executor can carry out ", std::string(action::ToString(a.kind())));
       dry = {{"passed", false}, {"supported", false}, {"summary", blocked}, {"checks", json::array()}};
     } else {
       privacy::Vault scratch = vault;  // output redaction may mint labels: never persisted from here
@@ -325,7 +333,8 @@ struct ApprovalService::Impl {
     rec.status = automatic ? "approved" : "pending";
     rec.reason = blocked.empty() ? (automatic ? "automatic: " + risk.reason : "") : blocked;
     std::vector<store::AuditDraft> audit = {
-        {"dry_run", "system", "", Dump({{"action_hash", a.hash()}, {"passed", blocked.empty()}, {"state_fingerprint", fingerprint}})},
+        {"dry_run", "system", "",
+         Dump({{"action_hash", a.hash()}, {"passed", blocked.empty()}, {"state_fingerprint", fingerprint}})},
         {automatic ? "approval.automatic" : "approval.requested", hand ? requested_by : "system", "",
          Dump({{"action_hash", a.hash()},
                {"pattern", rec.pattern},
@@ -333,11 +342,11 @@ struct ApprovalService::Impl {
                {"risk_reason", rec.risk_reason},
                {"factors", json::parse(rec.factors_json)}})}};
     if (!automatic) {
-      std::string text = blocked.empty()
-                             ? absl::StrCat("The ", rec.risk_effective, " action below needs signatures in the dashboard.")
-                             : absl::StrCat("The action below cannot be approved: ", blocked);
-      audit[1].notification = Note("approval.requested", rec, text,
-                                   AssignSigners(RequiredFactors(risk.effective), {}));
+      std::string text = blocked.empty() ? absl::StrCat("The ", rec.risk_effective,
+                                                        " action below needs signatures in the dashboard.")
+                                         : absl::StrCat("The action below cannot be approved: ", blocked);
+      audit[1].notification =
+          Note("approval.requested", rec, text, AssignSigners(RequiredFactors(risk.effective), {}));
     }
     auto id = deps.store->CreateApproval(rec, hand ? std::optional<action::Action>(a) : std::nullopt, audit);
     if (!id.ok()) return id.status();
@@ -378,12 +387,15 @@ struct ApprovalService::Impl {
     u.result_json = Dump(result);
     // A failed automatic execution collapses the pattern's trust.
     if (!ok && automatic) u.trust = store::TrustChange{a.Pattern(), true};
-    std::vector<store::AuditDraft> audit = {{"result", "system", "", Dump({{"action_hash", a.hash()}, {"outcome", result["outcome"]}})}};
+    std::vector<store::AuditDraft> audit = {
+        {"result", "system", "", Dump({{"action_hash", a.hash()}, {"outcome", result["outcome"]}})}};
     if (auto rec = deps.store->GetApproval(id); rec.ok()) {
       audit[0].notification = Note(ok ? "approval.succeeded" : "approval.failed", *rec,
                                    result.value("detail", std::string()), FactorsOfRecord(*rec));
     }
-    if (u.trust) audit.push_back({"trust", "system", "pattern/" + a.Pattern(), Dump({{"change", "reset"}, {"why", "automatic execution failed"}})});
+    if (u.trust)
+      audit.push_back({"trust", "system", "pattern/" + a.Pattern(),
+                       Dump({{"change", "reset"}, {"why", "automatic execution failed"}})});
     (void)deps.store->TransitionApproval(id, "executing", ok ? "succeeded" : "failed", u, audit);
     Publish(ok ? "approval.succeeded" : "approval.failed", id, incident_id, ok ? "succeeded" : "failed");
     if (u.trust && deps.publish) deps.publish("trust.changed", Dump({{"pattern", a.Pattern()}}));
@@ -420,8 +432,9 @@ void ApprovalService::OnProposal(int64_t incident_id, int64_t proposal_id) {
       if (!kind || !action::Changes(*kind)) continue;  // investigate: for people, never executed
       auto a = Rebuild(row, impl_->catalog);
       if (!a.ok()) {
-        (void)impl_->deps.store->AppendAudit({{"integrity", "system", absl::StrCat("proposal/", proposal_id),
-                                               Dump({{"action_id", row.id}, {"error", std::string(a.status().message())}})}});
+        (void)impl_->deps.store->AppendAudit(
+            {{"integrity", "system", absl::StrCat("proposal/", proposal_id),
+              Dump({{"action_id", row.id}, {"error", std::string(a.status().message())}})}});
         continue;
       }
       (void)impl_->Plan(*a, row.id, incident_id, proposal_id, "", /*hand=*/false);
@@ -429,9 +442,11 @@ void ApprovalService::OnProposal(int64_t incident_id, int64_t proposal_id) {
   });
 }
 
-void ApprovalService::Request(const store::User& user, action::Draft draft, int64_t incident_id, ApprovalCallback done) {
+void ApprovalService::Request(const store::User& user, action::Draft draft, int64_t incident_id,
+                              ApprovalCallback done) {
   impl_->Post([this, user, draft = std::move(draft), incident_id, done = std::move(done)] {
-    if (user.role == Role::kViewer) return done(absl::PermissionDeniedError("viewers cannot request actions"));
+    if (user.role == Role::kViewer)
+      return done(absl::PermissionDeniedError("viewers cannot request actions"));
     auto a = action::Build(draft, impl_->catalog);
     if (!a.ok()) return done(a.status());
     if (!action::Changes(a->kind())) {
@@ -449,7 +464,8 @@ void ApprovalService::Request(const store::User& user, action::Draft draft, int6
 void ApprovalService::Approve(int64_t id, const store::User& user, std::string shown_fingerprint,
                               std::string shown_action_hash, std::string comment, ApprovalCallback done) {
   impl_->Post([this, id, user, shown_fingerprint = std::move(shown_fingerprint),
-               shown_action_hash = std::move(shown_action_hash), comment = std::move(comment), done = std::move(done)] {
+               shown_action_hash = std::move(shown_action_hash), comment = std::move(comment),
+               done = std::move(done)] {
     auto lock = impl_->LockFor(id);
     absl::MutexLock hold(lock.get());
     store::Store& store = *impl_->deps.store;
@@ -458,7 +474,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     auto fresh = [&] { return store.GetApproval(id); };
     if (user.role == Role::kViewer) return done(absl::PermissionDeniedError("viewers cannot sign"));
     if (rec->status != "pending") {
-      return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " is ", rec->status, ", not pending")));
+      return done(
+          absl::FailedPreconditionError(absl::StrCat("approval ", id, " is ", rec->status, ", not pending")));
     }
     if (absl::Now() >= rec->expires_at) {
       ExpireDue();
@@ -468,18 +485,21 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
       return done(absl::PermissionDeniedError("you requested this action; someone else must sign it"));
     }
     for (const auto& s : rec->signatures) {
-      if (s.user_id == user.id) return done(absl::AlreadyExistsError(absl::StrCat(user.name, " already signed approval ", id)));
+      if (s.user_id == user.id)
+        return done(absl::AlreadyExistsError(absl::StrCat(user.name, " already signed approval ", id)));
     }
     if (!rec->reason.empty()) {
-      return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " cannot be approved: ", rec->reason)));
+      return done(
+          absl::FailedPreconditionError(absl::StrCat("approval ", id, " cannot be approved: ", rec->reason)));
     }
     if (shown_fingerprint.empty()) {
       return done(absl::InvalidArgumentError(
           "state_fingerprint: required (the dry_run.state_fingerprint you were shown)"));
     }
     if (shown_fingerprint != rec->state_fingerprint) {
-      return done(absl::FailedPreconditionError(
-          "the state you were shown is stale (its dry-run fingerprint differs); reload the approval and check again"));
+      return done(
+          absl::FailedPreconditionError("the state you were shown is stale (its dry-run fingerprint "
+                                        "differs); reload the approval and check again"));
     }
     if (!shown_action_hash.empty() && shown_action_hash != rec->action.action_hash) {
       return done(absl::FailedPreconditionError("the action you were shown is not this approval's action"));
@@ -499,7 +519,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     }
     // A change in the rules or in a signer's role while pending voids the request.
     std::string void_reason;
-    if (rec->policy_version != impl_->settings.policy.Version()) void_reason = "the risk policy changed while it was pending";
+    if (rec->policy_version != impl_->settings.policy.Version())
+      void_reason = "the risk policy changed while it was pending";
     for (const auto& s : rec->signatures) {
       auto now = store.GetUser(s.user);
       if (!now.ok() || std::string(ToString(now->role)) != s.role) {
@@ -516,13 +537,16 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
       return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " was voided: ", void_reason)));
     }
 
-    store::SignatureRecord sig{user.id, user.name, std::string(ToString(user.role)), "approve", comment,
-                               rec->action.action_hash, shown_fingerprint, absl::Now()};
-    absl::Status added = store.AddSignature(
-        id, sig,
-        {{"signature", user.name, "",
-          Dump({{"role", sig.role}, {"token_id", user.token_id}, {"action_hash", sig.action_hash},
-                {"state_fingerprint", sig.state_fingerprint}, {"comment", comment}})}});
+    store::SignatureRecord sig{user.id,           user.name,  std::string(ToString(user.role)),
+                               "approve",         comment,    rec->action.action_hash,
+                               shown_fingerprint, absl::Now()};
+    absl::Status added = store.AddSignature(id, sig,
+                                            {{"signature", user.name, "",
+                                              Dump({{"role", sig.role},
+                                                    {"token_id", user.token_id},
+                                                    {"action_hash", sig.action_hash},
+                                                    {"state_fingerprint", sig.state_fingerprint},
+                                                    {"comment", comment}})}});
     if (!added.ok()) return done(added);
     impl_->Publish("approval.signed", id, rec->incident_id, "pending");
 
@@ -537,8 +561,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     approved.trust = store::TrustChange{rec->pattern, false};
     store::AuditDraft approved_entry{"approved", user.name, "", Dump({{"action_hash", a->hash()}})};
     approved_entry.notification =
-        Note("approval.approved", *rec, "Every signature it needs is in; the dry-run runs again, then it executes.",
-             FactorsOf(*rec));
+        Note("approval.approved", *rec,
+             "Every signature it needs is in; the dry-run runs again, then it executes.", FactorsOf(*rec));
     if (absl::Status s = store.TransitionApproval(
             id, "pending", "approved", approved,
             {approved_entry, {"trust", "system", "pattern/" + rec->pattern, Dump({{"change", "+1"}})}});
@@ -557,7 +581,9 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
       n.service = rec->action.target;
       n.ns = rec->action.ns;
       n.title = absl::StrCat("Now automatic: ", rec->pattern);
-      n.text = absl::StrCat("Approved ", trust->score, " times without a rejection, MEDIUM actions of this pattern now run without signatures. One rejection or failed run collapses the trust again.");
+      n.text = absl::StrCat("Approved ", trust->score,
+                            " times without a rejection, MEDIUM actions of this pattern now run without "
+                            "signatures. One rejection or failed run collapses the trust again.");
       n.link_path = "/trust";
       (void)store.AddNotifications({n});
     }
@@ -579,7 +605,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
         if (!report->passed()) {
           void_why = absl::StrCat("the dry-run before execution failed: ", FailedChecks(*report));
         } else if (report->state_fingerprint != rec->state_fingerprint) {
-          void_why = "the state changed between the signatures and the execution (the dry-run fingerprint differs)";
+          void_why =
+              "the state changed between the signatures and the execution (the dry-run fingerprint differs)";
         }
       }
     }
@@ -587,7 +614,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
       store::ApprovalUpdate u;
       u.reason = void_why;
       if (!dry.is_null()) u.dry_run_json = Dump(dry);
-      store::AuditDraft voided{"void", "system", "", Dump({{"reason", void_why}, {"state_fingerprint", fingerprint}})};
+      store::AuditDraft voided{"void", "system", "",
+                               Dump({{"reason", void_why}, {"state_fingerprint", fingerprint}})};
       voided.notification = Note("approval.voided", *rec, void_why, FactorsOf(*rec));
       (void)store.TransitionApproval(id, "approved", "voided", u, {voided});
       impl_->Publish("approval.voided", id, rec->incident_id, "voided");
@@ -598,7 +626,8 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
   });
 }
 
-void ApprovalService::Reject(int64_t id, const store::User& user, std::string comment, ApprovalCallback done) {
+void ApprovalService::Reject(int64_t id, const store::User& user, std::string comment,
+                             ApprovalCallback done) {
   impl_->Post([this, id, user, comment = std::move(comment), done = std::move(done)] {
     auto lock = impl_->LockFor(id);
     absl::MutexLock hold(lock.get());
@@ -607,7 +636,8 @@ void ApprovalService::Reject(int64_t id, const store::User& user, std::string co
     if (!rec.ok()) return done(rec.status());
     if (user.role == Role::kViewer) return done(absl::PermissionDeniedError("viewers cannot reject"));
     if (rec->status != "pending") {
-      return done(absl::FailedPreconditionError(absl::StrCat("approval ", id, " is ", rec->status, ", not pending")));
+      return done(
+          absl::FailedPreconditionError(absl::StrCat("approval ", id, " is ", rec->status, ", not pending")));
     }
     if (absl::Now() >= rec->expires_at) {  // expired stays expired, whatever the sweep's timing
       ExpireDue();
@@ -626,8 +656,10 @@ void ApprovalService::Reject(int64_t id, const store::User& user, std::string co
     store::ApprovalUpdate u;
     u.reason = absl::StrCat("rejected by ", user.name, ": ", comment);
     u.trust = store::TrustChange{rec->pattern, true};
-    store::AuditDraft rejection{"rejection", user.name, "",
-                                Dump({{"role", std::string(ToString(user.role))}, {"token_id", user.token_id}, {"comment", comment}})};
+    store::AuditDraft rejection{
+        "rejection", user.name, "",
+        Dump(
+            {{"role", std::string(ToString(user.role))}, {"token_id", user.token_id}, {"comment", comment}})};
     rejection.notification = Note("approval.rejected", *rec, *u.reason, FactorsOf(*rec));
     absl::Status s = store.TransitionApproval(
         id, "pending", "rejected", u,
@@ -665,17 +697,20 @@ std::vector<FactorState> ApprovalService::FactorsOf(const store::ApprovalRecord&
   return FactorsOfRecord(record);
 }
 
-Eligibility ApprovalService::EligibilityOf(const store::ApprovalRecord& record, const store::User& user) const {
+Eligibility ApprovalService::EligibilityOf(const store::ApprovalRecord& record,
+                                           const store::User& user) const {
   if (user.role == Role::kViewer) return {false, "viewers cannot sign"};
   if (record.status != "pending") return {false, absl::StrCat("it is ", record.status)};
   if (absl::Now() >= record.expires_at) return {false, "it has expired"};
   if (!record.reason.empty()) return {false, record.reason};
-  if (!record.requested_by.empty() && record.requested_by == user.name) return {false, "you requested this action"};
+  if (!record.requested_by.empty() && record.requested_by == user.name)
+    return {false, "you requested this action"};
   for (const auto& s : record.signatures) {
     if (s.user_id == user.id) return {false, "you already signed"};
   }
   if (!CanCount(FactorsOf(record), user.role)) {
-    return {false, absl::StrCat("your role ", std::string(ToString(user.role)), " is not one the open factors need")};
+    return {false, absl::StrCat("your role ", std::string(ToString(user.role)),
+                                " is not one the open factors need")};
   }
   return {true, ""};
 }

@@ -32,9 +32,9 @@ class ApprovalServiceTest : public ::testing::Test {
     auto exec = plugins::actions::MakeSimulatedCluster(PluginSettings("executors[0]", {}), store_.get());
     ASSERT_TRUE(exec.ok()) << exec.status();
     cluster_ = std::move(*exec);
-    for (auto [name, role] : {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre},
-                              std::pair{"erin", Role::kSre}, std::pair{"carol", Role::kCto},
-                              std::pair{"dave", Role::kCiso}, std::pair{"vic", Role::kViewer}}) {
+    for (auto [name, role] :
+         {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre}, std::pair{"erin", Role::kSre},
+          std::pair{"carol", Role::kCto}, std::pair{"dave", Role::kCiso}, std::pair{"vic", Role::kViewer}}) {
       users_[name] = *store_->AddUser(name, role);
     }
     Start(Settings{});
@@ -70,13 +70,15 @@ class ApprovalServiceTest : public ::testing::Test {
     service_->Request(users_.at(who), std::move(d), 0, [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
-  absl::StatusOr<store::ApprovalRecord> Approve(const std::string& who, int64_t id, std::string fingerprint = "?") {
+  absl::StatusOr<store::ApprovalRecord> Approve(const std::string& who, int64_t id,
+                                                std::string fingerprint = "?") {
     if (fingerprint == "?") fingerprint = store_->GetApproval(id)->state_fingerprint;
     std::promise<absl::StatusOr<store::ApprovalRecord>> p;
     service_->Approve(id, users_.at(who), fingerprint, "", "ok", [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
-  absl::StatusOr<store::ApprovalRecord> Reject(const std::string& who, int64_t id, std::string comment = "no") {
+  absl::StatusOr<store::ApprovalRecord> Reject(const std::string& who, int64_t id,
+                                               std::string comment = "no") {
     std::promise<absl::StatusOr<store::ApprovalRecord>> p;
     service_->Reject(id, users_.at(who), comment, [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();
@@ -95,7 +97,9 @@ class ApprovalServiceTest : public ::testing::Test {
   }
   // Restarting a frontend pod in production: MEDIUM, one signature; in kube-system it would be HIGH.
   action::Draft RestartFrontend() { return D("restart_pod", "frontend", {{"namespace", "production"}}); }
-  action::Draft DeleteBackupPvc() { return D("delete_pvc", "data-postgres-backup", {{"namespace", "production"}}); }
+  action::Draft DeleteBackupPvc() {
+    return D("delete_pvc", "data-postgres-backup", {{"namespace", "production"}});
+  }
 
   static inline int counter_ = 0;
   std::filesystem::path dir_;
@@ -153,7 +157,8 @@ TEST_F(ApprovalServiceTest, ViewersSelfApprovalAndStaleStatesAreRefusedWithTheRe
 }
 
 TEST_F(ApprovalServiceTest, AStateChangeBetweenSignaturesVoidsTheRequestAndKeepsItsTrail) {
-  auto r = Request("erin", D("restart_pod", "postgres-db", {{"namespace", "production"}}));  // HIGH (stateful)
+  auto r =
+      Request("erin", D("restart_pod", "postgres-db", {{"namespace", "production"}}));  // HIGH (stateful)
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->risk_effective, "HIGH");
   ASSERT_TRUE(Approve("alice", r->id).ok());
@@ -206,7 +211,8 @@ TEST_F(ApprovalServiceTest, OneEligibleRejectionEndsItAndCollapsesTrust) {
   auto r = Request("alice", RestartFrontend());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Reject("vic", r->id).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(Reject("carol", r->id).status().code(), absl::StatusCode::kPermissionDenied);  // not a factor's role
+  EXPECT_EQ(Reject("carol", r->id).status().code(),
+            absl::StatusCode::kPermissionDenied);  // not a factor's role
   EXPECT_EQ(Reject("bob", r->id, "").status().code(), absl::StatusCode::kInvalidArgument);
   auto rejected = Reject("bob", r->id, "not during peak hours");
   ASSERT_TRUE(rejected.ok());
@@ -218,7 +224,8 @@ TEST_F(ApprovalServiceTest, OneEligibleRejectionEndsItAndCollapsesTrust) {
 
 TEST_F(ApprovalServiceTest, FiftyConcurrentApprovalsAndARejectionEndInOneExecutionOrNone) {
   for (int round = 0; round < 3; ++round) {
-    auto r = Request("erin", D("scale", "order-api", {{"namespace", "production"}, {"replicas", std::to_string(3 + round)}}));
+    auto r = Request("erin", D("scale", "order-api",
+                               {{"namespace", "production"}, {"replicas", std::to_string(3 + round)}}));
     ASSERT_TRUE(r.ok());
     std::string fp = r->state_fingerprint;
     std::atomic<int> ok{0};
@@ -232,9 +239,8 @@ TEST_F(ApprovalServiceTest, FiftyConcurrentApprovalsAndARejectionEndInOneExecuti
         });
       });
     }
-    threads.emplace_back([&] {
-      service_->Reject(r->id, users_.at("alice"), "racing", [&](auto) { done[50].set_value(); });
-    });
+    threads.emplace_back(
+        [&] { service_->Reject(r->id, users_.at("alice"), "racing", [&](auto) { done[50].set_value(); }); });
     for (auto& t : threads) t.join();
     for (auto& d : done) d.get_future().wait();
     auto final_state = store_->GetApproval(r->id);
@@ -268,7 +274,8 @@ TEST_F(ApprovalServiceTest, AMediumPatternWithTrustFiveRunsAutomaticallyAndAFail
   alert.labels = {{"alertname", "A"}, {"service", "frontend"}};
   alert.fingerprint = LabelFingerprint(alert.labels);
   std::promise<absl::StatusOr<store::IngestResult>> ingested;
-  store_->Ingest({store::IngestItem{alert, "k", "frontend", "A"}}, [&](auto r) { ingested.set_value(std::move(r)); });
+  store_->Ingest({store::IngestItem{alert, "k", "frontend", "A"}},
+                 [&](auto r) { ingested.set_value(std::move(r)); });
   auto ing = ingested.get_future().get();
   ASSERT_TRUE(ing.ok());
   sa.incident_id = ing->outcomes[0].incident_id;
@@ -344,7 +351,8 @@ TEST_F(ApprovalServiceTest, EveryStepIsInAnUnbrokenAuditTrail) {
     v.Feed(e);
   });
   EXPECT_TRUE(v.Finish().ok);
-  for (std::string k : {"dry_run", "approval.requested", "signature", "approved", "trust", "execution", "result"}) {
+  for (std::string k :
+       {"dry_run", "approval.requested", "signature", "approved", "trust", "execution", "result"}) {
     EXPECT_NE(std::find(kinds.begin(), kinds.end(), k), kinds.end()) << k;
   }
 }

@@ -64,8 +64,8 @@ std::string MerkleTree::RootHex() const {
 }
 
 std::string CheckpointMessage(int64_t tree_size, std::string_view root, absl::Time at) {
-  return absl::StrCat("awoooi-audit-checkpoint v1\n", tree_size, "\n", absl::string_view(root.data(), root.size()),
-                      "\n", FormatRfc3339(at), "\n");
+  return absl::StrCat("awoooi-audit-checkpoint v1\n", tree_size, "\n",
+                      absl::string_view(root.data(), root.size()), "\n", FormatRfc3339(at), "\n");
 }
 
 std::string MerkleTree::State() const {
@@ -78,8 +78,8 @@ absl::StatusOr<MerkleTree> MerkleTree::FromState(std::string_view state) {
   MerkleTree t;
   auto colon = state.find(':');
   int64_t size = 0;
-  if (colon == std::string_view::npos ||
-      !absl::SimpleAtoi(absl::string_view(state.data(), colon), &size) || size < 0) {
+  if (colon == std::string_view::npos || !absl::SimpleAtoi(absl::string_view(state.data(), colon), &size) ||
+      size < 0) {
     return absl::InvalidArgumentError("audit tree state: malformed");
   }
   std::string_view hex = state.substr(colon + 1);
@@ -184,7 +184,8 @@ void Verifier::CheckCheckpointsAtSize() {
          checkpoints_[next_checkpoint_].tree_size == tree_.size()) {
     const Checkpoint& c = checkpoints_[next_checkpoint_++];
     if (key_ != nullptr && !key_->Verify(c)) {
-      Fail(0, absl::StrCat("checkpoint ", c.id, " (", c.tree_size, " entries): the signature does not verify"));
+      Fail(0,
+           absl::StrCat("checkpoint ", c.id, " (", c.tree_size, " entries): the signature does not verify"));
     } else if (c.root != tree_.RootHex()) {
       Fail(c.tree_size, absl::StrCat("checkpoint ", c.id, " signed a Merkle root over ", c.tree_size,
                                      " entries that the trail no longer has: an entry up to ", c.tree_size,
@@ -197,14 +198,16 @@ void Verifier::Feed(const Entry& e) {
   if (!result_.ok) return;
   ++result_.entries;
   if (e.seq != expected_seq_) {
-    Fail(expected_seq_, e.seq > expected_seq_
-                            ? absl::StrCat("entry ", expected_seq_, " is missing (the next stored is ", e.seq, ")")
-                            : absl::StrCat("entry ", e.seq, " is out of order after ", expected_seq_ - 1));
+    Fail(expected_seq_,
+         e.seq > expected_seq_
+             ? absl::StrCat("entry ", expected_seq_, " is missing (the next stored is ", e.seq, ")")
+             : absl::StrCat("entry ", e.seq, " is out of order after ", expected_seq_ - 1));
     return;
   }
   if (e.prev_hash != last_hash_) {
-    Fail(e.seq, absl::StrCat("entry ", e.seq, " does not follow entry ", e.seq - 1,
-                             " (its previous-entry hash differs): an entry was removed, reordered or edited"));
+    Fail(e.seq,
+         absl::StrCat("entry ", e.seq, " does not follow entry ", e.seq - 1,
+                      " (its previous-entry hash differs): an entry was removed, reordered or edited"));
     return;
   }
   if (EntryHash(e) != e.hash) {
@@ -221,8 +224,9 @@ VerifyResult Verifier::Finish() {
   if (result_.ok && next_checkpoint_ < checkpoints_.size()) {
     const Checkpoint& c = checkpoints_[next_checkpoint_];
     if (c.tree_size > tree_.size()) {
-      Fail(tree_.size() + 1, absl::StrCat("checkpoint ", c.id, " covers ", c.tree_size, " entries but the trail has ",
-                                          tree_.size(), ": entries after ", tree_.size(), " were removed"));
+      Fail(tree_.size() + 1,
+           absl::StrCat("checkpoint ", c.id, " covers ", c.tree_size, " entries but the trail has ",
+                        tree_.size(), ": entries after ", tree_.size(), " were removed"));
     } else {
       Fail(0, absl::StrCat("checkpoint ", c.id, " does not match any prefix of the trail"));
     }

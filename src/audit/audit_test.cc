@@ -22,7 +22,8 @@ std::vector<Entry> Trail(int n) {
   return out;
 }
 
-VerifyResult Verify(const std::vector<Entry>& entries, std::vector<Checkpoint> checkpoints, const CheckpointKey* key) {
+VerifyResult Verify(const std::vector<Entry>& entries, std::vector<Checkpoint> checkpoints,
+                    const CheckpointKey* key) {
   Verifier v(std::move(checkpoints), key);
   for (const auto& e : entries) v.Feed(e);
   return v.Finish();

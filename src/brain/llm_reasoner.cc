@@ -248,7 +248,8 @@ absl::StatusOr<Proposal> LlmReasoner::Propose(const ReasoningContext& context, c
   privacy::Vault& vault = context.vault != nullptr ? *context.vault : local_vault;
   absl::StatusOr<std::string> text = Exchange(context, thinking, vault);
   if (!text.ok()) return text.status();
-  absl::StatusOr<Proposal> proposal = ParseProposal(*text, shield_, vault, context.catalog != nullptr ? *context.catalog : action::Catalog{});
+  absl::StatusOr<Proposal> proposal =
+      ParseProposal(*text, shield_, vault, context.catalog != nullptr ? *context.catalog : action::Catalog{});
   if (!proposal.ok()) {
     if (LooksLikeRefusal(*text)) {
       std::string opening = text->substr(0, 120);

@@ -22,8 +22,10 @@ Redacted SystemPrompt() {
       "parameters: restart_pod {namespace}, rollout_restart {namespace}, scale {namespace, replicas: 1-100}, "
       "cordon_node {}, delete_pvc {namespace}, mcp_tool {server, tool, arguments: JSON object} (only listed "
       "servers), run_template {template, and the template's slots} (only listed templates), investigate "
-      "{namespace, check: one line of text}. Targets and namespaces are Kubernetes names (lower-case letters, "
-      "digits, '-', '.'). There is no way to run a free-form command. Prefer investigate when the evidence is "
+      "{namespace, check: one line of text}. Targets and namespaces are Kubernetes names (lower-case "
+      "letters, "
+      "digits, '-', '.'). There is no way to run a free-form command. Prefer investigate when the evidence "
+      "is "
       "weak.\n"
       "- Fix the root cause (the top-ranked unhealthy dependency), not the services that merely depend on "
       "it.\n"
@@ -74,12 +76,14 @@ Redacted UserPrompt(const ReasoningContext& c) {
   out += Redacted::Literal("\nServices you may target: ");
   bool first = true;
   for (const auto& s : c.known_services) {
-    if (std::find(c.learned_services.begin(), c.learned_services.end(), s) != c.learned_services.end()) continue;
+    if (std::find(c.learned_services.begin(), c.learned_services.end(), s) != c.learned_services.end())
+      continue;
     if (!first) out += Redacted::Literal(", ");
     out += s;
     first = false;
   }
-  if (!c.learned_services.empty()) out += Redacted::Literal(" (and the learned services in the incident data)");
+  if (!c.learned_services.empty())
+    out += Redacted::Literal(" (and the learned services in the incident data)");
   if (c.catalog != nullptr) {
     // Configuration names: identifiers the operator chose, not alert data.
     for (const auto& t : c.catalog->templates) {

@@ -138,8 +138,10 @@ std::string ProposalToJson(const Proposal& p) {
     const action::Action& a = pa.action;
     OrderedJson params = OrderedJson::object();
     for (const auto& [k, v] : a.params()) {
-      if (v.type == action::ParamType::kInteger) params[k] = v.integer;
-      else params[k] = v.text.str();
+      if (v.type == action::ParamType::kInteger)
+        params[k] = v.integer;
+      else
+        params[k] = v.text.str();
     }
     actions.push_back(OrderedJson{{"type", std::string(action::ToString(a.kind()))},
                                   {"target_kind", std::string(action::ToString(a.target().kind))},
@@ -218,9 +220,9 @@ absl::StatusOr<Proposal> ParseProposal(std::string_view text, const privacy::Shi
       if (!params->is_object()) return Invalid(where + ".parameters", "must be an object");
       for (const auto& [key, value] : params->items()) {
         // An MCP tool's arguments may come as an object: keep it as JSON text.
-        auto v = value.is_object() ? absl::StatusOr<std::string>(value.dump(-1, ' ', false,
-                                                                            Json::error_handler_t::replace))
-                                   : ScalarText(value, where + ".parameters." + key);
+        auto v = value.is_object()
+                     ? absl::StatusOr<std::string>(value.dump(-1, ' ', false, Json::error_handler_t::replace))
+                     : ScalarText(value, where + ".parameters." + key);
         if (!v.ok()) return v.status();
         draft.params[privacy::RedactedIdentifier(key).str()] = red(*v);
       }

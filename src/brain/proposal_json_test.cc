@@ -150,8 +150,9 @@ TEST_F(ProposalJsonTest, AnActionWhoseValuesAreNotTheirTypesInvalidatesTheAnswer
            R"j({"type": "restart_pod", "target": "frontend", "parameters": {"force": "true"}})j",
            R"j({"type": "cordon_node", "target": "kubectl dele''te ns prod"})j",
        }) {
-    std::string answer = R"({"summary": "s", "root_cause": {"service": "frontend"}, "confidence": 0.5, "actions": [)" +
-                         action + "]}";
+    std::string answer =
+        R"({"summary": "s", "root_cause": {"service": "frontend"}, "confidence": 0.5, "actions": [)" +
+        action + "]}";
     EXPECT_FALSE(Parse(answer).ok()) << action;
   }
 }

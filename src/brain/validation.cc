@@ -103,7 +103,8 @@ absl::Status ValidateProposal(const Proposal& p, const ReasoningContext& context
 
   for (std::size_t i = 0; i < p.actions.size(); ++i) {
     const action::Action& a = p.actions[i].action;
-    std::string where = "actions[" + std::to_string(i) + "] (" + std::string(action::ToString(a.kind())) + ")";
+    std::string where =
+        "actions[" + std::to_string(i) + "] (" + std::string(action::ToString(a.kind())) + ")";
     const std::string& target = a.target().name.str();
     switch (a.target().kind) {
       case action::TargetKind::kNone:

@@ -45,12 +45,15 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
   if (!payload.ok()) return Fail(err, payload.status());
   const runtime::PluginRegistry& plugins = runtime::BuiltinPlugins();
   auto source = plugins.inputs.Create(
-      "alertmanager", PluginSettings("ingest", {{"max_alerts_per_request", std::to_string(config->ingest.limits.max_alerts)},
-                                                {"max_labels", std::to_string(config->ingest.limits.max_labels)},
-                                                {"max_value_bytes", std::to_string(config->ingest.limits.max_value_bytes)}}));
+      "alertmanager",
+      PluginSettings("ingest", {{"max_alerts_per_request", std::to_string(config->ingest.limits.max_alerts)},
+                                {"max_labels", std::to_string(config->ingest.limits.max_labels)},
+                                {"max_value_bytes", std::to_string(config->ingest.limits.max_value_bytes)}}));
   if (!source.ok()) return Fail(err, source.status());
   auto alerts = (*source)->Parse(*payload, absl::Now());
-  if (!alerts.ok()) return Fail(err, absl::InvalidArgumentError(absl::StrCat(options.alert_file, ": ", alerts.status().message())));
+  if (!alerts.ok())
+    return Fail(
+        err, absl::InvalidArgumentError(absl::StrCat(options.alert_file, ": ", alerts.status().message())));
 
   std::string topology_text, topology_name = options.topology_file;
   if (options.topology_file.empty()) {
@@ -128,10 +131,11 @@ int RunAnalyze(const AnalyzeOptions& options, std::ostream& out, std::ostream& e
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return result->proposal ? 0 : 1;
   }
-  out << "Incident: " << doc.value("alertname", "") << " on " << doc.value("service", "") << " (" << in.severity
-      << ")\n\n";
+  out << "Incident: " << doc.value("alertname", "") << " on " << doc.value("service", "") << " ("
+      << in.severity << ")\n\n";
   out << doc.value("context", "") << "\n\n";
-  out << "Reasoning (" << result->reasoner << (result->fallback ? ", fallback" : "") << "):\n" << thinking << "\n\n";
+  out << "Reasoning (" << result->reasoner << (result->fallback ? ", fallback" : "") << "):\n"
+      << thinking << "\n\n";
   if (proposal.is_null()) {
     out << "No valid proposal: " << doc.value("proposal_error", "") << "\n";
     return 1;

@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "awoooi/version.h"
 #include "cli/analyze_command.h"
-#include "cli/notify_command.h"
 #include "cli/mcp_command.h"
+#include "cli/notify_command.h"
 #include "cli/redact_command.h"
 #include "cli/topology_command.h"
 #include "cli/tracer_bullet.h"
@@ -60,7 +60,8 @@ absl::StatusOr<OpenedStore> OpenStore(const runtime::Config& config) {
 int WithStore(const CommonOptions& common, const std::string& role_name,
               const std::function<absl::Status(store::Store&, Role)>& fn) {
   auto role = ParseRole(role_name);
-  if (!role) return Fail(absl::InvalidArgumentError("--role: must be admin, devops, sre, cto, ciso or viewer"));
+  if (!role)
+    return Fail(absl::InvalidArgumentError("--role: must be admin, devops, sre, cto, ciso or viewer"));
   auto config = LoadConfig(common);
   if (!config.ok()) return Fail(config.status());
   auto opened = OpenStore(*config);
@@ -83,16 +84,18 @@ int Serve(const Faces& faces, const CommonOptions& common, const std::string& li
 }  // namespace
 
 int Main(int argc, char** argv, const Faces& faces) {
-  CLI::App app{"AWOOOI: alert -> topology-aware root cause -> redacted analysis -> proposed fix.\n"
-               "Run `awoooi serve` to start the platform on embedded defaults.",
-               "awoooi"};
+  CLI::App app{
+      "AWOOOI: alert -> topology-aware root cause -> redacted analysis -> proposed fix.\n"
+      "Run `awoooi serve` to start the platform on embedded defaults.",
+      "awoooi"};
   app.require_subcommand(1);
   app.set_version_flag("--version", AWOOOI_VERSION);
   CommonOptions common;
   auto add_common = [&common](CLI::App* sub) {
     sub->add_option("--config", common.config_file, "YAML configuration file (docs/configuration.md)")
         ->check(CLI::ExistingFile);
-    sub->add_option("--data-dir", common.data_dir, "Data directory (SQLite database, vault key); default awoooi-data");
+    sub->add_option("--data-dir", common.data_dir,
+                    "Data directory (SQLite database, vault key); default awoooi-data");
   };
   int rc = 0;
 
@@ -101,7 +104,8 @@ int Main(int argc, char** argv, const Faces& faces) {
   std::string listen;
   bool demo = false;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
-  serve->add_flag("--demo", demo, "Create the demo users and print their tokens (on by default without --config)");
+  serve->add_flag("--demo", demo,
+                  "Create the demo users and print their tokens (on by default without --config)");
   serve->callback([&] { rc = Serve(faces, common, listen, demo); });
 
   auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
@@ -117,7 +121,8 @@ int Main(int argc, char** argv, const Faces& faces) {
       rc = Fail(shield.status());
       return;
     }
-    std::string path = config->store.path.empty() ? runtime::DataPath(*config, "awoooi.db") : config->store.path;
+    std::string path =
+        config->store.path.empty() ? runtime::DataPath(*config, "awoooi.db") : config->store.path;
     auto applied = store::MigrateSqlite(path);
     if (!applied.ok()) {
       rc = Fail(applied.status());
@@ -142,7 +147,8 @@ int Main(int argc, char** argv, const Faces& faces) {
     });
   });
 
-  auto* user_role = user->add_subcommand("set-role", "Change a user's role (a pending approval they signed is voided when it is next signed)");
+  auto* user_role = user->add_subcommand(
+      "set-role", "Change a user's role (a pending approval they signed is voided when it is next signed)");
   add_common(user_role);
   user_role->add_option("NAME", user_name, "User name")->required();
   user_role->add_option("--role", role_name, "admin, devops, sre, cto, ciso or viewer")->required();
@@ -210,7 +216,8 @@ int Main(int argc, char** argv, const Faces& faces) {
 
   auto* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
-  auto* token_create = token->add_subcommand("create", "Create an API token (the user is created when missing)");
+  auto* token_create =
+      token->add_subcommand("create", "Create an API token (the user is created when missing)");
   add_common(token_create);
   std::string token_user, token_role = "viewer";
   token_create->add_option("--user", token_user, "User the token belongs to")->required();
@@ -241,11 +248,13 @@ int Main(int argc, char** argv, const Faces& faces) {
                                ? ""
                                : absl::StrCat(", expires ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", expires_at,
                                                                              absl::UTCTimeZone()));
-      std::cout << "token for " << token_user << " (shown once; store it now" << expiry << "):\n" << *t << "\n";
+      std::cout << "token for " << token_user << " (shown once; store it now" << expiry << "):\n"
+                << *t << "\n";
       return absl::OkStatus();
     });
   });
-  auto* token_list = token->add_subcommand("list", "List tokens: id, user, role, created, expires, state (never the token)");
+  auto* token_list =
+      token->add_subcommand("list", "List tokens: id, user, role, created, expires, state (never the token)");
   add_common(token_list);
   token_list->callback([&] {
     rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
@@ -259,8 +268,8 @@ int Main(int argc, char** argv, const Faces& faces) {
       std::cout << "ID\tUSER\tROLE\tCREATED\tEXPIRES\tSTATE\n";
       for (const auto& t : *tokens) {
         std::string state = t.revoked_at != absl::InfinitePast() ? "revoked"
-                            : t.expires_at <= now               ? "expired"
-                                                                : "active";
+                            : t.expires_at <= now                ? "expired"
+                                                                 : "active";
         if (t.demo) state += " (demo)";
         std::cout << t.id << "\t" << t.user << "\t" << t.role << "\t" << when(t.created_at) << "\t"
                   << when(t.expires_at) << "\t" << state << "\n";
@@ -268,7 +277,8 @@ int Main(int argc, char** argv, const Faces& faces) {
       return absl::OkStatus();
     });
   });
-  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id (from token list): it stops working at once");
+  auto* token_revoke =
+      token->add_subcommand("revoke", "Revoke a token by its id (from token list): it stops working at once");
   add_common(token_revoke);
   int64_t revoke_id = 0;
   token_revoke->add_option("ID", revoke_id, "Token id")->required();
@@ -282,13 +292,16 @@ int Main(int argc, char** argv, const Faces& faces) {
 
   auto* config_cmd = app.add_subcommand("config", "Show what the configuration file can hold");
   config_cmd->require_subcommand(1);
-  auto* config_keys = config_cmd->add_subcommand("keys", "Every scalar key: name, default and meaning (tab-separated)");
+  auto* config_keys =
+      config_cmd->add_subcommand("keys", "Every scalar key: name, default and meaning (tab-separated)");
   config_keys->callback([&] {
-    for (const auto& k : runtime::ConfigKeys()) std::cout << k.key << "\t" << k.default_value << "\t" << k.description << "\n";
+    for (const auto& k : runtime::ConfigKeys())
+      std::cout << k.key << "\t" << k.default_value << "\t" << k.description << "\n";
   });
 
   auto* tracer = app.add_subcommand(
-      "tracer-bullet", "Run the whole loop (alert -> analysis -> approval -> signatures -> execution) against a server");
+      "tracer-bullet",
+      "Run the whole loop (alert -> analysis -> approval -> signatures -> execution) against a server");
   TracerBulletOptions tracer_options;
   tracer->add_option("--url", tracer_options.url, "Server to test (default: start one in this process)");
   tracer->add_option("--token", tracer_options.token, "Token to read with (default: a demo user's)");
@@ -305,12 +318,14 @@ int Main(int argc, char** argv, const Faces& faces) {
   RedactOptions redact_options;
   std::string redact_config;
   redact->add_option("FILE", redact_options.file, "Input file (default: stdin)");
-  redact->add_option("--scope", redact_options.scope, "Scope name: the same value gets the same label within it");
+  redact->add_option("--scope", redact_options.scope,
+                     "Scope name: the same value gets the same label within it");
   redact->add_flag("--json", redact_options.json, "Print the findings as JSON instead of the redacted text");
   redact->add_flag("--stats", redact_options.stats, "Print counts per type and throughput to stderr");
-  redact->add_option("--threads", redact_options.threads,
-                     "1, or 2 to detect the next window while labelling this one (same output); default: 2 "
-                     "when the machine has two hardware threads")
+  redact
+      ->add_option("--threads", redact_options.threads,
+                   "1, or 2 to detect the next window while labelling this one (same output); default: 2 "
+                   "when the machine has two hardware threads")
       ->check(CLI::Range(0, 2));
   redact->add_option("--config", redact_config, "YAML configuration (for privacy.custom_patterns)")
       ->check(CLI::ExistingFile);
@@ -350,14 +365,18 @@ int Main(int argc, char** argv, const Faces& faces) {
     rc = RunTopology(topo_options, std::cout, std::cerr);
   });
 
-  auto* analyze = app.add_subcommand("analyze", "Analyse an Alertmanager payload: redacted analysis and proposal");
+  auto* analyze =
+      app.add_subcommand("analyze", "Analyse an Alertmanager payload: redacted analysis and proposal");
   AnalyzeOptions analyze_options;
   analyze->add_option("--alert", analyze_options.alert_file, "Alertmanager webhook JSON file")->required();
-  analyze->add_option("--topology", analyze_options.topology_file, "Topology YAML (default: the demo topology)");
+  analyze->add_option("--topology", analyze_options.topology_file,
+                      "Topology YAML (default: the demo topology)");
   analyze->add_option("--brain", analyze_options.brain, "playbook (default), openai, anthropic or ollama");
   analyze->add_option("--depth", analyze_options.depth, "BFS depth, 1..10 (default 3)");
   analyze->add_flag("--json", analyze_options.json, "Print {\"analysis\": ..., \"proposal\": ...} as JSON");
-  analyze->add_option("--config", analyze_options.config_file, "YAML configuration (brain settings, custom patterns)")
+  analyze
+      ->add_option("--config", analyze_options.config_file,
+                   "YAML configuration (brain settings, custom patterns)")
       ->check(CLI::ExistingFile);
   analyze->callback([&] { rc = RunAnalyze(analyze_options, std::cout, std::cerr); });
 
@@ -369,9 +388,8 @@ int Main(int argc, char** argv, const Faces& faces) {
       ->required();
   notify_test->add_option("--config", notify_options.config_file, "YAML configuration with a notifiers: list")
       ->check(CLI::ExistingFile);
-  notify_test->callback([&] {
-    rc = RunNotifyTest(notify_options, runtime::BuiltinPlugins().outputs, std::cout, std::cerr);
-  });
+  notify_test->callback(
+      [&] { rc = RunNotifyTest(notify_options, runtime::BuiltinPlugins().outputs, std::cout, std::cerr); });
   auto* mcp = app.add_subcommand("mcp", "Debug an MCP server: list its tools, call one (awoooi mcp --help)");
   mcp->prefix_command();  // its own words: `--command CMD ARG...` passes options through to the server
   mcp->set_help_flag();

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
 #include "runtime/config.h"
 #include "runtime/running_server.h"
 

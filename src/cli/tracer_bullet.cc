@@ -28,8 +28,12 @@ constexpr char kRule[] = "======================================================
 std::string DemoPayload(const std::string& test_id) {
   auto alert = [&](const char* name, const char* service, const char* summary, const char* description) {
     return json{{"status", "firing"},
-                {"labels", {{"alertname", name}, {"service", service}, {"namespace", "production"},
-                            {"severity", "critical"}, {"tracer_bullet", test_id}}},
+                {"labels",
+                 {{"alertname", name},
+                  {"service", service},
+                  {"namespace", "production"},
+                  {"severity", "critical"},
+                  {"tracer_bullet", test_id}}},
                 {"annotations", {{"summary", summary}, {"description", description}}},
                 {"startsAt", FormatRfc3339(absl::Now())},
                 {"endsAt", "0001-01-01T00:00:00Z"},
@@ -42,7 +46,8 @@ std::string DemoPayload(const std::string& test_id) {
       {"alerts",
        {alert("HighErrorRate", "frontend", "frontend 5xx rate > 15%",
               "5xx responses at 17.2% for 10m; top client 192.168.1.100, on-call contact admin@company.com"),
-        alert("PostgresTooManyConnections", "postgres-db", "postgres-db connections at 98% of max_connections",
+        alert("PostgresTooManyConnections", "postgres-db",
+              "postgres-db connections at 98% of max_connections",
               "pg_stat_activity shows 490/500 connections; clients from 10.20.3.14 and 10.20.3.15")}},
       {"groupLabels", json::object()},
       {"commonLabels", {{"namespace", "production"}}},
@@ -59,7 +64,8 @@ class Client {
   Client(std::string url, std::string token) : url_(std::move(url)), token_(std::move(token)) {}
   // {status, body as JSON (null when not JSON)}; an error when the server cannot be reached.
   absl::StatusOr<std::pair<int, json>> Call(const std::string& method, const std::string& path,
-                                            const std::string& body = "", const std::string& token = "") const {
+                                            const std::string& body = "",
+                                            const std::string& token = "") const {
     net::HttpRequest r;
     r.method = method;
     r.url = url_ + path;
@@ -107,12 +113,16 @@ bool Until(absl::Duration timeout, Fn fn) {
 int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std::ostream& out) {
   const std::string test_id = "tb2-" + absl::FormatTime("%Y%m%d%H%M%S", absl::Now(), absl::UTCTimeZone());
   out << kRule << "\nTRACER BULLET 2.0 - FULL LOOP TEST\nTest ID: " << test_id << "\n" << kRule << "\n";
-  std::vector<Step> steps = {{"trigger_alert"}, {"graphrag_analysis"}, {"generate_approval"},
-                             {"multisig_approval"}, {"mcp_execution"}};
+  std::vector<Step> steps = {{"trigger_alert"},
+                             {"graphrag_analysis"},
+                             {"generate_approval"},
+                             {"multisig_approval"},
+                             {"mcp_execution"}};
   auto finish = [&](std::size_t failed_at, const std::string& why) {
     if (failed_at < steps.size()) {
       steps[failed_at].detail = why;
-      for (std::size_t i = failed_at + 1; i < steps.size(); ++i) steps[i].detail = "not run: an earlier step failed";
+      for (std::size_t i = failed_at + 1; i < steps.size(); ++i)
+        steps[i].detail = "not run: an earlier step failed";
     }
     int passed = 0;
     for (const auto& s : steps) {
@@ -122,8 +132,9 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
       out << "\n";
     }
     int failed = static_cast<int>(steps.size()) - passed;
-    out << kRule << "\nTEST SUMMARY\n" << kRule << "\nTotal Steps: " << steps.size() << "\nPassed: " << passed
-        << "\nFailed: " << failed << "\nStatus: " << (failed == 0 ? "ALL PASSED" : "FAILED") << "\n";
+    out << kRule << "\nTEST SUMMARY\n"
+        << kRule << "\nTotal Steps: " << steps.size() << "\nPassed: " << passed << "\nFailed: " << failed
+        << "\nStatus: " << (failed == 0 ? "ALL PASSED" : "FAILED") << "\n";
     return failed == 0 ? 0 : 1;
   };
 
@@ -140,14 +151,16 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
     if (!options.data_dir.empty()) {
       c.data_dir = options.data_dir;
     } else {
-      scratch = std::filesystem::temp_directory_path() / ("awoooi-" + test_id + "-" + std::to_string(::getpid()));
+      scratch =
+          std::filesystem::temp_directory_path() / ("awoooi-" + test_id + "-" + std::to_string(::getpid()));
       c.data_dir = scratch.string();
     }
     c.server.listen = "127.0.0.1:0";
     c.auth.demo_users = true;
     c.pipeline.min_interval_ms = 0;
     auto started = faces.start(std::move(c));
-    if (!started.ok()) return finish(0, absl::StrCat("could not start a server: ", started.status().message()));
+    if (!started.ok())
+      return finish(0, absl::StrCat("could not start a server: ", started.status().message()));
     own = std::move(*started);
     url = own->url();
     tokens = own->demo_tokens();
@@ -156,11 +169,12 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
     runtime::Config c = *config;
     if (!options.data_dir.empty()) c.data_dir = options.data_dir;
     auto shield = runtime::MakeShield(c);
-    auto store = shield.ok() ? runtime::OpenStore(c, **shield) : absl::StatusOr<std::unique_ptr<store::Store>>(shield.status());
+    auto store = shield.ok() ? runtime::OpenStore(c, **shield)
+                             : absl::StatusOr<std::unique_ptr<store::Store>>(shield.status());
     if (store.ok()) {
-      for (auto [name, role] : {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre},
-                                std::pair{"carol", Role::kCto}, std::pair{"dave", Role::kCiso},
-                                std::pair{"admin", Role::kAdmin}}) {
+      for (auto [name, role] :
+           {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre}, std::pair{"carol", Role::kCto},
+            std::pair{"dave", Role::kCiso}, std::pair{"admin", Role::kAdmin}}) {
         auto t = runtime::IssueToken(**store, name, role);
         if (t.ok()) tokens[name] = *t;
       }
@@ -177,11 +191,13 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
     auto posted = client.Call("POST", "/api/v1/alerts/alertmanager",
                               DemoPayload(absl::StrCat(test_id, "-", ToHex(RandomBytes(4)))));
     if (!posted.ok()) return finish(0, absl::StrCat("cannot reach ", url, ": ", posted.status().message()));
-    if (posted->first != 200) return finish(0, absl::StrCat("HTTP ", posted->first, ": ", ErrorOf(posted->second)));
+    if (posted->first != 200)
+      return finish(0, absl::StrCat("HTTP ", posted->first, ": ", ErrorOf(posted->second)));
     int64_t incident_id = 0;
     for (const auto& id : posted->second.value("incidents", json::array())) {
       auto d = client.Call("GET", absl::StrCat("/api/v1/incidents/", id.get<int64_t>()));
-      if (d.ok() && d->first == 200 && d->second.value("service", "") == "frontend") incident_id = id.get<int64_t>();
+      if (d.ok() && d->first == 200 && d->second.value("service", "") == "frontend")
+        incident_id = id.get<int64_t>();
     }
     if (incident_id == 0) return finish(0, "the alert was stored but no frontend incident came back");
     auto detail = client.Call("GET", absl::StrCat("/api/v1/incidents/", incident_id));
@@ -193,7 +209,8 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
     json analysis;
     bool analysed = Until(step_timeout, [&] {
       auto a = client.Call("GET", absl::StrCat("/api/v1/incidents/", incident_id, "/analysis"));
-      if (!a.ok() || a->first != 200 || a->second.value("incident_version", int64_t{0}) < version) return false;
+      if (!a.ok() || a->first != 200 || a->second.value("incident_version", int64_t{0}) < version)
+        return false;
       analysis = a->second;
       return analysis.contains("proposal") && !analysis["proposal"].is_null();
     });
@@ -208,14 +225,16 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
       if (text.find(raw) != std::string::npos) return finish(1, "a raw value reached the analysis document");
     }
     steps[1].passed = true;
-    steps[1].detail = absl::StrCat("root cause ", root, ", blast radius ", blast, " service(s), reasoner ",
-                                   analysis["proposal"].value("reasoner", ""), ", no raw value in the document");
+    steps[1].detail =
+        absl::StrCat("root cause ", root, ", blast radius ", blast, " service(s), reasoner ",
+                     analysis["proposal"].value("reasoner", ""), ", no raw value in the document");
 
     // 3. generate_approval
     int64_t proposal_id = analysis.value("proposal_id", int64_t{0});
     json approval;
     bool offered = Until(step_timeout, [&] {
-      auto list = client.Call("GET", absl::StrCat("/api/v1/approvals?incident_id=", incident_id, "&limit=50"));
+      auto list =
+          client.Call("GET", absl::StrCat("/api/v1/approvals?incident_id=", incident_id, "&limit=50"));
       if (!list.ok() || list->first != 200) return false;
       for (const auto& a : list->second["approvals"]) {
         if (a.value("proposal_id", json()).is_number() && a["proposal_id"].get<int64_t>() == proposal_id &&
@@ -230,8 +249,10 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
     int64_t approval_id = approval["id"].get<int64_t>();
     std::string risk = approval["risk"].value("effective", "");
     const std::string initial = approval.value("status", "");
-    if (initial != "pending" && !(initial == "approved" || initial == "executing" || initial == "succeeded")) {
-      return finish(2, absl::StrCat("approval ", approval_id, " is already ", initial, ": ", approval.value("reason", "")));
+    if (initial != "pending" &&
+        !(initial == "approved" || initial == "executing" || initial == "succeeded")) {
+      return finish(2, absl::StrCat("approval ", approval_id, " is already ", initial, ": ",
+                                    approval.value("reason", "")));
     }
     if (initial != "pending" && risk != "LOW") {
       return finish(2, absl::StrCat("approval ", approval_id, " was decided before anyone signed it"));
@@ -255,11 +276,12 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
       json body = {{"state_fingerprint", approval["dry_run"].value("state_fingerprint", "")},
                    {"action_hash", approval["action"].value("action_hash", "")},
                    {"comment", "tracer bullet " + test_id}};
-      auto signed_now = client.Call("POST", absl::StrCat("/api/v1/approvals/", approval_id, "/approve"), body.dump(),
-                                    tokens[who]);
+      auto signed_now = client.Call("POST", absl::StrCat("/api/v1/approvals/", approval_id, "/approve"),
+                                    body.dump(), tokens[who]);
       if (!signed_now.ok()) return finish(3, std::string(signed_now.status().message()));
       if (signed_now->first != 200) {
-        return finish(3, absl::StrCat(who, " could not sign: HTTP ", signed_now->first, ": ", ErrorOf(signed_now->second)));
+        return finish(3, absl::StrCat(who, " could not sign: HTTP ", signed_now->first, ": ",
+                                      ErrorOf(signed_now->second)));
       }
       approval = signed_now->second;
       signers.push_back(absl::StrCat(who, " (", approval["signatures"].back().value("role", ""), ")"));
@@ -270,13 +292,15 @@ int RunTracerBullet(const TracerBulletOptions& options, const Faces& faces, std:
                                       : "the demo users could not meet every factor");
     }
     if (status == "voided" || status == "rejected" || status == "expired") {
-      return finish(3, absl::StrCat("approval ", approval_id, " ended ", status, ": ", approval.value("reason", "")));
+      return finish(
+          3, absl::StrCat("approval ", approval_id, " ended ", status, ": ", approval.value("reason", "")));
     }
     std::string who;
     for (const auto& s : signers) who += (who.empty() ? "" : ", ") + s;
     steps[3].passed = true;
-    steps[3].detail = absl::StrCat("signed by ", signers.empty() ? std::string("nobody (automatic: trusted pattern)") : who,
-                                   "; dry-run re-checked before execution");
+    steps[3].detail =
+        absl::StrCat("signed by ", signers.empty() ? std::string("nobody (automatic: trusted pattern)") : who,
+                     "; dry-run re-checked before execution");
 
     // 5. mcp_execution
     bool executed = Until(step_timeout, [&] {

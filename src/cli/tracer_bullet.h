@@ -18,9 +18,9 @@
 namespace awoooi::cli {
 
 struct TracerBulletOptions {
-  std::string url;         // empty: start a server in this process
-  std::string token;       // a token to read with (default: a demo user's)
-  std::string data_dir;    // where the demo users' tokens are minted (--url), or the in-process server's data
+  std::string url;       // empty: start a server in this process
+  std::string token;     // a token to read with (default: a demo user's)
+  std::string data_dir;  // where the demo users' tokens are minted (--url), or the in-process server's data
   std::string config_file;
   int timeout_seconds = 60;  // per step
 };

@@ -69,7 +69,8 @@ absl::StatusOr<Inventory> ParseInventoryYaml(std::string_view yaml) {
       std::string where = absl::StrCat("workloads[", i, "]");
       Workload wl;
       std::string kind = Get<std::string>(w, "kind", "deployment");
-      if (kind != "deployment" && kind != "statefulset") return Bad(where + ".kind", "must be deployment or statefulset");
+      if (kind != "deployment" && kind != "statefulset")
+        return Bad(where + ".kind", "must be deployment or statefulset");
       wl.kind = kind == "statefulset" ? WorkloadKind::kStatefulSet : WorkloadKind::kDeployment;
       wl.ns = Get<std::string>(w, "namespace", "default");
       wl.name = Get<std::string>(w, "name", "");
@@ -103,7 +104,8 @@ absl::StatusOr<Inventory> ParseInventoryYaml(std::string_view yaml) {
             p.pvcs.push_back(claim.name);
           }
         } else {
-          p.name = absl::StrCat(wl.name, "-", Suffix(wl.name + "/rs", 10), "-", Suffix(absl::StrCat(wl.name, "/", r), 5));
+          p.name = absl::StrCat(wl.name, "-", Suffix(wl.name + "/rs", 10), "-",
+                                Suffix(absl::StrCat(wl.name, "/", r), 5));
         }
         p.created = absl::FromUnixSeconds(1'790'000'000);
         p.resource_version = ++rv;
@@ -113,18 +115,22 @@ absl::StatusOr<Inventory> ParseInventoryYaml(std::string_view yaml) {
     }
     for (std::size_t i = 0; i < root["pvcs"].size(); ++i) {
       const YAML::Node& c = root["pvcs"][i];
-      Pvc pvc{Get<std::string>(c, "namespace", "default"), Get<std::string>(c, "name", ""),
-              Get<std::string>(c, "service", ""), Get<double>(c, "size_gib", 10),
-              Get<std::string>(c, "storage_class", "standard"), ++rv};
+      Pvc pvc{Get<std::string>(c, "namespace", "default"),
+              Get<std::string>(c, "name", ""),
+              Get<std::string>(c, "service", ""),
+              Get<double>(c, "size_gib", 10),
+              Get<std::string>(c, "storage_class", "standard"),
+              ++rv};
       if (pvc.name.empty()) return Bad(absl::StrCat("pvcs[", i, "].name"), "is required");
       inv.pvcs.push_back(pvc);
     }
     for (std::size_t i = 0; i < root["pdbs"].size(); ++i) {
       const YAML::Node& d = root["pdbs"][i];
       Pdb pdb{Get<std::string>(d, "namespace", "default"), Get<std::string>(d, "name", ""),
-              Get<std::string>(d, "service", ""), Get<int64_t>(d, "min_available", -1),
-              Get<int64_t>(d, "max_unavailable", -1), ++rv};
-      if (pdb.name.empty() || pdb.service.empty()) return Bad(absl::StrCat("pdbs[", i, "]"), "name and service are required");
+              Get<std::string>(d, "service", ""),          Get<int64_t>(d, "min_available", -1),
+              Get<int64_t>(d, "max_unavailable", -1),      ++rv};
+      if (pdb.name.empty() || pdb.service.empty())
+        return Bad(absl::StrCat("pdbs[", i, "]"), "name and service are required");
       inv.pdbs.push_back(pdb);
     }
     inv.last_resource_version = rv;
@@ -139,30 +145,56 @@ std::string InventoryToJson(const Inventory& inv) {
   j["namespaces"] = inv.namespaces;
   j["last_resource_version"] = inv.last_resource_version;
   for (const auto& n : inv.nodes) {
-    j["nodes"].push_back({{"name", n.name}, {"cpu", n.cpu}, {"memory_gib", n.memory_gib},
-                          {"unschedulable", n.unschedulable}, {"resource_version", n.resource_version}});
+    j["nodes"].push_back({{"name", n.name},
+                          {"cpu", n.cpu},
+                          {"memory_gib", n.memory_gib},
+                          {"unschedulable", n.unschedulable},
+                          {"resource_version", n.resource_version}});
   }
   for (const auto& w : inv.workloads) {
-    j["workloads"].push_back({{"kind", ToString(w.kind)}, {"namespace", w.ns}, {"name", w.name},
-                              {"service", w.service}, {"replicas", w.replicas}, {"paused", w.paused},
-                              {"cpu", w.cpu}, {"memory_gib", w.memory_gib}, {"volume_gib", w.volume_gib},
-                              {"node", w.node}, {"cpu_usage", w.cpu_usage}, {"memory_usage", w.memory_usage},
+    j["workloads"].push_back({{"kind", ToString(w.kind)},
+                              {"namespace", w.ns},
+                              {"name", w.name},
+                              {"service", w.service},
+                              {"replicas", w.replicas},
+                              {"paused", w.paused},
+                              {"cpu", w.cpu},
+                              {"memory_gib", w.memory_gib},
+                              {"volume_gib", w.volume_gib},
+                              {"node", w.node},
+                              {"cpu_usage", w.cpu_usage},
+                              {"memory_usage", w.memory_usage},
                               {"resource_version", w.resource_version}});
   }
   for (const auto& p : inv.pods) {
-    j["pods"].push_back({{"namespace", p.ns}, {"name", p.name}, {"owner_kind", ToString(p.owner_kind)},
-                         {"owner", p.owner}, {"service", p.service}, {"node", p.node}, {"phase", p.phase},
-                         {"restarts", p.restarts}, {"cpu", p.cpu}, {"memory_gib", p.memory_gib},
-                         {"pvcs", p.pvcs}, {"created", absl::ToUnixSeconds(p.created)},
+    j["pods"].push_back({{"namespace", p.ns},
+                         {"name", p.name},
+                         {"owner_kind", ToString(p.owner_kind)},
+                         {"owner", p.owner},
+                         {"service", p.service},
+                         {"node", p.node},
+                         {"phase", p.phase},
+                         {"restarts", p.restarts},
+                         {"cpu", p.cpu},
+                         {"memory_gib", p.memory_gib},
+                         {"pvcs", p.pvcs},
+                         {"created", absl::ToUnixSeconds(p.created)},
                          {"resource_version", p.resource_version}});
   }
   for (const auto& c : inv.pvcs) {
-    j["pvcs"].push_back({{"namespace", c.ns}, {"name", c.name}, {"service", c.service}, {"size_gib", c.size_gib},
-                         {"storage_class", c.storage_class}, {"resource_version", c.resource_version}});
+    j["pvcs"].push_back({{"namespace", c.ns},
+                         {"name", c.name},
+                         {"service", c.service},
+                         {"size_gib", c.size_gib},
+                         {"storage_class", c.storage_class},
+                         {"resource_version", c.resource_version}});
   }
   for (const auto& d : inv.pdbs) {
-    j["pdbs"].push_back({{"namespace", d.ns}, {"name", d.name}, {"service", d.service},
-                         {"min_available", d.min_available}, {"max_unavailable", d.max_unavailable},
+    j["pdbs"].push_back({{"namespace", d.ns},
+                         {"name", d.name},
+                         {"service", d.service},
+                         {"min_available", d.min_available},
+                         {"max_unavailable", d.max_unavailable},
                          {"resource_version", d.resource_version}});
   }
   for (const char* k : {"nodes", "workloads", "pods", "pvcs", "pdbs"}) {
@@ -202,7 +234,8 @@ absl::StatusOr<Inventory> InventoryFromJson(std::string_view text) {
       Pod pod;
       pod.ns = p["namespace"];
       pod.name = p["name"];
-      pod.owner_kind = p["owner_kind"] == "statefulset" ? WorkloadKind::kStatefulSet : WorkloadKind::kDeployment;
+      pod.owner_kind =
+          p["owner_kind"] == "statefulset" ? WorkloadKind::kStatefulSet : WorkloadKind::kDeployment;
       pod.owner = p["owner"];
       pod.service = p["service"];
       pod.node = p["node"];
@@ -216,7 +249,8 @@ absl::StatusOr<Inventory> InventoryFromJson(std::string_view text) {
       inv.pods.push_back(std::move(pod));
     }
     for (const auto& c : j["pvcs"]) {
-      inv.pvcs.push_back({c["namespace"], c["name"], c["service"], c["size_gib"], c["storage_class"], c["resource_version"]});
+      inv.pvcs.push_back({c["namespace"], c["name"], c["service"], c["size_gib"], c["storage_class"],
+                          c["resource_version"]});
     }
     for (const auto& d : j["pdbs"]) {
       inv.pdbs.push_back({d["namespace"], d["name"], d["service"], d["min_available"], d["max_unavailable"],

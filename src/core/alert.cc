@@ -14,9 +14,7 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view ToString(IncidentStatus s) {
-  return s == IncidentStatus::kFiring ? "firing" : "resolved";
-}
+std::string_view ToString(IncidentStatus s) { return s == IncidentStatus::kFiring ? "firing" : "resolved"; }
 
 std::optional<IncidentStatus> ParseIncidentStatus(std::string_view s) {
   if (s == "firing") return IncidentStatus::kFiring;
@@ -26,7 +24,8 @@ std::optional<IncidentStatus> ParseIncidentStatus(std::string_view s) {
 
 Severity ParseSeverity(std::string_view s) {
   std::string v = absl::AsciiStrToLower(std::string(s));
-  if (v == "critical" || v == "page" || v == "fatal" || v == "emergency" || v == "p1") return Severity::kCritical;
+  if (v == "critical" || v == "page" || v == "fatal" || v == "emergency" || v == "p1")
+    return Severity::kCritical;
   if (v == "error" || v == "high" || v == "major" || v == "p2") return Severity::kError;
   if (v == "warning" || v == "warn" || v == "medium" || v == "minor" || v == "p3") return Severity::kWarning;
   if (v == "info" || v == "low" || v == "none" || v == "p4" || v == "p5") return Severity::kInfo;
@@ -35,11 +34,16 @@ Severity ParseSeverity(std::string_view s) {
 
 std::string_view ToString(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "critical";
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kInfo: return "info";
-    case Severity::kNone: return "none";
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kNone:
+      return "none";
   }
   return "warning";
 }

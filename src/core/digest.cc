@@ -23,19 +23,23 @@ std::string Sha256Hex(std::string_view data) { return ToHex(Sha256(data)); }
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
   return std::string(reinterpret_cast<const char*>(mac), len);
 }
 
-std::string HmacSha256Hex(std::string_view key, std::string_view data) { return ToHex(HmacSha256(key, data)); }
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  return ToHex(HmacSha256(key, data));
+}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string ToHex(std::string_view bytes) { return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size())); }
+std::string ToHex(std::string_view bytes) {
+  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
+}
 
 std::string RandomBytes(std::size_t n) {
   std::string out(n, '\0');

@@ -40,8 +40,9 @@ absl::StatusOr<int64_t> PluginSettings::GetInt(std::string_view key, int64_t fal
     return Bad(*this, key, "\"" + text + "\" is not an integer");
   }
   if (v < min || v > max) {
-    return Bad(*this, key, std::to_string(v) + " is out of range [" + std::to_string(min) + ", " +
-                               std::to_string(max) + "]");
+    return Bad(
+        *this, key,
+        std::to_string(v) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return static_cast<int64_t>(v);
 }
@@ -55,7 +56,8 @@ absl::StatusOr<double> PluginSettings::GetDouble(std::string_view key, double fa
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0') return Bad(*this, key, "\"" + text + "\" is not a number");
   if (!(v >= min && v <= max)) {
-    return Bad(*this, key, text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return Bad(*this, key,
+               text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return v;
 }
@@ -69,8 +71,8 @@ absl::StatusOr<bool> PluginSettings::GetBool(std::string_view key, bool fallback
   return Bad(*this, key, "\"" + v + "\" is not a boolean (true/false)");
 }
 
-absl::StatusOr<int64_t> PluginSettings::GetDurationMs(std::string_view key, int64_t fallback_ms, int64_t min_ms,
-                                                      int64_t max_ms) const {
+absl::StatusOr<int64_t> PluginSettings::GetDurationMs(std::string_view key, int64_t fallback_ms,
+                                                      int64_t min_ms, int64_t max_ms) const {
   auto it = values_.find(std::string(key));
   if (it == values_.end()) return fallback_ms;
   const std::string& text = it->second;
@@ -79,17 +81,22 @@ absl::StatusOr<int64_t> PluginSettings::GetDurationMs(std::string_view key, int6
   double v = std::strtod(text.c_str(), &end);
   std::string unit(end);
   double factor = 0;
-  if (unit.empty() || unit == "s") factor = 1000;
-  else if (unit == "ms") factor = 1;
-  else if (unit == "m") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
+  if (unit.empty() || unit == "s")
+    factor = 1000;
+  else if (unit == "ms")
+    factor = 1;
+  else if (unit == "m")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
   if (text.empty() || end == text.c_str() || factor == 0 || errno == ERANGE || !(v >= 0)) {
     return Bad(*this, key, "\"" + text + "\" is not a duration (e.g. 250ms, 30s, 5m, 1h)");
   }
   double ms = v * factor;
   if (ms < static_cast<double>(min_ms) || ms > static_cast<double>(max_ms)) {
-    return Bad(*this, key, "\"" + text + "\" is out of range [" + std::to_string(min_ms) + "ms, " +
-                               std::to_string(max_ms) + "ms]");
+    return Bad(*this, key,
+               "\"" + text + "\" is out of range [" + std::to_string(min_ms) + "ms, " +
+                   std::to_string(max_ms) + "ms]");
   }
   return static_cast<int64_t>(ms);
 }

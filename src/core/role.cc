@@ -4,12 +4,18 @@ namespace awoooi {
 
 std::string_view ToString(Role r) {
   switch (r) {
-    case Role::kViewer: return "viewer";
-    case Role::kSre: return "sre";
-    case Role::kDevops: return "devops";
-    case Role::kAdmin: return "admin";
-    case Role::kCto: return "cto";
-    case Role::kCiso: return "ciso";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kSre:
+      return "sre";
+    case Role::kDevops:
+      return "devops";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kCto:
+      return "cto";
+    case Role::kCiso:
+      return "ciso";
   }
   return "viewer";
 }

@@ -11,8 +11,8 @@ Placement Place(const std::optional<IncidentState>& newest, const Alert& alert, 
   return now - newest->resolved_at <= rules.reopen_window ? Placement::kReopen : Placement::kOpenNew;
 }
 
-Transition Apply(const IncidentState& incident, Placement placement, const std::optional<StoredAlertState>& stored,
-                 const Alert& alert, absl::Time now) {
+Transition Apply(const IncidentState& incident, Placement placement,
+                 const std::optional<StoredAlertState>& stored, const Alert& alert, absl::Time now) {
   Transition t;
   t.incident = incident;
   const bool delivered_firing = alert.status == AlertStatus::kFiring;
@@ -54,7 +54,7 @@ Transition Apply(const IncidentState& incident, Placement placement, const std::
     inc.resolved_at = absl::InfinitePast();
   } else if (was_incident_firing || placement == Placement::kOpenNew) {
     inc.resolved_at = now;  // it resolves (or opens already resolved) now
-  }  // else: it was resolved and stays so, keeping its resolution time
+  }                         // else: it was resolved and stays so, keeping its resolution time
   return t;
 }
 

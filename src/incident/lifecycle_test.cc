@@ -64,9 +64,11 @@ TEST(ApplyTest, ANewAlertOpensAFiringIncidentWithItsSeverity) {
 }
 
 TEST(ApplyTest, SeverityOnlyEscalatesWhileOpen) {
-  Transition up = Apply(FiringIncident(1, "warning"), Placement::kAttach, std::nullopt, Firing("critical"), kT0);
+  Transition up =
+      Apply(FiringIncident(1, "warning"), Placement::kAttach, std::nullopt, Firing("critical"), kT0);
   EXPECT_EQ(up.incident.severity, "critical");
-  Transition down = Apply(FiringIncident(1, "critical"), Placement::kAttach, std::nullopt, Firing("info"), kT0);
+  Transition down =
+      Apply(FiringIncident(1, "critical"), Placement::kAttach, std::nullopt, Firing("info"), kT0);
   EXPECT_EQ(down.incident.severity, "critical");
   Transition unlabelled = Apply({}, Placement::kOpenNew, std::nullopt, Firing(""), kT0);
   EXPECT_EQ(unlabelled.incident.severity, "warning");

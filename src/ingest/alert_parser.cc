@@ -15,7 +15,8 @@ absl::Status Invalid(std::string_view where, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(std::string(where), ": ", std::string(what)));
 }
 
-absl::Status ReadStringMap(const json& obj, std::string_view where, const ParseLimits& limits, LabelSet* out) {
+absl::Status ReadStringMap(const json& obj, std::string_view where, const ParseLimits& limits,
+                           LabelSet* out) {
   if (!obj.is_object()) return Invalid(where, "must be an object of strings");
   if (obj.size() > limits.max_labels) {
     return Invalid(where, absl::StrCat("more than ", limits.max_labels, " entries"));
@@ -39,7 +40,8 @@ absl::Status ReadStringMap(const json& obj, std::string_view where, const ParseL
 absl::Status ReadTime(const json& obj, const char* key, std::string_view where, absl::Time* out) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_string()) return Invalid(absl::StrCat(std::string(where), ".", key), "must be an RFC 3339 string");
+  if (!it->is_string())
+    return Invalid(absl::StrCat(std::string(where), ".", key), "must be an RFC 3339 string");
   auto t = ParseRfc3339(it->get_ref<const std::string&>());
   if (!t) return Invalid(absl::StrCat(std::string(where), ".", key), "is not an RFC 3339 time");
   *out = *t;
@@ -70,7 +72,7 @@ absl::Status DecideStatus(const json& obj, std::string_view where, absl::Time no
   }
   if (required) return Invalid(absl::StrCat(std::string(where), ".status"), "is required");
   a->status = (a->ends_at != absl::InfinitePast() && a->ends_at <= now) ? AlertStatus::kResolved
-                                                                         : AlertStatus::kFiring;
+                                                                        : AlertStatus::kFiring;
   return absl::OkStatus();
 }
 
@@ -112,9 +114,12 @@ absl::Status CheckJsonShape(std::string_view text, const ParseLimits& limits) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     switch (c) {
@@ -124,7 +129,8 @@ absl::Status CheckJsonShape(std::string_view text, const ParseLimits& limits) {
       case '[':
       case '{':
         if (static_cast<int>(stack.size()) >= limits.max_depth) {
-          return absl::InvalidArgumentError(absl::StrCat("body: JSON nested deeper than ", limits.max_depth, " levels"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("body: JSON nested deeper than ", limits.max_depth, " levels"));
         }
         if (++containers > max_containers) {
           return absl::InvalidArgumentError(absl::StrCat("body: more than ", max_containers,
@@ -161,18 +167,23 @@ int JsonNestingDepth(std::string_view text, int limit) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '[' || c == '{') {
       if (++depth > max_depth) {
         max_depth = depth;
         if (max_depth > limit) return max_depth;
       }
-    } else if (c == ']' || c == '}') --depth;
+    } else if (c == ']' || c == '}')
+      --depth;
   }
   return max_depth;
 }
@@ -181,17 +192,20 @@ absl::StatusOr<std::vector<Alert>> ParseAlertmanagerWebhook(std::string_view bod
                                                             absl::Time now) {
   auto doc = ParseBody(body, limits);
   if (!doc.ok()) return doc.status();
-  if (!doc->is_object()) return absl::InvalidArgumentError("body: must be a JSON object (Alertmanager webhook)");
+  if (!doc->is_object())
+    return absl::InvalidArgumentError("body: must be a JSON object (Alertmanager webhook)");
   auto version = doc->find("version");
   if (version != doc->end() && !(version->is_string() && version->get_ref<const std::string&>() == "4")) {
-    return absl::InvalidArgumentError("version: only Alertmanager webhook payload version \"4\" is supported");
+    return absl::InvalidArgumentError(
+        "version: only Alertmanager webhook payload version \"4\" is supported");
   }
   auto alerts = doc->find("alerts");
   if (alerts == doc->end()) return absl::InvalidArgumentError("alerts: is required");
   if (!alerts->is_array()) return absl::InvalidArgumentError("alerts: must be an array");
   if (alerts->empty()) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
   if (alerts->size() > limits.max_alerts) {
-    return absl::InvalidArgumentError(absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
   }
   std::vector<Alert> out;
   out.reserve(alerts->size());
@@ -210,7 +224,8 @@ absl::StatusOr<std::vector<Alert>> ParseAlertmanagerWebhook(std::string_view bod
     }
     if (auto s = ReadTime(a, "startsAt", where, &alert.starts_at); !s.ok()) return s;
     if (auto s = ReadTime(a, "endsAt", where, &alert.ends_at); !s.ok()) return s;
-    if (auto s = ReadOptionalString(a, "generatorURL", where, limits.max_value_bytes, &alert.generator_url); !s.ok())
+    if (auto s = ReadOptionalString(a, "generatorURL", where, limits.max_value_bytes, &alert.generator_url);
+        !s.ok())
       return s;
     std::string ignored_fp;  // Alertmanager's own fingerprint: ours is computed the same way.
     if (auto s = ReadOptionalString(a, "fingerprint", where, 64, &ignored_fp); !s.ok()) return s;
@@ -238,11 +253,13 @@ absl::StatusOr<std::vector<Alert>> ParseGenericAlerts(std::string_view body, con
     list = &single;
     prefix = "alert";
   } else {
-    return absl::InvalidArgumentError("body: must be an alert object, an array of alerts, or {\"alerts\": [...]}");
+    return absl::InvalidArgumentError(
+        "body: must be an alert object, an array of alerts, or {\"alerts\": [...]}");
   }
   if (list->empty()) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
   if (list->size() > limits.max_alerts) {
-    return absl::InvalidArgumentError(absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
   }
   std::vector<Alert> out;
   out.reserve(list->size());
@@ -280,9 +297,11 @@ absl::StatusOr<std::vector<Alert>> ParseGenericAlerts(std::string_view body, con
       if (auto s = ReadTime(a, snake, where, dst); !s.ok()) return s;
       if (auto s = ReadTime(a, camel, where, dst); !s.ok()) return s;
     }
-    if (auto s = ReadOptionalString(a, "generator_url", where, limits.max_value_bytes, &alert.generator_url); !s.ok())
+    if (auto s = ReadOptionalString(a, "generator_url", where, limits.max_value_bytes, &alert.generator_url);
+        !s.ok())
       return s;
-    if (auto s = ReadOptionalString(a, "generatorURL", where, limits.max_value_bytes, &alert.generator_url); !s.ok())
+    if (auto s = ReadOptionalString(a, "generatorURL", where, limits.max_value_bytes, &alert.generator_url);
+        !s.ok())
       return s;
     if (auto s = DecideStatus(a, where, now, /*required=*/false, &alert); !s.ok()) return s;
     if (alert.starts_at == absl::InfinitePast()) alert.starts_at = now;

@@ -2,10 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "awoooi/core/digest.h"
-
 #include <string>
 
+#include "awoooi/core/digest.h"
 #include "ingest/grouping.h"
 
 namespace awoooi::ingest {
@@ -65,21 +64,21 @@ TEST_P(AlertmanagerWebhookRejects, WithAMessageNamingTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadInput, AlertmanagerWebhookRejects,
-    ::testing::Values(BadCase{"", "empty"}, BadCase{"{", "malformed"}, BadCase{"[]", "object"},
-                      BadCase{R"({"alerts": []})", "empty"}, BadCase{R"({"alerts": {}})", "array"},
-                      BadCase{R"({"version":"3","alerts":[]})", "version"},
-                      BadCase{R"({"alerts":[{"status":"firing"}]})", "alerts[0].labels"},
-                      BadCase{R"({"alerts":[{"status":"firing","labels":{}}]})", "not be empty"},
-                      BadCase{R"({"alerts":[{"status":"firing","labels":{"a":1}}]})", "alerts[0].labels.a"},
-                      BadCase{R"({"alerts":[{"status":"burning","labels":{"a":"b"}}]})", "status"},
-                      BadCase{R"({"alerts":[{"labels":{"a":"b"}}]})", "status: is required"},
-                      BadCase{R"({"alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"noon"}]})",
-                              "startsAt"},
-                      BadCase{"{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"\xff\xfe\"}}]}",
-                              "malformed"}));
+    ::testing::Values(
+        BadCase{"", "empty"}, BadCase{"{", "malformed"}, BadCase{"[]", "object"},
+        BadCase{R"({"alerts": []})", "empty"}, BadCase{R"({"alerts": {}})", "array"},
+        BadCase{R"({"version":"3","alerts":[]})", "version"},
+        BadCase{R"({"alerts":[{"status":"firing"}]})", "alerts[0].labels"},
+        BadCase{R"({"alerts":[{"status":"firing","labels":{}}]})", "not be empty"},
+        BadCase{R"({"alerts":[{"status":"firing","labels":{"a":1}}]})", "alerts[0].labels.a"},
+        BadCase{R"({"alerts":[{"status":"burning","labels":{"a":"b"}}]})", "status"},
+        BadCase{R"({"alerts":[{"labels":{"a":"b"}}]})", "status: is required"},
+        BadCase{R"({"alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"noon"}]})", "startsAt"},
+        BadCase{"{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"\xff\xfe\"}}]}", "malformed"}));
 
 TEST(AlertmanagerWebhook, MalformedJsonErrorDoesNotEchoTheBody) {
-  auto r = ParseAlertmanagerWebhook(R"({"alerts": [{"labels": {"owner": "jane.doe@example.org" oops}}]})", {}, kNow);
+  auto r = ParseAlertmanagerWebhook(R"({"alerts": [{"labels": {"owner": "jane.doe@example.org" oops}}]})", {},
+                                    kNow);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.status().message()).find("malformed JSON"), std::string::npos);
   EXPECT_EQ(std::string(r.status().message()).find("jane.doe"), std::string::npos) << r.status();
@@ -94,7 +93,8 @@ TEST(AlertmanagerWebhook, RejectsDeepNestingWithoutRecursing) {
 
 TEST(AlertmanagerWebhook, RejectsTenThousandLabels) {
   std::string body = R"({"alerts":[{"status":"firing","labels":{)";
-  for (int i = 0; i < 10'000; ++i) body += (i ? "," : "") + std::string("\"l") + std::to_string(i) + "\":\"v\"";
+  for (int i = 0; i < 10'000; ++i)
+    body += (i ? "," : "") + std::string("\"l") + std::to_string(i) + "\":\"v\"";
   body += "}}]}";
   auto r = ParseAlertmanagerWebhook(body, {}, kNow);
   ASSERT_FALSE(r.ok());
@@ -108,14 +108,16 @@ TEST(AlertmanagerWebhook, RefusesBodiesThatWouldBuildAHugeDocument) {
   empties += "]}";
   auto r = ParseAlertmanagerWebhook(empties, {}, kNow);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos) << r.status();
+  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos)
+      << r.status();
 
   std::string ones = "[";
   for (int i = 0; i < 2'000'000; ++i) ones += i ? ",1" : "1";
   ones += "]";
   r = ParseGenericAlerts(ones, {}, kNow);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos) << r.status();
+  EXPECT_NE(std::string(r.status().message()).find("more than 10000 alerts"), std::string::npos)
+      << r.status();
 
   // Nested lists of empty objects: short arrays, but far more containers than alerts can have.
   std::string nested = "[";

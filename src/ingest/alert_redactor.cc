@@ -2,7 +2,8 @@
 
 namespace awoooi::ingest {
 
-absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_id, const LoadSealedVault& load) {
+absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_id,
+                                                              const LoadSealedVault& load) {
   auto it = vaults_.find(incident_id);
   if (it != vaults_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.second);

@@ -24,7 +24,6 @@ struct GroupingRule {
 // `names` (optional) receives the label names the key was built from.
 std::string GroupKey(const Alert& alert, const GroupingRule& rule, std::vector<std::string>* names = nullptr);
 
-
 // Turns parsed alerts into store items. With a `group_key_secret`, the stored group key is the
 // HMAC-SHA256 of the key under it: the key holds raw label values and the database is not the vault.
 std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule,

@@ -36,12 +36,13 @@ bool Any(const std::vector<std::string>& patterns, std::string_view text) {
 }  // namespace
 
 std::vector<std::string> ChannelsFor(const NotificationDraft& n, const std::vector<Route>& routes,
-                               const std::vector<std::string>& channels) {
+                                     const std::vector<std::string>& channels) {
   if (routes.empty()) return channels;
   std::vector<std::string> out;
   for (const std::string& channel : channels) {
     for (const auto& r : routes) {
-      if (!r.channels.empty() && std::find(r.channels.begin(), r.channels.end(), channel) == r.channels.end()) continue;
+      if (!r.channels.empty() && std::find(r.channels.begin(), r.channels.end(), channel) == r.channels.end())
+        continue;
       if (!Any(r.events, n.event) || n.severity < r.min_severity) continue;
       if (!r.services.empty() && !Any(r.services, n.service)) continue;
       if (!r.namespaces.empty() && !Any(r.namespaces, n.ns)) continue;
@@ -52,8 +53,8 @@ std::vector<std::string> ChannelsFor(const NotificationDraft& n, const std::vect
   return out;
 }
 
-absl::Time NextAttempt(int attempts, int64_t retry_after_ms, absl::Time created, absl::Time now, double jitter,
-                       const RetryPolicy& policy) {
+absl::Time NextAttempt(int attempts, int64_t retry_after_ms, absl::Time created, absl::Time now,
+                       double jitter, const RetryPolicy& policy) {
   if (attempts >= policy.max_attempts) return absl::InfiniteFuture();
   absl::Time next;
   if (retry_after_ms >= 0) {
@@ -68,7 +69,8 @@ absl::Time NextAttempt(int attempts, int64_t retry_after_ms, absl::Time created,
 }
 
 std::string IdempotencyKey(int64_t notification_id, std::string_view channel) {
-  return absl::StrCat("awoooi-notification-", notification_id, "/", absl::string_view(channel.data(), channel.size()));
+  return absl::StrCat("awoooi-notification-", notification_id, "/",
+                      absl::string_view(channel.data(), channel.size()));
 }
 
 }  // namespace awoooi::notify

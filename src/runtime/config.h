@@ -64,15 +64,15 @@ struct Config {
     int64_t reopen_window_ms{};
   } store;
   struct Ingest {
-    std::string auth{};  // "" (not set: none, on loopback only) | none | token | hmac
-    std::string token;          // for auth=token: senders present "Authorization: Bearer <token>"
-    std::string hmac_secret;    // for auth=hmac: X-AWOOOI-Signature: sha256=<hex HMAC of timestamp.body>
-    int64_t hmac_window_ms{};   // a signature's X-AWOOOI-Timestamp may be this far from now
+    std::string auth{};        // "" (not set: none, on loopback only) | none | token | hmac
+    std::string token;         // for auth=token: senders present "Authorization: Bearer <token>"
+    std::string hmac_secret;   // for auth=hmac: X-AWOOOI-Signature: sha256=<hex HMAC of timestamp.body>
+    int64_t hmac_window_ms{};  // a signature's X-AWOOOI-Timestamp may be this far from now
     ingest::GroupingRule grouping;
     ingest::ParseLimits limits;
   } ingest;
   struct Auth {
-    bool demo_users{};  // create alice, bob, carol, dave, admin and print their tokens
+    bool demo_users{};                 // create alice, bob, carol, dave, admin and print their tokens
     bool demo_users_implicit = false;  // on only because no file was given: loopback listeners only
   } auth;
   struct Privacy {

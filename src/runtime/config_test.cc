@@ -10,8 +10,8 @@ namespace {
 
 std::string WriteFile(const std::string& text) {
   static int n = 0;
-  auto p = std::filesystem::temp_directory_path() / ("awoooi_cfg_" + std::to_string(::getpid()) + "_" +
-                                                     std::to_string(n++) + ".yaml");
+  auto p = std::filesystem::temp_directory_path() /
+           ("awoooi_cfg_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".yaml");
   std::ofstream(p) << text;
   return p.string();
 }
@@ -66,23 +66,23 @@ TEST_P(ConfigRejects, NamingTheKey) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadFiles, ConfigRejects,
-    ::testing::Values(BadConfig{"server:\n  lisen: x\n", "server.lisen: unknown key"},
-                      BadConfig{"server:\n  max_connections: lots\n", "server.max_connections"},
-                      BadConfig{"server:\n  request_timeout: 5 fortnights\n", "server.request_timeout"},
-                      BadConfig{"store:\n  type: oracle\n", "store.type"},
-                      BadConfig{"ingest:\n  auth: token\n", "ingest.token"},
-                      BadConfig{"log:\n  level: loud\n", "log.level"},
-                      BadConfig{"topology:\n  default_depth: 0\n", "topology.default_depth"},
-                      BadConfig{"server: [1, 2]\n", "server"},
-                      BadConfig{"server:\n  listen: [a\n", "line"},
-                      BadConfig{"privacy:\n  custom_patterns:\n    - {name: x}\n", "custom_patterns[0]"},
-                      // A misspelt rule key would match every action; a wrong type must not crash.
-                      BadConfig{"approvals:\n  rules:\n    - {kinds: scale, risk: LOW}\n", "unknown key \"kinds\""},
-                      BadConfig{"approvals:\n  rules:\n    - {target_kind: pods, risk: LOW}\n", "target_kind"},
-                      BadConfig{"approvals:\n  rules:\n    - {kind: scale, replicas_below: abc, risk: HIGH}\n",
-                                "approvals"},
-                      BadConfig{"approvals:\n  rules:\n    - {kind: scale, pinned: maybe, risk: HIGH}\n", "approvals"},
-                      BadConfig{"approvals:\n  protected_namespaces: kube-system\n", "protected_namespaces"}));
+    ::testing::Values(
+        BadConfig{"server:\n  lisen: x\n", "server.lisen: unknown key"},
+        BadConfig{"server:\n  max_connections: lots\n", "server.max_connections"},
+        BadConfig{"server:\n  request_timeout: 5 fortnights\n", "server.request_timeout"},
+        BadConfig{"store:\n  type: oracle\n", "store.type"},
+        BadConfig{"ingest:\n  auth: token\n", "ingest.token"},
+        BadConfig{"log:\n  level: loud\n", "log.level"},
+        BadConfig{"topology:\n  default_depth: 0\n", "topology.default_depth"},
+        BadConfig{"server: [1, 2]\n", "server"}, BadConfig{"server:\n  listen: [a\n", "line"},
+        BadConfig{"privacy:\n  custom_patterns:\n    - {name: x}\n", "custom_patterns[0]"},
+        // A misspelt rule key would match every action; a wrong type must not crash.
+        BadConfig{"approvals:\n  rules:\n    - {kinds: scale, risk: LOW}\n", "unknown key \"kinds\""},
+        BadConfig{"approvals:\n  rules:\n    - {target_kind: pods, risk: LOW}\n", "target_kind"},
+        BadConfig{"approvals:\n  rules:\n    - {kind: scale, replicas_below: abc, risk: HIGH}\n",
+                  "approvals"},
+        BadConfig{"approvals:\n  rules:\n    - {kind: scale, pinned: maybe, risk: HIGH}\n", "approvals"},
+        BadConfig{"approvals:\n  protected_namespaces: kube-system\n", "protected_namespaces"}));
 
 }  // namespace
 }  // namespace awoooi::runtime

@@ -22,10 +22,10 @@ void RegisterBuiltinPlugins(PluginRegistry& registry) {
   registry.actions.Register("simulated", [](const PluginSettings& s, ExecutorDeps deps) {
     return plugins::actions::MakeSimulatedCluster(s, deps.store);
   });
-  registry.actions.Register("kubernetes", [](const PluginSettings& s, ExecutorDeps) {
-    return action::MakeKubernetesExecutor(s);
-  });
-  registry.actions.Register("mcp", [](const PluginSettings& s, ExecutorDeps) { return mcp::MakeMcpExecutor(s); });
+  registry.actions.Register(
+      "kubernetes", [](const PluginSettings& s, ExecutorDeps) { return action::MakeKubernetesExecutor(s); });
+  registry.actions.Register("mcp",
+                            [](const PluginSettings& s, ExecutorDeps) { return mcp::MakeMcpExecutor(s); });
   registry.actions.Register("command", [](const PluginSettings& s, ExecutorDeps deps) {
     return plugins::actions::MakeCommandExecutor(s, deps.catalog);
   });

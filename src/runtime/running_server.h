@@ -10,7 +10,7 @@ namespace awoooi::runtime {
 class RunningServer {
  public:
   virtual ~RunningServer() = default;
-  virtual std::string url() const = 0;  // "http://127.0.0.1:PORT"
+  virtual std::string url() const = 0;                                        // "http://127.0.0.1:PORT"
   virtual const std::map<std::string, std::string>& demo_tokens() const = 0;  // user -> token
 };
 

@@ -4,10 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -53,9 +52,9 @@ absl::Status MakePrivate(const std::filesystem::path& path, mode_t mode) {
   if (::stat(path.c_str(), &st) != 0) return absl::OkStatus();  // not there (yet)
   if ((st.st_mode & 077) == 0) return absl::OkStatus();
   if (::chmod(path.c_str(), mode) != 0) {
-    return absl::PermissionDeniedError(absl::StrCat(path.string(), " is readable by other users and cannot be made private (",
-                                                    std::strerror(errno), "); chmod ", mode == 0700 ? "700" : "600",
-                                                    " it"));
+    return absl::PermissionDeniedError(
+        absl::StrCat(path.string(), " is readable by other users and cannot be made private (",
+                     std::strerror(errno), "); chmod ", mode == 0700 ? "700" : "600", " it"));
   }
   return absl::OkStatus();
 }
@@ -97,13 +96,15 @@ absl::StatusOr<std::string> LoadOrCreateVaultKey(const std::string& path, const 
   std::error_code ec;
   if (!database.empty() && std::filesystem::exists(database, ec)) {
     // A new key could never open the vaults already sealed in the database: stop instead.
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the vault key ", path, " is missing but the database ", database,
-        " exists: the real values sealed in it can only be opened with the key they were sealed with. Restore the "
-        "key (privacy.vault_key_file), or move the database away to start over."));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the vault key ", path, " is missing but the database ", database,
+                     " exists: the real values sealed in it can only be opened with the key they were sealed "
+                     "with. Restore the "
+                     "key (privacy.vault_key_file), or move the database away to start over."));
   }
   std::string key = privacy::GenerateVaultKey();
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
   if (auto s = WriteKeyFile(path, ToHex(key) + "\n"); !s.ok()) {
     return absl::UnavailableError(absl::StrCat("privacy.vault_key_file: ", s.message()));
   }
@@ -114,11 +115,14 @@ absl::Status SecureDataDir(const Config& config) {
   std::error_code ec;
   bool created = !std::filesystem::exists(config.data_dir, ec);
   std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("data_dir: cannot create ", config.data_dir, ": ", ec.message()));
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("data_dir: cannot create ", config.data_dir, ": ", ec.message()));
   if (created) ::chmod(config.data_dir.c_str(), 0700);
   if (auto s = MakePrivate(config.data_dir, 0700); !s.ok()) return s;
   std::string db = DatabasePath(config);
-  for (const std::string& f : {db, db + "-wal", db + "-shm", DataPath(config, "vault.key"), DataPath(config, "audit.key")}) {
+  for (const std::string& f :
+       {db, db + "-wal", db + "-shm", DataPath(config, "vault.key"), DataPath(config, "audit.key")}) {
     if (auto s = MakePrivate(f, 0600); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -155,12 +159,14 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
   };
   auto store = registry.stores.Create(config.store.type, PluginSettings("store", std::move(values)),
                                       std::make_unique<ingest::ShieldAlertRedactor>(shield));
-  if (!store.ok()) return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
+  if (!store.ok())
+    return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   return store;
 }
 
-absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config, store::Store* store,
-                                                                            const PluginRegistry& registry) {
+absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config,
+                                                                             store::Store* store,
+                                                                             const PluginRegistry& registry) {
   std::vector<std::unique_ptr<action::Executor>> out;
   // The same catalog the approval engine validates actions against (executors copy what they keep).
   const action::Catalog catalog = ApprovalSettings(config).catalog;
@@ -193,7 +199,8 @@ absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const
   std::ifstream in(path);
   if (!in) {
     std::error_code ec;
-    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+      std::filesystem::create_directories(dir, ec);
     if (auto s = WriteKeyFile(path, audit::CheckpointKey::GeneratePem()); !s.ok()) {
       return absl::UnavailableError(absl::StrCat("audit.key_file: ", s.message()));
     }
@@ -201,7 +208,8 @@ absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const
   }
   std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto key = audit::CheckpointKey::FromPem(pem);
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("audit.key_file: ", path, ": ", key.status().message()));
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat("audit.key_file: ", path, ": ", key.status().message()));
   return key;
 }
 
@@ -222,12 +230,13 @@ std::string ClusterToText(const cluster::Inventory& inv) {
   absl::StrAppend(&out, "WORKLOADS\n");
   for (const auto& w : inv.workloads) {
     absl::StrAppendFormat(&out, "  %-12s %-28s %-11s replicas %-3d %s rv %d\n", w.ns, w.name,
-                          std::string(cluster::ToString(w.kind)), w.replicas, w.paused ? "paused" : "", w.resource_version);
+                          std::string(cluster::ToString(w.kind)), w.replicas, w.paused ? "paused" : "",
+                          w.resource_version);
   }
   absl::StrAppend(&out, "PODS\n");
   for (const auto& p : inv.pods) {
-    absl::StrAppendFormat(&out, "  %-12s %-36s %-8s node %-16s restarts %-3d rv %d\n", p.ns, p.name, p.phase, p.node,
-                          p.restarts, p.resource_version);
+    absl::StrAppendFormat(&out, "  %-12s %-36s %-8s node %-16s restarts %-3d rv %d\n", p.ns, p.name, p.phase,
+                          p.node, p.restarts, p.resource_version);
   }
   absl::StrAppend(&out, "PVCS\n");
   for (const auto& c : inv.pvcs) {

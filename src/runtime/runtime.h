@@ -39,7 +39,8 @@ absl::Status SecureDataDir(const Config& config);
 
 // The Privacy Shield with the configured vault key (created on first start) and custom patterns.
 // Secures the data directory first. `vault_key` (optional) receives the key, to derive others.
-absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config, std::string* vault_key = nullptr);
+absl::StatusOr<std::unique_ptr<privacy::Shield>> MakeShield(const Config& config,
+                                                            std::string* vault_key = nullptr);
 
 // A key for one purpose ("fingerprint", "group-key") derived from the vault key (HMAC-SHA256).
 std::string DeriveKey(std::string_view vault_key, std::string_view purpose);
@@ -49,8 +50,8 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
                                                         const PluginRegistry& registry = BuiltinPlugins());
 
 // The configured executors (config.executors), in order, through the registry.
-absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(const Config& config, store::Store* store,
-                                                                            const PluginRegistry& registry = BuiltinPlugins());
+absl::StatusOr<std::vector<std::unique_ptr<action::Executor>>> MakeExecutors(
+    const Config& config, store::Store* store, const PluginRegistry& registry = BuiltinPlugins());
 
 // The approval settings the configuration describes (policy, trust, expiry, command templates).
 approval::Settings ApprovalSettings(const Config& config);

@@ -2,26 +2,26 @@
 
 #include <sys/stat.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "awoooi/analysis/health.h"
 #include "awoooi/approval/service.h"
-#include "awoooi/cluster/cluster.h"
 #include "awoooi/brain/factory.h"
+#include "awoooi/cluster/cluster.h"
 #include "awoooi/topology/loader.h"
 #include "awoooi/topology/render.h"
 #include "awoooi/version.h"
@@ -34,8 +34,8 @@
 #include "server/logging.h"
 #include "server/metrics.h"
 #include "server/outbox_sender.h"
-#include "server/web_assets.h"
 #include "server/pipeline.h"
+#include "server/web_assets.h"
 #include "spdlog/spdlog.h"
 
 namespace awoooi::server {
@@ -99,7 +99,7 @@ json ProposalToJson(const store::StoredProposal& p) {
                        {"note", a.validation == "valid" ? "" : a.validation},
                        {"action_hash", a.action_hash},
                        {"approval_id", a.approval_id > 0 ? json(a.approval_id) : json(nullptr)},
-                       {"status", a.approval_id == 0 ? "proposed"
+                       {"status", a.approval_id == 0               ? "proposed"
                                   : a.approval_status == "pending" ? "approval"
                                                                    : a.approval_status}});
   }
@@ -109,7 +109,8 @@ json ProposalToJson(const store::StoredProposal& p) {
           {"reasoner", p.reasoner},
           {"confidence", p.confidence},
           {"summary", p.summary},
-          {"root_cause", {{"service", p.root_cause_service}, {"kind", p.root_cause_kind}, {"evidence", p.evidence}}},
+          {"root_cause",
+           {{"service", p.root_cause_service}, {"kind", p.root_cause_kind}, {"evidence", p.evidence}}},
           {"fallback_reason", p.fallback_reason},
           {"created_at", TimeOrNull(p.created_at)},
           {"actions", actions}};
@@ -120,7 +121,8 @@ json ParsedOr(const std::string& text, json fallback) {
   return j.is_discarded() ? fallback : j;
 }
 
-json ApprovalToJson(const store::ApprovalRecord& r, const approval::ApprovalService& service, const store::User* caller) {
+json ApprovalToJson(const store::ApprovalRecord& r, const approval::ApprovalService& service,
+                    const store::User* caller) {
   json params = json::object();
   for (const auto& [k, v] : r.action.params) params[k] = v;
   json factors = json::array();
@@ -134,39 +136,46 @@ json ApprovalToJson(const store::ApprovalRecord& r, const approval::ApprovalServ
       }
       signed_by.push_back({{"user", s.user}, {"role", std::string(ToString(s.role))}, {"at", at}});
     }
-    factors.push_back({{"roles", roles}, {"count", f.factor.count}, {"signed_by", signed_by}, {"met", f.met()}});
+    factors.push_back(
+        {{"roles", roles}, {"count", f.factor.count}, {"signed_by", signed_by}, {"met", f.met()}});
   }
   json signatures = json::array();
   for (const auto& sig : r.signatures) {
-    signatures.push_back({{"user", sig.user}, {"role", sig.role}, {"decision", sig.decision}, {"comment", sig.comment},
-                          {"at", TimeOrNull(sig.at)}, {"action_hash", sig.action_hash},
+    signatures.push_back({{"user", sig.user},
+                          {"role", sig.role},
+                          {"decision", sig.decision},
+                          {"comment", sig.comment},
+                          {"at", TimeOrNull(sig.at)},
+                          {"action_hash", sig.action_hash},
                           {"state_fingerprint", sig.state_fingerprint}});
   }
-  json out = {{"id", r.id},
-              {"status", r.status},
-              {"incident_id", r.incident_id > 0 ? json(r.incident_id) : json(nullptr)},
-              {"proposal_id", r.proposal_id > 0 ? json(r.proposal_id) : json(nullptr)},
-              {"action", {{"id", r.action.id},
-                          {"kind", r.action.kind},
-                          {"target_kind", r.action.target_kind},
-                          {"target", r.action.target},
-                          {"namespace", r.action.ns},
-                          {"params", params},
-                          {"expected_effect", r.action.expected_effect},
-                          {"action_hash", r.action.action_hash},
-                          {"pattern", r.pattern}}},
-              {"requested_by", r.requested_by.empty() ? json(nullptr) : json(r.requested_by)},
-              {"risk", {{"base", r.risk_base}, {"effective", r.risk_effective}, {"reason", r.risk_reason}}},
-              {"factors", factors},
-              {"signatures", signatures},
-              {"dry_run", ParsedOr(r.dry_run_json, json::object())},
-              {"blast_radius", ParsedOr(r.blast_radius_json, json::array())},
-              {"savings_monthly_usd", r.savings_monthly_usd >= 0 ? json(r.savings_monthly_usd) : json(nullptr)},
-              {"created_at", TimeOrNull(r.created_at)},
-              {"updated_at", TimeOrNull(r.updated_at)},
-              {"expires_at", TimeOrNull(r.expires_at)},
-              {"reason", r.reason},
-              {"result", r.result_json.empty() ? json(nullptr) : ParsedOr(r.result_json, json(nullptr))}};
+  json out = {
+      {"id", r.id},
+      {"status", r.status},
+      {"incident_id", r.incident_id > 0 ? json(r.incident_id) : json(nullptr)},
+      {"proposal_id", r.proposal_id > 0 ? json(r.proposal_id) : json(nullptr)},
+      {"action",
+       {{"id", r.action.id},
+        {"kind", r.action.kind},
+        {"target_kind", r.action.target_kind},
+        {"target", r.action.target},
+        {"namespace", r.action.ns},
+        {"params", params},
+        {"expected_effect", r.action.expected_effect},
+        {"action_hash", r.action.action_hash},
+        {"pattern", r.pattern}}},
+      {"requested_by", r.requested_by.empty() ? json(nullptr) : json(r.requested_by)},
+      {"risk", {{"base", r.risk_base}, {"effective", r.risk_effective}, {"reason", r.risk_reason}}},
+      {"factors", factors},
+      {"signatures", signatures},
+      {"dry_run", ParsedOr(r.dry_run_json, json::object())},
+      {"blast_radius", ParsedOr(r.blast_radius_json, json::array())},
+      {"savings_monthly_usd", r.savings_monthly_usd >= 0 ? json(r.savings_monthly_usd) : json(nullptr)},
+      {"created_at", TimeOrNull(r.created_at)},
+      {"updated_at", TimeOrNull(r.updated_at)},
+      {"expires_at", TimeOrNull(r.expires_at)},
+      {"reason", r.reason},
+      {"result", r.result_json.empty() ? json(nullptr) : ParsedOr(r.result_json, json(nullptr))}};
   if (caller != nullptr) {
     approval::Eligibility e = service.EligibilityOf(r, *caller);
     out["can_sign"] = e.can_sign;
@@ -176,11 +185,14 @@ json ApprovalToJson(const store::ApprovalRecord& r, const approval::ApprovalServ
 }
 
 json AuditEntryToJson(const audit::Entry& e) {
-  return {{"seq", e.seq},       {"at", TimeOrNull(e.at)},           {"kind", e.kind},    {"actor", e.actor},
-          {"subject", e.subject}, {"detail", ParsedOr(e.detail, e.detail)}, {"hash", e.hash}, {"prev_hash", e.prev_hash}};
+  return {{"seq", e.seq},     {"at", TimeOrNull(e.at)},  {"kind", e.kind},
+          {"actor", e.actor}, {"subject", e.subject},    {"detail", ParsedOr(e.detail, e.detail)},
+          {"hash", e.hash},   {"prev_hash", e.prev_hash}};
 }
 
-json InventoryToJsonValue(const cluster::Inventory& inv) { return json::parse(cluster::InventoryToJson(inv)); }
+json InventoryToJsonValue(const cluster::Inventory& inv) {
+  return json::parse(cluster::InventoryToJson(inv));
+}
 
 // The JSON body of a POST, or a 400 naming the problem.
 absl::StatusOr<json> JsonBody(const HttpRequest& r) {
@@ -221,7 +233,9 @@ struct Route {
   std::vector<std::string> segments;
   std::string pattern;
   enum class Access { kPublic, kIngest, kViewer } access;
-  std::function<void(std::shared_ptr<Exchange>, const std::map<std::string, std::string>&, const store::User*)> fn;
+  std::function<void(std::shared_ptr<Exchange>, const std::map<std::string, std::string>&,
+                     const store::User*)>
+      fn;
   bool events = false;  // a server-sent-events stream: the token may come as ?access_token=
 };
 
@@ -247,7 +261,8 @@ bool Match(const Route& r, const std::vector<std::string>& segs, std::map<std::s
 absl::StatusOr<int64_t> ParseId(const std::string& text, std::string_view what = "incident") {
   int64_t id = 0;
   if (!absl::SimpleAtoi(text, &id) || id <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("the ", std::string(what), " id must be a positive integer"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", std::string(what), " id must be a positive integer"));
   }
   return id;
 }
@@ -271,9 +286,10 @@ class AppImpl final : public App {
     // Where we listen decides what is safe by default (docs/security.md).
     auto colon = config_.server.listen.rfind(':');
     int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(config_.server.listen.substr(colon + 1), &port) || port < 0 ||
-        port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("server.listen: \"", config_.server.listen, "\" is not HOST:PORT"));
+    if (colon == std::string::npos || !absl::SimpleAtoi(config_.server.listen.substr(colon + 1), &port) ||
+        port < 0 || port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("server.listen: \"", config_.server.listen, "\" is not HOST:PORT"));
     }
     listen_host_ = config_.server.listen.substr(0, colon);
     if (listen_host_.size() > 2 && listen_host_.front() == '[' && listen_host_.back() == ']') {
@@ -283,10 +299,12 @@ class AppImpl final : public App {
     listen_port_ = static_cast<uint16_t>(port);
     loopback_ = listen_host_ == "::1" || listen_host_.rfind("127.", 0) == 0;
     if (!loopback_ && config_.ingest.auth.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "server.listen is ", config_.server.listen,
-          ", not loopback, and ingest.auth is not set: anyone who can reach the port could post alerts. Set ingest.auth "
-          "to token or hmac (docs/security.md shows Alertmanager's http_config for it), or to none to accept that."));
+      return absl::FailedPreconditionError(
+          absl::StrCat("server.listen is ", config_.server.listen,
+                       ", not loopback, and ingest.auth is not set: anyone who can reach the port could post "
+                       "alerts. Set ingest.auth "
+                       "to token or hmac (docs/security.md shows Alertmanager's http_config for it), or to "
+                       "none to accept that."));
     }
 
     std::string vault_key;
@@ -316,7 +334,8 @@ class AppImpl final : public App {
 
     // Topology: the configured file, else the embedded demo world.
     std::string topology_text;
-    std::string topology_name = config_.topology.file.empty() ? "embedded demo topology" : config_.topology.file;
+    std::string topology_name =
+        config_.topology.file.empty() ? "embedded demo topology" : config_.topology.file;
     if (config_.topology.file.empty()) {
       topology_text = std::string(runtime::DemoTopologyYaml());
     } else {
@@ -328,8 +347,9 @@ class AppImpl final : public App {
     }
     auto loaded = topology::LoadTopologyYaml(topology_text);
     if (!loaded.graph) {
-      return absl::InvalidArgumentError(absl::StrCat("topology.file: ", topology_name, ":\n",
-                                                     topology::DiagnosticsToText(topology_name, loaded.diagnostics)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("topology.file: ", topology_name, ":\n",
+                       topology::DiagnosticsToText(topology_name, loaded.diagnostics)));
     }
     topology::TopologyConfig tc;
     if (!config_.topology.dependency_label.empty()) {
@@ -353,7 +373,8 @@ class AppImpl final : public App {
     }
 
     auto reasoner = brain::MakeReasoner(plugins.brains, config_.brain, *shield_);
-    if (!reasoner.ok()) return absl::InvalidArgumentError(absl::StrCat("config: ", reasoner.status().message()));
+    if (!reasoner.ok())
+      return absl::InvalidArgumentError(absl::StrCat("config: ", reasoner.status().message()));
     PipelineOptions po;
     po.workers = static_cast<int>(config_.pipeline.workers);
     po.depth = static_cast<int>(config_.topology.default_depth);
@@ -362,7 +383,8 @@ class AppImpl final : public App {
     po.catalog = &catalog_;
     approval::Settings approval_settings = runtime::ApprovalSettings(config_);
     catalog_ = approval_settings.catalog;
-    pipeline_ = std::make_unique<Pipeline>(po, *store_, *shield_, *topology_, std::move(*reasoner), events_, metrics_);
+    pipeline_ = std::make_unique<Pipeline>(po, *store_, *shield_, *topology_, std::move(*reasoner), events_,
+                                           metrics_);
 
     // Actions: the executors, the approval engine that drives them, the audit key.
     auto executors = runtime::MakeExecutors(config_, store_.get(), plugins);
@@ -376,9 +398,12 @@ class AppImpl final : public App {
     deps.shield = shield_.get();
     for (auto& e : executors_) deps.executors.push_back(e.get());
     deps.topology = topology_.get();
-    deps.publish = [this](const std::string& event, const std::string& data) { events_.Publish(event, data); };
+    deps.publish = [this](const std::string& event, const std::string& data) {
+      events_.Publish(event, data);
+    };
     approvals_ = std::make_unique<approval::ApprovalService>(approval_settings, std::move(deps));
-    pipeline_->OnProposal([this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
+    pipeline_->OnProposal(
+        [this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
 
     // Notifications: the configured channels, fed by the durable outbox.
     std::vector<OutboxChannel> channels;
@@ -386,7 +411,11 @@ class AppImpl final : public App {
       std::map<std::string, std::string> values = n.values();
       std::string type = n.GetString("type");
       OutboxChannel c;
-      auto interval = n.GetDurationMs("min_interval", type == "slack" ? 1'000 : type == "discord" ? 500 : 0, 0, 3'600'000);
+      auto interval = n.GetDurationMs("min_interval",
+                                      type == "slack"     ? 1'000
+                                      : type == "discord" ? 500
+                                                          : 0,
+                                      0, 3'600'000);
       if (!interval.ok()) return interval.status();
       c.min_interval = absl::Milliseconds(*interval);
       values.erase("min_interval");  // the outbox's key, not the notifier's
@@ -413,10 +442,11 @@ class AppImpl final : public App {
     } else if (config_.auth.demo_users) {
       // Only this start's demo tokens work: the previous ones are revoked.
       if (auto revoked = store_->RevokeDemoTokens(); !revoked.ok()) return revoked.status();
-      out_ << "Demo users (tokens are shown once; each start revokes the previous ones and issues new ones):\n";
-      for (auto [name, role] : {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre},
-                                std::pair{"carol", Role::kCto}, std::pair{"dave", Role::kCiso},
-                                std::pair{"admin", Role::kAdmin}}) {
+      out_ << "Demo users (tokens are shown once; each start revokes the previous ones and issues new "
+              "ones):\n";
+      for (auto [name, role] :
+           {std::pair{"alice", Role::kDevops}, std::pair{"bob", Role::kSre}, std::pair{"carol", Role::kCto},
+            std::pair{"dave", Role::kCiso}, std::pair{"admin", Role::kAdmin}}) {
         auto token = runtime::IssueToken(*store_, name, role, absl::InfiniteFuture(), /*demo=*/true);
         if (!token.ok()) return token.status();
         out_ << "  " << name << " (" << ToString(role) << "): " << *token << "\n";
@@ -440,8 +470,9 @@ class AppImpl final : public App {
     ho.event_write_timeout_ms = config_.server.event_write_timeout_ms;
     ho.max_event_backlog_bytes = config_.server.max_event_backlog_bytes;
     ho.on_headers = [this](const HttpRequest& head, std::optional<uint64_t>) { return CheckHeaders(head); };
-    ho.threads = config_.server.threads > 0 ? static_cast<int>(config_.server.threads)
-                                            : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    ho.threads = config_.server.threads > 0
+                     ? static_cast<int>(config_.server.threads)
+                     : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
     http_ = HttpServer::Create(
         ho, [this](std::shared_ptr<Exchange> ex) { Dispatch(std::move(ex)); },
         [this](const HttpRequest& r, int status, double secs) {
@@ -486,7 +517,8 @@ class AppImpl final : public App {
   }
 
   void Shutdown() override {
-    spdlog::info("shutting down: finishing in-flight requests (grace {} ms)", config_.server.shutdown_grace_ms);
+    spdlog::info("shutting down: finishing in-flight requests (grace {} ms)",
+                 config_.server.shutdown_grace_ms);
     events_.CloseAll();
     http_->Shutdown(config_.server.shutdown_grace_ms);
   }
@@ -589,7 +621,9 @@ class AppImpl final : public App {
       return;
     }
     if (!allowed.empty()) {
-      auto resp = ErrorResponse(405, "method_not_allowed", absl::StrCat(r.method.substr(0, 16), " is not allowed here; allowed: ", allowed));
+      auto resp =
+          ErrorResponse(405, "method_not_allowed",
+                        absl::StrCat(r.method.substr(0, 16), " is not allowed here; allowed: ", allowed));
       resp.headers.emplace_back("Allow", allowed);
       ex->Respond(std::move(resp));
       return;
@@ -603,7 +637,8 @@ class AppImpl final : public App {
   static void ServeWeb(const std::shared_ptr<Exchange>& ex) {
     const HttpRequest& r = ex->request();
     const WebAsset* asset = FindWebAsset(r.path);
-    if (asset == nullptr) return ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
+    if (asset == nullptr)
+      return ex->Respond(ErrorResponse(404, "not_found", "no such route (see /api/openapi.json)"));
     HttpResponse resp;
     resp.content_type = std::string(asset->content_type);
     resp.headers.emplace_back("Cache-Control", std::string(WebCacheControl(*asset)));
@@ -683,7 +718,8 @@ class AppImpl final : public App {
       const int64_t now_s = absl::ToUnixSeconds(absl::Now());
       const int64_t window_s = config_.ingest.hmac_window_ms / 1000;
       if (when < now_s - window_s || when > now_s + window_s) {
-        return absl::UnauthenticatedError("X-AWOOOI-Timestamp is outside the accepted window (replayed or clock skew)");
+        return absl::UnauthenticatedError(
+            "X-AWOOOI-Timestamp is outside the accepted window (replayed or clock skew)");
       }
       if (!ingest::VerifyHmacSha256(absl::StrCat(std::string(ts), ".", r.body), config_.ingest.hmac_secret,
                                     r.Header("x-awoooi-signature"))) {
@@ -724,7 +760,8 @@ class AppImpl final : public App {
       // are plain identifiers the shield finds nothing in may enter it.
       std::string service = ServiceOf(a);
       if (!analysis::ShareableServiceName(service, *shield_)) service.clear();
-      Seen s{service, a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
+      Seen s{
+          service, a.fingerprint, ParseSeverity(a.Label("severity")), a.status == AlertStatus::kFiring, {}};
       // Only alerts that name a dependency can teach an edge; the rest skip the copy.
       if (s.firing && std::any_of(edge_to_labels_.begin(), edge_to_labels_.end(),
                                   [&](const std::string& l) { return !a.Label(l).empty(); })) {
@@ -734,30 +771,31 @@ class AppImpl final : public App {
     }
     std::string source = alertmanager ? "alertmanager" : "generic";
     int64_t n = static_cast<int64_t>(alerts->size());
-    store_->Ingest(ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping, group_key_secret_),
-                   [this, ex, seen, source, n, started](absl::StatusOr<store::IngestResult> result) {
-                     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                     if (!result.ok()) {
-                       metrics_.ObserveIngest(source, n, secs, 0, false);
-                       ex->Respond(ErrorResponse(result.status()));
-                       return;
-                     }
-                     metrics_.ObserveIngest(source, n, secs, result->batch_size, true);
-                     std::string body = absl::StrCat("{\"status\":\"stored\",\"alerts\":", n, ",\"incidents\":[");
-                     std::set<int64_t> ids;
-                     for (const auto& o : result->outcomes) ids.insert(o.incident_id);
-                     bool first = true;
-                     for (int64_t id : ids) {
-                       absl::StrAppend(&body, first ? "" : ",", id);
-                       first = false;
-                     }
-                     body += "]}";
-                     HttpResponse resp;
-                     resp.body = std::move(body);
-                     ex->Respond(std::move(resp));
-                     // Bookkeeping off the writer thread.
-                     http_->Post([this, seen, outcomes = std::move(result->outcomes)] { AfterIngest(*seen, outcomes); });
-                   });
+    store_->Ingest(
+        ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping, group_key_secret_),
+        [this, ex, seen, source, n, started](absl::StatusOr<store::IngestResult> result) {
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          if (!result.ok()) {
+            metrics_.ObserveIngest(source, n, secs, 0, false);
+            ex->Respond(ErrorResponse(result.status()));
+            return;
+          }
+          metrics_.ObserveIngest(source, n, secs, result->batch_size, true);
+          std::string body = absl::StrCat("{\"status\":\"stored\",\"alerts\":", n, ",\"incidents\":[");
+          std::set<int64_t> ids;
+          for (const auto& o : result->outcomes) ids.insert(o.incident_id);
+          bool first = true;
+          for (int64_t id : ids) {
+            absl::StrAppend(&body, first ? "" : ",", id);
+            first = false;
+          }
+          body += "]}";
+          HttpResponse resp;
+          resp.body = std::move(body);
+          ex->Respond(std::move(resp));
+          // Bookkeeping off the writer thread.
+          http_->Post([this, seen, outcomes = std::move(result->outcomes)] { AfterIngest(*seen, outcomes); });
+        });
   }
 
   template <typename SeenT>
@@ -768,12 +806,14 @@ class AppImpl final : public App {
       const auto& s = seen[i];
       if (o.status_changed) health_->Update(s.service, s.fingerprint, s.severity, s.firing);
       if (!s.labels.empty() && o.alert_created) (void)topology_->LearnFromAlertLabels(s.labels);
-      const char* type = o.incident_opened ? "incident.opened"
+      const char* type = o.incident_opened     ? "incident.opened"
                          : o.incident_reopened ? "incident.reopened"
                          : o.incident_resolved ? "incident.resolved"
-                         : o.status_changed ? "incident.updated" : nullptr;
+                         : o.status_changed    ? "incident.updated"
+                                               : nullptr;
       if (type) {
-        events_.Publish(type, absl::StrCat("{\"incident_id\":", o.incident_id, ",\"version\":", o.incident_version, "}"));
+        events_.Publish(
+            type, absl::StrCat("{\"incident_id\":", o.incident_id, ",\"version\":", o.incident_version, "}"));
       }
       // A new alert, a status change or a (re)opened incident is material: analyse again.
       if ((o.alert_created || o.status_changed) && s.firing) changed.insert(o.incident_id);
@@ -783,7 +823,9 @@ class AppImpl final : public App {
 
   void BuildRoutes() {
     using A = Route::Access;
-    Add("GET", "/healthz", A::kPublic, [](auto ex, auto&, auto) { ex->Respond(Json(200, {{"status", "ok"}})); });
+    Add("GET", "/healthz", A::kPublic, [](auto ex, auto&, auto) {
+      ex->Respond(Json(200, {{"status", "ok"}}));
+    });
     Add("GET", "/readyz", A::kPublic, [this](auto ex, auto&, auto) {
       auto s = store_->Ping();
       if (!s.ok()) spdlog::warn("not ready: {}", std::string(s.message()));  // details in the log only
@@ -809,13 +851,17 @@ class AppImpl final : public App {
       HttpServerStats hs = http_->stats();
       gauges["awoooi_http_max_connections"] = static_cast<double>(hs.max_connections);
       std::map<std::string, double> counters = {
-          {"awoooi_http_connections_refused_total{reason=\"server_full\"}", static_cast<double>(hs.refused_server_full)},
-          {"awoooi_http_connections_refused_total{reason=\"per_client\"}", static_cast<double>(hs.refused_per_client)},
+          {"awoooi_http_connections_refused_total{reason=\"server_full\"}",
+           static_cast<double>(hs.refused_server_full)},
+          {"awoooi_http_connections_refused_total{reason=\"per_client\"}",
+           static_cast<double>(hs.refused_per_client)},
           {"awoooi_http_accept_errors_total", static_cast<double>(hs.accept_errors)},
           {"awoooi_http_refused_at_headers_total", static_cast<double>(hs.refused_at_headers)},
           {"awoooi_event_streams_refused_total", static_cast<double>(hs.viewers_refused)},
-          {"awoooi_event_streams_closed_total{reason=\"write_timeout\"}", static_cast<double>(hs.viewers_write_timeout)},
-          {"awoooi_event_streams_closed_total{reason=\"backlog\"}", static_cast<double>(hs.viewers_backlog_cut)}};
+          {"awoooi_event_streams_closed_total{reason=\"write_timeout\"}",
+           static_cast<double>(hs.viewers_write_timeout)},
+          {"awoooi_event_streams_closed_total{reason=\"backlog\"}",
+           static_cast<double>(hs.viewers_backlog_cut)}};
       HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
       r.body = metrics_.Render(gauges, counters);
@@ -827,7 +873,8 @@ class AppImpl final : public App {
       ex->Respond(std::move(r));
     });
     Add("GET", "/", A::kPublic, [](auto ex, auto&, auto) { ServeWeb(ex); });
-    Add("POST", "/api/v1/alerts/alertmanager", A::kIngest, [this](auto ex, auto&, auto) { Ingest(ex, true); });
+    Add("POST", "/api/v1/alerts/alertmanager", A::kIngest,
+        [this](auto ex, auto&, auto) { Ingest(ex, true); });
     Add("POST", "/api/v1/alerts", A::kIngest, [this](auto ex, auto&, auto) { Ingest(ex, false); });
     Add("GET", "/api/v1/whoami", A::kViewer, [](auto ex, auto&, const store::User* u) {
       ex->Respond(Json(200, {{"user", u->name}, {"role", ToString(u->role)}}));
@@ -846,7 +893,8 @@ class AppImpl final : public App {
       if (auto it = r.query.find("service"); it != r.query.end()) f.service = it->second;
       if (auto it = r.query.find("limit"); it != r.query.end()) {
         if (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000) {
-          ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+          ex->Respond(
+              ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
           return;
         }
       }
@@ -885,7 +933,8 @@ class AppImpl final : public App {
       auto a = store_->GetAnalysis(*id);
       if (absl::IsNotFound(a.status())) {
         if (auto d = store_->GetIncident(*id, 1); !d.ok()) return ex->Respond(ErrorResponse(d.status()));
-        return ex->Respond(ErrorResponse(404, "not_found", absl::StrCat("incident ", *id, " has no analysis yet; it is queued")));
+        return ex->Respond(ErrorResponse(
+            404, "not_found", absl::StrCat("incident ", *id, " has no analysis yet; it is queued")));
       }
       if (!a.ok()) return ex->Respond(ErrorResponse(a.status()));
       json doc = json::parse(a->json, nullptr, false);
@@ -895,18 +944,20 @@ class AppImpl final : public App {
       }
       ex->Respond(Json(200, doc));
     });
-    Add("POST", "/api/v1/incidents/{id}/acknowledge", A::kViewer, [this](auto ex, auto& p, const store::User* u) {
-      auto id = ParseId(p.at("id"));
-      if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
-      if (u->role == Role::kViewer) {
-        return ex->Respond(ErrorResponse(absl::PermissionDeniedError("viewers cannot acknowledge incidents")));
-      }
-      auto row = store_->AcknowledgeIncident(*id, u->name);
-      if (!row.ok()) return ex->Respond(ErrorResponse(row.status()));
-      events_.Publish("incident.acknowledged",
-                      absl::StrCat("{\"incident_id\":", *id, ",\"version\":", row->incident.version, "}"));
-      ex->Respond(Json(200, IncidentToJson(row->incident, row->meta)));
-    });
+    Add("POST", "/api/v1/incidents/{id}/acknowledge", A::kViewer,
+        [this](auto ex, auto& p, const store::User* u) {
+          auto id = ParseId(p.at("id"));
+          if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
+          if (u->role == Role::kViewer) {
+            return ex->Respond(
+                ErrorResponse(absl::PermissionDeniedError("viewers cannot acknowledge incidents")));
+          }
+          auto row = store_->AcknowledgeIncident(*id, u->name);
+          if (!row.ok()) return ex->Respond(ErrorResponse(row.status()));
+          events_.Publish("incident.acknowledged", absl::StrCat("{\"incident_id\":", *id,
+                                                                ",\"version\":", row->incident.version, "}"));
+          ex->Respond(Json(200, IncidentToJson(row->incident, row->meta)));
+        });
     Add("GET", "/api/v1/incidents/{id}/proposals", A::kViewer, [this](auto ex, auto& p, auto) {
       auto id = ParseId(p.at("id"));
       if (!id.ok()) return ex->Respond(ErrorResponse(id.status()));
@@ -944,19 +995,23 @@ class AppImpl final : public App {
       store::ApprovalFilter f;
       if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
         if (!approval::ParseState(it->second)) {
-          return ex->Respond(ErrorResponse(absl::InvalidArgumentError(
-              "status: must be pending, approved, executing, succeeded, failed, rejected, voided or expired")));
+          return ex->Respond(
+              ErrorResponse(absl::InvalidArgumentError("status: must be pending, approved, executing, "
+                                                       "succeeded, failed, rejected, voided or expired")));
         }
         f.status = it->second;
       }
-      if (auto it = r.query.find("incident_id"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.incident_id)) {
+      if (auto it = r.query.find("incident_id");
+          it != r.query.end() && !absl::SimpleAtoi(it->second, &f.incident_id)) {
         return ex->Respond(ErrorResponse(absl::InvalidArgumentError("incident_id: must be an integer")));
       }
-      if (auto it = r.query.find("limit"); it != r.query.end() &&
-                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
-        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      if (auto it = r.query.find("limit");
+          it != r.query.end() && (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(
+            ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
       }
-      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
+      if (auto it = r.query.find("before");
+          it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
         return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be an approval id")));
       }
       auto list = store_->ListApprovals(f);
@@ -964,8 +1019,9 @@ class AppImpl final : public App {
       json items = json::array();
       for (const auto& a : *list) items.push_back(ApprovalToJson(a, *approvals_, u));
       json body = {{"approvals", items}};
-      body["next_before"] =
-          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().id) : json(nullptr);
+      body["next_before"] = static_cast<int64_t>(list->size()) == f.limit && !list->empty()
+                                ? json(list->back().id)
+                                : json(nullptr);
       ex->Respond(Json(200, body));
     });
     Add("GET", "/api/v1/approvals/{id}", A::kViewer, [this](auto ex, auto& p, const store::User* u) {
@@ -988,7 +1044,8 @@ class AppImpl final : public App {
           ex->Respond(Json(200, ApprovalToJson(*r, *approvals_, &user)));
         };
         if (approve) {
-          approvals_->Approve(*id, user, StringField(*body, "state_fingerprint"), StringField(*body, "action_hash"),
+          approvals_->Approve(*id, user, StringField(*body, "state_fingerprint"),
+                              StringField(*body, "action_hash"),
                               StringField(*body, "comment").substr(0, 2000), done);
         } else {
           approvals_->Reject(*id, user, StringField(*body, "comment").substr(0, 2000), done);
@@ -1008,7 +1065,8 @@ class AppImpl final : public App {
       int64_t incident_id = 0;
       if (auto it = body->find("incident_id"); it != body->end() && !it->is_null()) {
         if (!it->is_number_integer() || IntOf(*it) < 1) {
-          return ex->Respond(ErrorResponse(absl::InvalidArgumentError("incident_id: must be a positive integer")));
+          return ex->Respond(
+              ErrorResponse(absl::InvalidArgumentError("incident_id: must be a positive integer")));
         }
         incident_id = IntOf(*it);
       }
@@ -1020,18 +1078,22 @@ class AppImpl final : public App {
       }
       d.target = shield_->RedactPreservingLabels(StringField(*body, "target"), vault);
       if (auto params = body->find("params"); params != body->end()) {
-        if (!params->is_object()) return ex->Respond(ErrorResponse(absl::InvalidArgumentError("params: must be an object")));
+        if (!params->is_object())
+          return ex->Respond(ErrorResponse(absl::InvalidArgumentError("params: must be an object")));
         for (const auto& [k, v] : params->items()) {
           std::string text = ScalarOrDump(v);
-          d.params[privacy::RedactedIdentifier(k.substr(0, 64)).str()] = shield_->RedactPreservingLabels(text, vault);
+          d.params[privacy::RedactedIdentifier(k.substr(0, 64)).str()] =
+              shield_->RedactPreservingLabels(text, vault);
         }
       }
-      d.expected_effect = shield_->RedactPreservingLabels(StringField(*body, "expected_effect").substr(0, 500), vault);
+      d.expected_effect =
+          shield_->RedactPreservingLabels(StringField(*body, "expected_effect").substr(0, 500), vault);
       store::User user = *u;
-      approvals_->Request(user, std::move(d), incident_id, [this, ex, user](absl::StatusOr<store::ApprovalRecord> r) {
-        if (!r.ok()) return ex->Respond(ErrorResponse(r.status()));
-        ex->Respond(Json(201, ApprovalToJson(*r, *approvals_, &user)));
-      });
+      approvals_->Request(user, std::move(d), incident_id,
+                          [this, ex, user](absl::StatusOr<store::ApprovalRecord> r) {
+                            if (!r.ok()) return ex->Respond(ErrorResponse(r.status()));
+                            ex->Respond(Json(201, ApprovalToJson(*r, *approvals_, &user)));
+                          });
     });
     Add("GET", "/api/v1/trust", A::kViewer, [this](auto ex, auto&, auto) {
       auto list = store_->ListTrust();
@@ -1047,19 +1109,22 @@ class AppImpl final : public App {
                          {"high_needs_one_signature", r.score >= t.high_to_medium},
                          {"updated_at", TimeOrNull(r.updated_at)}});
       }
-      ex->Respond(Json(200, {{"patterns", items},
-                             {"thresholds", {{"medium_to_low", t.medium_to_low}, {"high_to_medium", t.high_to_medium}}}}));
+      ex->Respond(Json(
+          200, {{"patterns", items},
+                {"thresholds", {{"medium_to_low", t.medium_to_low}, {"high_to_medium", t.high_to_medium}}}}));
     });
     Add("GET", "/api/v1/audit", A::kViewer, [this](auto ex, auto&, auto) {
       const HttpRequest& r = ex->request();
       store::AuditFilter f;
       if (auto it = r.query.find("kind"); it != r.query.end()) f.kind = it->second;
       if (auto it = r.query.find("subject"); it != r.query.end()) f.subject = it->second;
-      if (auto it = r.query.find("limit"); it != r.query.end() &&
-                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
-        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      if (auto it = r.query.find("limit");
+          it != r.query.end() && (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(
+            ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
       }
-      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_seq)) {
+      if (auto it = r.query.find("before");
+          it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_seq)) {
         return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be an entry number")));
       }
       auto list = store_->ListAudit(f);
@@ -1067,8 +1132,9 @@ class AppImpl final : public App {
       json items = json::array();
       for (const auto& e : *list) items.push_back(AuditEntryToJson(e));
       json body = {{"entries", items}};
-      body["next_before"] =
-          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().seq) : json(nullptr);
+      body["next_before"] = static_cast<int64_t>(list->size()) == f.limit && !list->empty()
+                                ? json(list->back().seq)
+                                : json(nullptr);
       ex->Respond(Json(200, body));
     });
     Add("GET", "/api/v1/audit/verify", A::kViewer, [this](auto ex, auto&, auto) {
@@ -1086,8 +1152,12 @@ class AppImpl final : public App {
       if (!list.ok()) return ex->Respond(ErrorResponse(list.status()));
       json items = json::array();
       for (const auto& c : *list) {
-        items.push_back({{"id", c.id}, {"tree_size", c.tree_size}, {"root", c.root}, {"key_id", c.key_id},
-                         {"signature", c.signature}, {"at", TimeOrNull(c.at)}});
+        items.push_back({{"id", c.id},
+                         {"tree_size", c.tree_size},
+                         {"root", c.root},
+                         {"key_id", c.key_id},
+                         {"signature", c.signature},
+                         {"at", TimeOrNull(c.at)}});
       }
       ex->Respond(Json(200, {{"checkpoints", items}, {"public_key", audit_key_->public_key_hex()}}));
     });
@@ -1101,22 +1171,28 @@ class AppImpl final : public App {
     };
     Add("GET", "/api/v1/cluster", A::kViewer, [control](auto ex, auto&, auto) {
       cluster::Control* c = control();
-      if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+      if (c == nullptr)
+        return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
       ex->Respond(Json(200, InventoryToJsonValue(c->Snapshot())));
     });
     Add("POST", "/api/v1/cluster/pods/{namespace}/{name}/restart", A::kViewer,
         [control](auto ex, auto& p, const store::User* u) {
-          if (!IsAdmin(u->role)) return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
+          if (!IsAdmin(u->role))
+            return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
           cluster::Control* c = control();
-          if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
-          if (auto s = c->RestartPod(p.at("namespace"), p.at("name")); !s.ok()) return ex->Respond(ErrorResponse(s));
+          if (c == nullptr)
+            return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+          if (auto s = c->RestartPod(p.at("namespace"), p.at("name")); !s.ok())
+            return ex->Respond(ErrorResponse(s));
           ex->Respond(Json(200, {{"status", "restarted"}}));
         });
     Add("POST", "/api/v1/cluster/workloads/{namespace}/{name}/scale", A::kViewer,
         [control](auto ex, auto& p, const store::User* u) {
-          if (!IsAdmin(u->role)) return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
+          if (!IsAdmin(u->role))
+            return ex->Respond(ErrorResponse(absl::PermissionDeniedError("admins only")));
           cluster::Control* c = control();
-          if (c == nullptr) return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
+          if (c == nullptr)
+            return ex->Respond(ErrorResponse(absl::NotFoundError("no simulated cluster is configured")));
           auto body = JsonBody(ex->request());
           if (!body.ok()) return ex->Respond(ErrorResponse(body.status()));
           auto it = body->find("replicas");
@@ -1135,16 +1211,19 @@ class AppImpl final : public App {
       store::DeliveryFilter f;
       if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
         if (it->second != "pending" && it->second != "delivered" && it->second != "dead") {
-          return ex->Respond(ErrorResponse(absl::InvalidArgumentError("status: must be pending, delivered or dead")));
+          return ex->Respond(
+              ErrorResponse(absl::InvalidArgumentError("status: must be pending, delivered or dead")));
         }
         f.status = it->second;
       }
       if (auto it = r.query.find("channel"); it != r.query.end()) f.channel = it->second;
-      if (auto it = r.query.find("limit"); it != r.query.end() &&
-                                             (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
-        return ex->Respond(ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
+      if (auto it = r.query.find("limit");
+          it != r.query.end() && (!absl::SimpleAtoi(it->second, &f.limit) || f.limit < 1 || f.limit > 1000)) {
+        return ex->Respond(
+            ErrorResponse(absl::InvalidArgumentError("limit: must be an integer between 1 and 1000")));
       }
-      if (auto it = r.query.find("before"); it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
+      if (auto it = r.query.find("before");
+          it != r.query.end() && !absl::SimpleAtoi(it->second, &f.before_id)) {
         return ex->Respond(ErrorResponse(absl::InvalidArgumentError("before: must be a delivery id")));
       }
       auto list = store_->ListDeliveries(f);
@@ -1153,27 +1232,29 @@ class AppImpl final : public App {
       for (const auto& d : *list) {
         json fields = json::array();
         for (const auto& [k, v] : d.notification.fields) fields.push_back({{"name", k}, {"value", v}});
-        items.push_back({{"id", d.id},
-                         {"notification_id", d.notification_id},
-                         {"channel", d.channel},
-                         {"status", d.status},
-                         {"attempts", d.attempts},
-                         {"next_attempt_at", d.status == "pending" ? TimeOrNull(d.next_attempt_at) : json(nullptr)},
-                         {"http_status", d.http_status},
-                         {"last_error", d.last_error},
-                         {"created_at", TimeOrNull(d.created_at)},
-                         {"delivered_at", TimeOrNull(d.delivered_at)},
-                         {"idempotency_key", notify::IdempotencyKey(d.notification_id, d.channel)},
-                         {"event", d.notification.event},
-                         {"severity", std::string(ToString(d.notification.severity))},
-                         {"subject", d.notification.subject},
-                         {"title", d.notification.title},
-                         {"text", d.notification.text},
-                         {"fields", fields}});
+        items.push_back(
+            {{"id", d.id},
+             {"notification_id", d.notification_id},
+             {"channel", d.channel},
+             {"status", d.status},
+             {"attempts", d.attempts},
+             {"next_attempt_at", d.status == "pending" ? TimeOrNull(d.next_attempt_at) : json(nullptr)},
+             {"http_status", d.http_status},
+             {"last_error", d.last_error},
+             {"created_at", TimeOrNull(d.created_at)},
+             {"delivered_at", TimeOrNull(d.delivered_at)},
+             {"idempotency_key", notify::IdempotencyKey(d.notification_id, d.channel)},
+             {"event", d.notification.event},
+             {"severity", std::string(ToString(d.notification.severity))},
+             {"subject", d.notification.subject},
+             {"title", d.notification.title},
+             {"text", d.notification.text},
+             {"fields", fields}});
       }
       json body = {{"deliveries", items}, {"channels", channel_names_}};
-      body["next_before"] =
-          static_cast<int64_t>(list->size()) == f.limit && !list->empty() ? json(list->back().id) : json(nullptr);
+      body["next_before"] = static_cast<int64_t>(list->size()) == f.limit && !list->empty()
+                                ? json(list->back().id)
+                                : json(nullptr);
       ex->Respond(Json(200, body));
     });
     Add("GET", "/api/v1/topology", A::kViewer, [this](auto ex, auto&, auto) {

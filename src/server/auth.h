@@ -18,7 +18,6 @@
 
 namespace awoooi::server {
 
-
 class Authenticator {
  public:
   explicit Authenticator(store::Store& store) : store_(store) {}

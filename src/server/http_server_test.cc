@@ -693,7 +693,8 @@ int HighestDescriptor() {
     const int own = dirfd(d);
     while (dirent* e = readdir(d)) {
       int fd = 0;
-      if (e->d_name[0] != '.' && absl::SimpleAtoi(e->d_name, &fd) && fd != own) highest = std::max(highest, fd);
+      if (e->d_name[0] != '.' && absl::SimpleAtoi(e->d_name, &fd) && fd != own)
+        highest = std::max(highest, fd);
     }
     closedir(d);
   }

@@ -16,11 +16,21 @@ std::string JsonEscape(std::string_view s) {
   out.reserve(s.size() + 8);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -47,8 +57,8 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
     auto level = spdlog::level::to_string_view(msg.level);
     std::string line;
     if (json_) {
-      line = "{\"ts\":\"" + ts + "\",\"level\":\"" + std::string(level.data(), level.size()) + "\",\"msg\":\"" +
-             JsonEscape(text) + "\"}\n";
+      line = "{\"ts\":\"" + ts + "\",\"level\":\"" + std::string(level.data(), level.size()) +
+             "\",\"msg\":\"" + JsonEscape(text) + "\"}\n";
     } else {
       for (char& c : text) {
         if (c == '\n' || c == '\r') c = ' ';  // one event, one line

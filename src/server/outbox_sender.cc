@@ -16,7 +16,8 @@ notify::Notification ToNotification(const store::Delivery& d, const std::string&
   n.severity = d.notification.severity;
   n.title = privacy::Redacted::PartOf(stored, d.notification.title);
   n.text = privacy::Redacted::PartOf(stored, d.notification.text);
-  for (const auto& [k, v] : d.notification.fields) n.fields.emplace_back(k, privacy::Redacted::PartOf(stored, v));
+  for (const auto& [k, v] : d.notification.fields)
+    n.fields.emplace_back(k, privacy::Redacted::PartOf(stored, v));
   if (!public_url.empty() && !d.notification.link_path.empty()) {
     std::string base = public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -59,8 +60,9 @@ bool OutboxSender::Sleep(absl::Duration d) {
 void OutboxSender::RouterLoop() {
   do {
     if (names_.empty()) continue;
-    auto routed = store_.RouteNotifications(
-        [this](const notify::NotificationDraft& n) { return notify::ChannelsFor(n, options_.routes, names_); });
+    auto routed = store_.RouteNotifications([this](const notify::NotificationDraft& n) {
+      return notify::ChannelsFor(n, options_.routes, names_);
+    });
     if (!routed.ok()) {
       spdlog::warn("outbox: routing failed: {}", std::string(routed.status().message()));
     } else if (*routed > 0) {
@@ -81,28 +83,30 @@ void OutboxSender::ChannelLoop(std::size_t index) {
       // The lease covers the slowest send: a crash mid-send makes the delivery due again then.
       auto due = store_.ClaimDeliveries(name, absl::Now(), channel.timeout + absl::Minutes(1), 1);
       if (!due.ok()) {
-        spdlog::warn("outbox: claiming deliveries for {} failed: {}", name, std::string(due.status().message()));
+        spdlog::warn("outbox: claiming deliveries for {} failed: {}", name,
+                     std::string(due.status().message()));
         break;
       }
       if (due->empty()) break;
       const store::Delivery& d = due->front();
-      if (absl::Now() - last_send < channel.min_interval && !Sleep(channel.min_interval - (absl::Now() - last_send))) {
+      if (absl::Now() - last_send < channel.min_interval &&
+          !Sleep(channel.min_interval - (absl::Now() - last_send))) {
         return;
       }
       last_send = absl::Now();
-      notify::DeliveryResult r =
-          channel.notifier->Deliver(ToNotification(d, options_.public_url), absl::Now() + channel.timeout, &stopping_);
+      notify::DeliveryResult r = channel.notifier->Deliver(ToNotification(d, options_.public_url),
+                                                           absl::Now() + channel.timeout, &stopping_);
       if (r.outcome == notify::DeliveryOutcome::kDelivered) {
         (void)store_.FinishDelivery(d.id, true, absl::InfiniteFuture(), r.http_status, "");
         continue;
       }
       absl::Time next = r.outcome == notify::DeliveryOutcome::kRejected
                             ? absl::InfiniteFuture()
-                            : notify::NextAttempt(d.attempts, r.retry_after_ms, d.notification_created_at, absl::Now(),
-                                                  jitter(rng), options_.retry);
+                            : notify::NextAttempt(d.attempts, r.retry_after_ms, d.notification_created_at,
+                                                  absl::Now(), jitter(rng), options_.retry);
       if (next == absl::InfiniteFuture()) {
-        spdlog::warn("outbox: notification {} dead-lettered on {} after {} attempt(s): {}", d.notification_id, name,
-                     d.attempts, r.detail);
+        spdlog::warn("outbox: notification {} dead-lettered on {} after {} attempt(s): {}", d.notification_id,
+                     name, d.attempts, r.detail);
       }
       (void)store_.FinishDelivery(d.id, false, next, r.http_status, r.detail);
     }

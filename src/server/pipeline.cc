@@ -93,8 +93,10 @@ void Pipeline::Worker() {
           delayed_.erase(delayed_.begin());
         }
         if (!queue_.empty()) break;
-        if (delayed_.empty()) cv_.wait(lock);
-        else cv_.wait_until(lock, delayed_.begin()->first);
+        if (delayed_.empty())
+          cv_.wait(lock);
+        else
+          cv_.wait_until(lock, delayed_.begin()->first);
       }
       id = queue_.front();
       queue_.pop_front();
@@ -151,7 +153,8 @@ void Pipeline::Worker() {
          run_waiting_since](absl::StatusOr<int64_t> proposal_id) {
           auto now = std::chrono::steady_clock::now();
           if (!proposal_id.ok()) {
-            spdlog::warn("analysis of incident {} was not stored: {}", id, std::string(proposal_id.status().message()));
+            spdlog::warn("analysis of incident {} was not stored: {}", id,
+                         std::string(proposal_id.status().message()));
             for (auto& v : viewers) {
               v->Send("error", "{\"message\":\"analysis not stored\"}");
               v->Close();
@@ -169,7 +172,8 @@ void Pipeline::Worker() {
           events_.Publish("incident.analysis",
                           absl::StrCat("{\"incident_id\":", id, ",\"version\":", version, "}"));
           if (parent > 0) {
-            events_.Publish("incident.linked", absl::StrCat("{\"incident_id\":", id, ",\"parent_id\":", parent, "}"));
+            events_.Publish("incident.linked",
+                            absl::StrCat("{\"incident_id\":", id, ",\"parent_id\":", parent, "}"));
           }
           if (on_proposal_ && *proposal_id > 0) on_proposal_(id, *proposal_id);
         },
@@ -224,10 +228,11 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   opts.catalog = options_.catalog;
   opts.cancel = &cancel_;
   std::string thinking;
-  auto out = analysis::Analyze(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
-    thinking += chunk.str();
-    Emit(incident_id, chunk.str());
-  });
+  auto out =
+      analysis::Analyze(in, opts, vault, shield_, topology_, *reasoner_, [&](const privacy::Redacted& chunk) {
+        thinking += chunk.str();
+        Emit(incident_id, chunk.str());
+      });
   if (!out.ok()) return out.status();
   Finished f;
   f.stored.incident_id = incident_id;

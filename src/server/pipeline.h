@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -49,14 +49,17 @@ std::string WithProposalId(const std::string& document, int64_t proposal_id);
 
 class Pipeline {
  public:
-  Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield, topology::Topology& topology,
-           std::unique_ptr<brain::Reasoner> reasoner, EventHub& events, Metrics& metrics);
+  Pipeline(PipelineOptions options, store::Store& store, const privacy::Shield& shield,
+           topology::Topology& topology, std::unique_ptr<brain::Reasoner> reasoner, EventHub& events,
+           Metrics& metrics);
   ~Pipeline();
 
   void Schedule(int64_t incident_id);
   // Called (on the store's writer thread, keep it short) after a proposal is committed: the
   // approval engine takes it from there.
-  void OnProposal(std::function<void(int64_t incident_id, int64_t proposal_id)> fn) { on_proposal_ = std::move(fn); }
+  void OnProposal(std::function<void(int64_t incident_id, int64_t proposal_id)> fn) {
+    on_proposal_ = std::move(fn);
+  }
   // Replays the incident's reasoning so far, then streams the rest live, ending with a
   // "proposal" event. A finished analysis is replayed from the store.
   void WatchThinking(int64_t incident_id, std::shared_ptr<EventStream> stream);
@@ -92,16 +95,16 @@ class Pipeline {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   void EnqueueLocked(int64_t incident_id, std::chrono::steady_clock::time_point now);
-  std::deque<int64_t> queue_;        // guarded by mu_: ready to run
+  std::deque<int64_t> queue_;                                              // guarded by mu_: ready to run
   std::multimap<std::chrono::steady_clock::time_point, int64_t> delayed_;  // guarded by mu_: min_interval
-  std::set<int64_t> queued_;         // guarded by mu_: in queue_ or delayed_
+  std::set<int64_t> queued_;  // guarded by mu_: in queue_ or delayed_
   std::map<int64_t, std::chrono::steady_clock::time_point> last_finished_;  // guarded by mu_
-  std::set<int64_t> running_;        // guarded by mu_
-  std::set<int64_t> dirty_;          // guarded by mu_: changed while running
+  std::set<int64_t> running_;                                               // guarded by mu_
+  std::set<int64_t> dirty_;                              // guarded by mu_: changed while running
   std::map<int64_t, std::shared_ptr<Transcript>> live_;  // guarded by mu_
   // When the oldest change not yet covered by a finished analysis was scheduled (alert-to-proposal).
   std::map<int64_t, std::chrono::steady_clock::time_point> waiting_since_;  // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
+  bool stopping_ = false;                                                   // guarded by mu_
   std::atomic<bool> cancel_{false};  // tells a running reasoner to give up (shutdown)
   std::vector<std::thread> workers_;
 };

@@ -33,7 +33,8 @@ int Serve(runtime::Config config) {
     std::cerr << "awoooi: " << s.message() << "\n";
     return 1;
   }
-  std::cout << "AWOOOI " << AWOOOI_VERSION << " listening on http://" << host << ":" << (*app)->port() << std::endl;
+  std::cout << "AWOOOI " << AWOOOI_VERSION << " listening on http://" << host << ":" << (*app)->port()
+            << std::endl;
   std::thread signals([&app, set] {
     int sig = 0;
     sigwait(&set, &sig);

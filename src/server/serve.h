@@ -3,8 +3,8 @@
 // requests and commits everything acknowledged before returning.
 #pragma once
 
-#include "runtime/running_server.h"
 #include "runtime/config.h"
+#include "runtime/running_server.h"
 
 namespace awoooi::server {
 

@@ -45,8 +45,8 @@ enum class Kind {
   kRunTemplate,     // run a command template from configuration (argv with typed slots, no shell)
   kInvestigate,     // gather evidence; changes nothing and is never executed
 };
-inline constexpr Kind kAllKinds[] = {Kind::kRestartPod, Kind::kRolloutRestart, Kind::kScale,
-                                     Kind::kCordonNode, Kind::kDeletePvc,      Kind::kMcpTool,
+inline constexpr Kind kAllKinds[] = {Kind::kRestartPod,  Kind::kRolloutRestart, Kind::kScale,
+                                     Kind::kCordonNode,  Kind::kDeletePvc,      Kind::kMcpTool,
                                      Kind::kRunTemplate, Kind::kInvestigate};
 std::string_view ToString(Kind kind);  // "restart_pod", ...
 std::optional<Kind> ParseKind(std::string_view text);
@@ -54,13 +54,13 @@ std::optional<Kind> ParseKind(std::string_view text);
 bool Changes(Kind kind);
 
 enum class TargetKind {
-  kService,      // a service of the topology; the executor resolves it to its workload and pods
+  kService,  // a service of the topology; the executor resolves it to its workload and pods
   kPod,
   kDeployment,
   kStatefulSet,
   kNode,
   kPvc,
-  kNone,         // the action names no object (an MCP tool or template acting on its own terms)
+  kNone,  // the action names no object (an MCP tool or template acting on its own terms)
 };
 std::string_view ToString(TargetKind kind);  // "service", "pod", "deployment", ...
 std::optional<TargetKind> ParseTargetKind(std::string_view text);
@@ -82,8 +82,8 @@ struct ParamSpec {
   std::string name;
   ParamType type = ParamType::kName;
   bool required = false;
-  int64_t min = 0;  // kInteger
-  int64_t max = 0;  // kInteger
+  int64_t min = 0;                  // kInteger
+  int64_t max = 0;                  // kInteger
   std::vector<std::string> values;  // kEnum
 };
 

@@ -46,7 +46,7 @@ struct ExecutionContext {
   privacy::Vault* vault = nullptr;  // required
   absl::Time deadline = absl::InfiniteFuture();
   const std::atomic<bool>* cancel = nullptr;  // null: never cancelled
-  bool expired() const;  // deadline passed or cancel set
+  bool expired() const;                       // deadline passed or cancel set
 };
 
 // One check of a dry-run. `name` is a stable identifier ("rbac", "parameters", "exists", "pdb",
@@ -64,9 +64,9 @@ struct DryRunReport {
   std::string state_fingerprint;
   privacy::Redacted summary;  // "restarts 1 pod (postgres-db-0), no data loss"
   int64_t pods_affected = 0;
-  bool data_loss = false;      // the action destroys data (a PVC deletion)
-  bool supported = true;       // false: the system cannot dry-run this (e.g. an admission webhook)
-  bool passed() const;         // supported and every check passed
+  bool data_loss = false;  // the action destroys data (a PVC deletion)
+  bool supported = true;   // false: the system cannot dry-run this (e.g. an admission webhook)
+  bool passed() const;     // supported and every check passed
 };
 
 enum class ExecutionOutcome { kSucceeded, kFailed };
@@ -75,7 +75,8 @@ std::string_view ToString(ExecutionOutcome outcome);  // "succeeded" | "failed"
 struct ExecutionResult {
   ExecutionOutcome outcome = ExecutionOutcome::kFailed;
   privacy::Redacted output;  // what the system answered, redacted, capped
-  privacy::Redacted detail;  // one line for people: "pod postgres-db-0 replaced by postgres-db-0 (restarts 3)"
+  privacy::Redacted
+      detail;  // one line for people: "pod postgres-db-0 replaced by postgres-db-0 (restarts 3)"
   absl::Time started_at = absl::InfinitePast();
   absl::Time finished_at = absl::InfinitePast();
   std::string state_fingerprint;  // the state after the action, as DryRunReport computes it ("" unknown)

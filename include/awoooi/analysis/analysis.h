@@ -57,8 +57,8 @@ struct Options {
 struct Result {
   std::optional<topology::RootCauseResult> root_cause;
   std::optional<topology::BlastRadiusResult> blast_radius;
-  privacy::Redacted topology_note;  // why the topology could not analyse the service ("" when it did)
-  privacy::Redacted context;        // the retrieval context handed to the reasoner
+  privacy::Redacted topology_note;          // why the topology could not analyse the service ("" when it did)
+  privacy::Redacted context;                // the retrieval context handed to the reasoner
   std::optional<brain::Proposal> proposal;  // validated; absent when the reasoner gave none
   privacy::Redacted proposal_error;         // why there is no proposal
   std::string reasoner;                     // who answered

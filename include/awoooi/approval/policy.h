@@ -32,7 +32,7 @@
 namespace awoooi::approval {
 
 enum class Risk { kLow = 0, kMedium = 1, kHigh = 2, kCritical = 3 };
-std::string_view ToString(Risk risk);  // "LOW", "MEDIUM", "HIGH", "CRITICAL"
+std::string_view ToString(Risk risk);                  // "LOW", "MEDIUM", "HIGH", "CRITICAL"
 std::optional<Risk> ParseRisk(std::string_view text);  // case-insensitive
 
 // One rule of the risk policy. Empty fields match anything; `namespaces` and `tools` are globs.
@@ -103,7 +103,8 @@ struct FactorState {
 
 // Assigns each signer (in signing order) to the first unmet factor their role fits; a signer
 // who fits none is not counted.
-std::vector<FactorState> AssignSigners(const std::vector<Factor>& factors, const std::vector<Signer>& signers);
+std::vector<FactorState> AssignSigners(const std::vector<Factor>& factors,
+                                       const std::vector<Signer>& signers);
 bool AllMet(const std::vector<FactorState>& factors);
 // Whether `role` fits an unmet factor (a signature would count).
 bool CanCount(const std::vector<FactorState>& factors, Role role);

@@ -43,7 +43,7 @@ struct Settings {
 struct Dependencies {
   store::Store* store = nullptr;
   const privacy::Shield* shield = nullptr;
-  std::vector<action::Executor*> executors;  // the first that Supports() an action carries it out
+  std::vector<action::Executor*> executors;      // the first that Supports() an action carries it out
   const topology::Topology* topology = nullptr;  // blast radius and stateful targets (may be null)
   // Live events for the dashboard: name ("approval.requested", ...) and JSON data.
   std::function<void(const std::string& event, const std::string& data)> publish;
@@ -68,8 +68,8 @@ class ApprovalService {
   void Request(const store::User& user, action::Draft draft, int64_t incident_id, ApprovalCallback done);
   // A signature. `shown_fingerprint` is the dry-run state fingerprint the signer was shown;
   // `shown_action_hash` (optional, "" = not given) the action hash.
-  void Approve(int64_t id, const store::User& user, std::string shown_fingerprint, std::string shown_action_hash,
-               std::string comment, ApprovalCallback done);
+  void Approve(int64_t id, const store::User& user, std::string shown_fingerprint,
+               std::string shown_action_hash, std::string comment, ApprovalCallback done);
   void Reject(int64_t id, const store::User& user, std::string comment, ApprovalCallback done);
   // Moves every pending request past its expiry to EXPIRED. Returns how many.
   int ExpireDue();

@@ -28,11 +28,11 @@ namespace awoooi::audit {
 struct Entry {
   int64_t seq = 0;  // 1, 2, 3 ... without gaps
   absl::Time at = absl::InfinitePast();
-  std::string kind;     // "alert.received", "analysis", "proposal", "dry_run", "signature", "rejection",
-                        // "void", "expiry", "execution", "result", "trust", ...
-  std::string actor;    // a user name, or "system"
-  std::string subject;  // "incident/7", "approval/3", "pattern/restart_pod:nginx-*"
-  std::string detail;   // a JSON object (redacted text only)
+  std::string kind;       // "alert.received", "analysis", "proposal", "dry_run", "signature", "rejection",
+                          // "void", "expiry", "execution", "result", "trust", ...
+  std::string actor;      // a user name, or "system"
+  std::string subject;    // "incident/7", "approval/3", "pattern/restart_pod:nginx-*"
+  std::string detail;     // a JSON object (redacted text only)
   std::string prev_hash;  // hex SHA-256 of the previous entry ("" for the first)
   std::string hash;       // hex SHA-256 of this entry's canonical bytes
 };

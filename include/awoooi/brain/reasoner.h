@@ -57,7 +57,7 @@ struct ReasoningContext {
   std::vector<privacy::Redacted> learned_services;
   // Command templates and MCP servers actions may name (run_template, mcp_tool). Null: none.
   const action::Catalog* catalog = nullptr;
-  privacy::Redacted document;                     // the bounded retrieval-context document (text) for LLMs
+  privacy::Redacted document;  // the bounded retrieval-context document (text) for LLMs
 
   // The incident's vault. Model output is turned into Redacted with
   // `Shield::RedactPreservingLabels(text, *vault)`, so labels the model repeats ([IP_1]) keep their

@@ -65,7 +65,7 @@ struct Pvc {
 
 struct Pdb {
   std::string ns, name;
-  std::string service;       // selects the pods of this service
+  std::string service;           // selects the pods of this service
   int64_t min_available = -1;    // -1: not set
   int64_t max_unavailable = -1;  // -1: not set
   int64_t resource_version = 0;

@@ -62,10 +62,10 @@ struct Incident {
   int64_t id = 0;
   std::string group_key;
   IncidentStatus status = IncidentStatus::kFiring;
-  std::string service;    // value of the service (or job) label, may be empty
+  std::string service;  // value of the service (or job) label, may be empty
   std::string alertname;
-  std::string severity;   // worst severity label among its firing alerts
-  std::string title;      // redacted summary of the first alert, for lists
+  std::string severity;  // worst severity label among its firing alerts
+  std::string title;     // redacted summary of the first alert, for lists
   absl::Time opened_at = absl::InfinitePast();
   absl::Time updated_at = absl::InfinitePast();
   absl::Time resolved_at = absl::InfinitePast();  // InfinitePast while firing

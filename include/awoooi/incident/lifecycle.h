@@ -60,7 +60,7 @@ Placement Place(const std::optional<IncidentState>& newest, const Alert& alert, 
 
 // What storing the alert does.
 struct Transition {
-  IncidentState incident;  // the incident after the alert
+  IncidentState incident;     // the incident after the alert
   bool alert_firing = false;  // the alert's stored status after this delivery
   // True for a stale delivery whose times must not replace the stored ones (see the rules).
   bool keep_stored_times = false;
@@ -72,7 +72,7 @@ struct Transition {
 
 // Applies `alert` to `incident` (after Place: for kOpenNew pass a default IncidentState) given
 // the same fingerprint's stored state in that incident (nullopt: not stored yet).
-Transition Apply(const IncidentState& incident, Placement placement, const std::optional<StoredAlertState>& stored,
-                 const Alert& alert, absl::Time now);
+Transition Apply(const IncidentState& incident, Placement placement,
+                 const std::optional<StoredAlertState>& stored, const Alert& alert, absl::Time now);
 
 }  // namespace awoooi::incident

@@ -50,7 +50,7 @@ struct Route {
 // The channels (of `channels`, in order) that `n` goes to. With no routes configured, every
 // channel hears everything.
 std::vector<std::string> ChannelsFor(const NotificationDraft& n, const std::vector<Route>& routes,
-                               const std::vector<std::string>& channels);
+                                     const std::vector<std::string>& channels);
 
 struct RetryPolicy {
   int max_attempts = 12;
@@ -63,8 +63,8 @@ struct RetryPolicy {
 // When attempt `attempts` (1-based, the one that just failed) is tried again: exponential
 // backoff with full jitter in [backoff/2, backoff] (`jitter` in [0, 1)), or the receiver's
 // Retry-After when it gave one. InfiniteFuture means dead-letter it (too many attempts, too old).
-absl::Time NextAttempt(int attempts, int64_t retry_after_ms, absl::Time created, absl::Time now, double jitter,
-                       const RetryPolicy& policy);
+absl::Time NextAttempt(int attempts, int64_t retry_after_ms, absl::Time created, absl::Time now,
+                       double jitter, const RetryPolicy& policy);
 
 // The idempotency key of one notification on one channel.
 std::string IdempotencyKey(int64_t notification_id, std::string_view channel);

@@ -14,8 +14,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -73,8 +73,8 @@ struct StoredAlert {
 
 // What the incident list and detail show beyond the incident itself.
 struct IncidentMeta {
-  LabelSet group_labels;  // the labels the incident is grouped by (redacted values)
-  int64_t parent_id = 0;  // 0: not linked under another incident
+  LabelSet group_labels;        // the labels the incident is grouped by (redacted values)
+  int64_t parent_id = 0;        // 0: not linked under another incident
   std::string acknowledged_by;  // "" when nobody is on it
   absl::Time acknowledged_at = absl::InfinitePast();
 };
@@ -129,7 +129,7 @@ struct StoredAction {
   std::string validation = "valid";
   std::string action_hash;
   absl::Time created_at = absl::InfinitePast();
-  int64_t approval_id = 0;  // the approval request made for it (0: none: investigate, or not planned yet)
+  int64_t approval_id = 0;      // the approval request made for it (0: none: investigate, or not planned yet)
   std::string approval_status;  // that request's status
 };
 
@@ -172,10 +172,10 @@ struct ApprovalRecord {
   std::string requested_by;  // "" unless a person requested it by hand
   std::string dry_run_json;  // the latest dry-run report
   std::string state_fingerprint;
-  std::string blast_radius_json;  // ["ingress", ...]
+  std::string blast_radius_json;    // ["ingress", ...]
   double savings_monthly_usd = -1;  // -1: unknown
-  std::string reason;        // why it was voided, rejected, expired, or why the dry-run blocks it
-  std::string result_json;   // the execution result, "" before
+  std::string reason;               // why it was voided, rejected, expired, or why the dry-run blocks it
+  std::string result_json;          // the execution result, "" before
   absl::Time created_at = absl::InfinitePast();
   absl::Time updated_at = absl::InfinitePast();
   absl::Time expires_at = absl::InfinitePast();
@@ -299,7 +299,8 @@ class Store {
   virtual absl::StatusOr<User> GetUser(const std::string& name) = 0;             // NotFound
   // Returns the token's id. `expires_at` InfiniteFuture: never; `demo`: minted for a demo user.
   virtual absl::StatusOr<int64_t> AddToken(int64_t user_id, const std::string& token_sha256_hex,
-                                           absl::Time expires_at = absl::InfiniteFuture(), bool demo = false) = 0;
+                                           absl::Time expires_at = absl::InfiniteFuture(),
+                                           bool demo = false) = 0;
   // The user of a token that is neither revoked nor expired; NotFound otherwise.
   virtual absl::StatusOr<User> UserByTokenHash(const std::string& token_sha256_hex) = 0;
   virtual absl::StatusOr<std::vector<TokenInfo>> ListTokens() = 0;
@@ -335,13 +336,15 @@ class Store {
   // Approvals. Every change appends its audit entries in the same transaction.
   // Creates the request; when `hand_action` is set (a person requested it), the action row is
   // written first and `record.action.id` is taken from it. Returns the new id.
-  virtual absl::StatusOr<int64_t> CreateApproval(ApprovalRecord record, std::optional<action::Action> hand_action,
+  virtual absl::StatusOr<int64_t> CreateApproval(ApprovalRecord record,
+                                                 std::optional<action::Action> hand_action,
                                                  std::vector<AuditDraft> audit) = 0;
   virtual absl::StatusOr<ApprovalRecord> GetApproval(int64_t id) = 0;  // NotFound
   virtual absl::StatusOr<std::vector<ApprovalRecord>> ListApprovals(const ApprovalFilter& filter) = 0;
   // Adds a signature while the request is pending. FailedPrecondition when it is not pending any
   // more; AlreadyExists when this user already signed (one person signs once).
-  virtual absl::Status AddSignature(int64_t approval_id, SignatureRecord signature, std::vector<AuditDraft> audit) = 0;
+  virtual absl::Status AddSignature(int64_t approval_id, SignatureRecord signature,
+                                    std::vector<AuditDraft> audit) = 0;
   // Moves the request from `from` to `to` with `update` — a conditional update: FailedPrecondition
   // when it is not in `from` any more (someone else moved it first), so concurrent callers race
   // here and exactly one wins.
@@ -377,13 +380,14 @@ class Store {
   // Delivered; or not: try again at `next` (InfiniteFuture: dead-letter it).
   virtual absl::Status FinishDelivery(int64_t id, bool delivered, absl::Time next, int http_status,
                                       const std::string& error) = 0;
-  virtual absl::StatusOr<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;  // newest first
+  virtual absl::StatusOr<std::vector<Delivery>> ListDeliveries(
+      const DeliveryFilter& filter) = 0;  // newest first
   // Deliveries by channel and status (for /metrics).
   virtual absl::StatusOr<std::map<std::pair<std::string, std::string>, int64_t>> DeliveryCounts() = 0;
 
   // Users: change a role, or remove a user (their tokens stop working).
-  virtual absl::Status SetRole(const std::string& name, Role role) = 0;      // NotFound
-  virtual absl::Status RemoveUser(const std::string& name) = 0;              // NotFound
+  virtual absl::Status SetRole(const std::string& name, Role role) = 0;  // NotFound
+  virtual absl::Status RemoveUser(const std::string& name) = 0;          // NotFound
 
   // Small documents a plugin keeps across restarts (the simulated cluster's state), by key.
   // GetPluginState: NotFound when never written. PutPluginState returns once committed.

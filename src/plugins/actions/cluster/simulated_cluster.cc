@@ -60,7 +60,11 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
  public:
   SimulatedCluster(std::string name, Inventory inventory, store::Store* store, std::string key,
                    std::set<std::string> deny)
-      : name_(std::move(name)), store_(store), key_(std::move(key)), deny_(std::move(deny)), inv_(std::move(inventory)) {}
+      : name_(std::move(name)),
+        store_(store),
+        key_(std::move(key)),
+        deny_(std::move(deny)),
+        inv_(std::move(inventory)) {}
 
   std::string name() const override { return name_; }
 
@@ -77,7 +81,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
     }
   }
 
-  absl::StatusOr<action::DryRunReport> DryRun(const action::Action& a, const action::ExecutionContext& ctx) override {
+  absl::StatusOr<action::DryRunReport> DryRun(const action::Action& a,
+                                              const action::ExecutionContext& ctx) override {
     if (ctx.expired()) return absl::DeadlineExceededError("the dry-run's deadline passed before it started");
     auto real = action::Rehydrate(a, *ctx.shield, *ctx.vault);
     if (!real.ok()) return real.status();
@@ -86,10 +91,12 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
     return Report(plan, ctx, real->secrets());
   }
 
-  absl::StatusOr<action::ExecutionResult> Execute(const action::Action& a, const action::ExecutionContext& ctx) override {
+  absl::StatusOr<action::ExecutionResult> Execute(const action::Action& a,
+                                                  const action::ExecutionContext& ctx) override {
     action::ExecutionResult result;
     result.started_at = absl::Now();
-    if (ctx.expired()) return absl::DeadlineExceededError("the execution's deadline passed before it started");
+    if (ctx.expired())
+      return absl::DeadlineExceededError("the execution's deadline passed before it started");
     auto real = action::Rehydrate(a, *ctx.shield, *ctx.vault);
     if (!real.ok()) return real.status();
     std::string output;
@@ -128,17 +135,20 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
   absl::Status RestartPod(std::string_view ns, std::string_view name) override {
     absl::MutexLock lock(&mu_);
     Pod* pod = FindPod(ns, name);
-    if (pod == nullptr) return absl::NotFoundError(absl::StrCat("pod ", std::string(ns), "/", std::string(name), " not found"));
+    if (pod == nullptr)
+      return absl::NotFoundError(absl::StrCat("pod ", std::string(ns), "/", std::string(name), " not found"));
     ReplacePodLocked(*pod);
     return SaveLocked();
   }
 
   absl::Status Scale(std::string_view ns, std::string_view workload, int64_t replicas) override {
-    if (replicas < 0 || replicas > 1000) return absl::InvalidArgumentError("replicas: must be between 0 and 1000");
+    if (replicas < 0 || replicas > 1000)
+      return absl::InvalidArgumentError("replicas: must be between 0 and 1000");
     absl::MutexLock lock(&mu_);
     Workload* w = FindWorkload(ns, workload, std::nullopt);
     if (w == nullptr) {
-      return absl::NotFoundError(absl::StrCat("workload ", std::string(ns), "/", std::string(workload), " not found"));
+      return absl::NotFoundError(
+          absl::StrCat("workload ", std::string(ns), "/", std::string(workload), " not found"));
     }
     ScaleLocked(*w, replicas);
     return SaveLocked();
@@ -175,7 +185,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
     return nullptr;
   }
 
-  Workload* WorkloadOfService(std::string_view ns, std::string_view service) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  Workload* WorkloadOfService(std::string_view ns, std::string_view service)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (auto& w : inv_.workloads) {
       if (w.ns == ns && w.service == service) return &w;
     }
@@ -206,7 +217,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
   }
 
   // PodDisruptionBudget: may one more pod of `service` in `ns` go down now?
-  void CheckPdb(Plan& plan, std::string_view ns, std::string_view service) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void CheckPdb(Plan& plan, std::string_view ns, std::string_view service)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (const auto& pdb : inv_.pdbs) {
       if (pdb.ns != ns || pdb.service != service) continue;
       plan.seen.insert(absl::StrCat("pdb/", pdb.ns, "/", pdb.name));
@@ -217,16 +229,19 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
       for (const auto& w : inv_.workloads) {
         if (w.ns == ns && w.service == service) expected += w.replicas;
       }
-      int64_t allowed = pdb.min_available >= 0 ? healthy - pdb.min_available
-                                               : pdb.max_unavailable - std::max<int64_t>(0, expected - healthy);
+      int64_t allowed = pdb.min_available >= 0
+                            ? healthy - pdb.min_available
+                            : pdb.max_unavailable - std::max<int64_t>(0, expected - healthy);
       if (allowed < 1) {
         plan.Check("pdb", false,
-                   absl::StrCat("PodDisruptionBudget ", pdb.name, " allows no disruption now (", healthy,
-                                " healthy, ", pdb.min_available >= 0 ? absl::StrCat("min available ", pdb.min_available)
-                                                                     : absl::StrCat("max unavailable ", pdb.max_unavailable),
-                                ")"));
+                   absl::StrCat(
+                       "PodDisruptionBudget ", pdb.name, " allows no disruption now (", healthy, " healthy, ",
+                       pdb.min_available >= 0 ? absl::StrCat("min available ", pdb.min_available)
+                                              : absl::StrCat("max unavailable ", pdb.max_unavailable),
+                       ")"));
       } else {
-        plan.Check("pdb", true, absl::StrCat("PodDisruptionBudget ", pdb.name, " allows ", allowed, " disruption(s)"));
+        plan.Check("pdb", true,
+                   absl::StrCat("PodDisruptionBudget ", pdb.name, " allows ", allowed, " disruption(s)"));
       }
       return;
     }
@@ -239,10 +254,12 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
 
   void CheckRbac(Plan& plan, std::string_view resource, std::string_view verb) const {
     if (Denied(resource, verb)) {
-      plan.Check("rbac", false, absl::StrCat("the executor's identity may not ", std::string(verb), " ",
-                                             std::string(resource), " (simulated RBAC)"));
+      plan.Check("rbac", false,
+                 absl::StrCat("the executor's identity may not ", std::string(verb), " ",
+                              std::string(resource), " (simulated RBAC)"));
     } else {
-      plan.Check("rbac", true, absl::StrCat("the executor's identity may ", std::string(verb), " ", std::string(resource)));
+      plan.Check("rbac", true,
+                 absl::StrCat("the executor's identity may ", std::string(verb), " ", std::string(resource)));
     }
   }
 
@@ -250,7 +267,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
     Plan plan;
     plan.Check("parameters", true, "every parameter is valid for its type");
     bool namespaced = a.target_kind() != TargetKind::kNode;
-    if (namespaced && std::find(inv_.namespaces.begin(), inv_.namespaces.end(), a.ns()) == inv_.namespaces.end()) {
+    if (namespaced &&
+        std::find(inv_.namespaces.begin(), inv_.namespaces.end(), a.ns()) == inv_.namespaces.end()) {
       plan.Check("exists", false, absl::StrCat("namespace ", a.ns(), " does not exist"));
       return plan;
     }
@@ -274,7 +292,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
           return plan;
         }
         plan.seen.insert(absl::StrCat("pod/", pod->ns, "/", pod->name));
-        plan.Check("exists", true, absl::StrCat("pod ", pod->name, " (", pod->phase, ", restarts ", pod->restarts, ")"));
+        plan.Check("exists", true,
+                   absl::StrCat("pod ", pod->name, " (", pod->phase, ", restarts ", pod->restarts, ")"));
         CheckPdb(plan, pod->ns, pod->service);
         plan.pods_affected = 1;
         plan.summary = absl::StrCat("restarts 1 pod (", pod->name, "), no data loss");
@@ -290,13 +309,16 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
         plan.seen.insert(absl::StrCat(KindName(w->kind), "/", w->ns, "/", w->name));
         auto pods = PodsOf(*w);
         for (Pod* p : pods) plan.seen.insert(absl::StrCat("pod/", p->ns, "/", p->name));
-        plan.Check("exists", true, absl::StrCat(KindName(w->kind), " ", w->name, " with ", pods.size(), " pod(s)"));
+        plan.Check("exists", true,
+                   absl::StrCat(KindName(w->kind), " ", w->name, " with ", pods.size(), " pod(s)"));
         if (w->paused) {
-          plan.Check("paused", false, absl::StrCat(w->name, " is paused: a rollout restart would not roll it"));
+          plan.Check("paused", false,
+                     absl::StrCat(w->name, " is paused: a rollout restart would not roll it"));
         }
         CheckPdb(plan, w->ns, w->service);
         plan.pods_affected = static_cast<int64_t>(pods.size());
-        plan.summary = absl::StrCat("restarts ", pods.size(), " pod(s) of ", w->name, " one at a time, no data loss");
+        plan.summary =
+            absl::StrCat("restarts ", pods.size(), " pod(s) of ", w->name, " one at a time, no data loss");
         break;
       }
       case Kind::kScale: {
@@ -308,14 +330,16 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
         }
         plan.seen.insert(absl::StrCat(KindName(w->kind), "/", w->ns, "/", w->name));
         int64_t to = a.integer("replicas");
-        plan.Check("exists", true, absl::StrCat(KindName(w->kind), " ", w->name, " at ", w->replicas, " replica(s)"));
+        plan.Check("exists", true,
+                   absl::StrCat(KindName(w->kind), " ", w->name, " at ", w->replicas, " replica(s)"));
         if (to > w->replicas) {
           double cpu_free = 0, cpu_used = 0;
           for (const auto& n : inv_.nodes) cpu_free += n.unschedulable ? 0 : n.cpu;
           for (const auto& p : inv_.pods) cpu_used += p.cpu;
           double needed = (to - w->replicas) * w->cpu;
           plan.Check("capacity", cpu_used + needed <= cpu_free,
-                     absl::StrCat("needs ", needed, " more cores; ", cpu_free - cpu_used, " schedulable cores free"));
+                     absl::StrCat("needs ", needed, " more cores; ", cpu_free - cpu_used,
+                                  " schedulable cores free"));
         }
         plan.pods_affected = std::abs(to - w->replicas);
         plan.summary = absl::StrCat("scales ", w->name, " from ", w->replicas, " to ", to, " replica(s)",
@@ -327,15 +351,18 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
       }
       case Kind::kCordonNode: {
         CheckRbac(plan, "nodes", "patch");
-        auto n = std::find_if(inv_.nodes.begin(), inv_.nodes.end(), [&](const auto& n) { return n.name == a.target(); });
+        auto n = std::find_if(inv_.nodes.begin(), inv_.nodes.end(),
+                              [&](const auto& n) { return n.name == a.target(); });
         if (n == inv_.nodes.end()) {
           plan.Check("exists", false, absl::StrCat("no node ", a.target()));
           return plan;
         }
         plan.seen.insert(absl::StrCat("node//", n->name));
-        int64_t pods = std::count_if(inv_.pods.begin(), inv_.pods.end(), [&](const Pod& p) { return p.node == n->name; });
-        plan.Check("exists", true, absl::StrCat("node ", n->name, n->unschedulable ? " (already cordoned)" : "",
-                                                " running ", pods, " pod(s)"));
+        int64_t pods = std::count_if(inv_.pods.begin(), inv_.pods.end(),
+                                     [&](const Pod& p) { return p.node == n->name; });
+        plan.Check("exists", true,
+                   absl::StrCat("node ", n->name, n->unschedulable ? " (already cordoned)" : "", " running ",
+                                pods, " pod(s)"));
         plan.summary = absl::StrCat("marks ", n->name, " unschedulable; its ", pods, " pod(s) keep running");
         break;
       }
@@ -369,7 +396,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
         return plan;
     }
     plan.Check("blast_radius", true,
-               absl::StrCat(plan.pods_affected, " pod(s) affected, ", plan.data_loss ? "data is deleted" : "no data loss"));
+               absl::StrCat(plan.pods_affected, " pod(s) affected, ",
+                            plan.data_loss ? "data is deleted" : "no data loss"));
     return plan;
   }
 
@@ -412,13 +440,16 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
       for (const auto& n : inv_.nodes) {
         if (!n.unschedulable) schedulable.push_back(&n);
       }
-      p.node = !w.node.empty() ? w.node : schedulable.empty() ? "" : schedulable[rv % schedulable.size()]->name;
+      p.node = !w.node.empty()       ? w.node
+               : schedulable.empty() ? ""
+                                     : schedulable[rv % schedulable.size()]->name;
       p.phase = p.node.empty() ? "Pending" : "Running";
       if (w.kind == WorkloadKind::kStatefulSet) {
         p.name = absl::StrCat(w.name, "-", i);
         std::string claim = absl::StrCat("data-", p.name);
-        if (w.volume_gib > 0 && std::none_of(inv_.pvcs.begin(), inv_.pvcs.end(),
-                                            [&](const auto& c) { return c.ns == w.ns && c.name == claim; })) {
+        if (w.volume_gib > 0 && std::none_of(inv_.pvcs.begin(), inv_.pvcs.end(), [&](const auto& c) {
+              return c.ns == w.ns && c.name == claim;
+            })) {
           inv_.pvcs.push_back({w.ns, claim, w.service, w.volume_gib, "standard", NextVersion()});
         }
         if (w.volume_gib > 0) p.pvcs.push_back(claim);
@@ -449,7 +480,8 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
         }
         std::string old = pod->name;
         ReplacePodLocked(*pod);
-        return absl::StrCat("pod ", old, " evicted; replaced by ", pod->name, " (restarts ", pod->restarts, ")");
+        return absl::StrCat("pod ", old, " evicted; replaced by ", pod->name, " (restarts ", pod->restarts,
+                            ")");
       }
       case Kind::kRolloutRestart: {
         Workload* w = TargetWorkload(a);
@@ -500,11 +532,14 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
       } else if (kind == "deployment" || kind == "statefulset") {
         if (Workload* w = FindWorkload(ns, name, std::nullopt)) rv = w->resource_version;
       } else if (kind == "node") {
-        for (const auto& n : inv_.nodes) if (n.name == name) rv = n.resource_version;
+        for (const auto& n : inv_.nodes)
+          if (n.name == name) rv = n.resource_version;
       } else if (kind == "pvc") {
-        for (const auto& c : inv_.pvcs) if (c.ns == ns && c.name == name) rv = c.resource_version;
+        for (const auto& c : inv_.pvcs)
+          if (c.ns == ns && c.name == name) rv = c.resource_version;
       } else if (kind == "pdb") {
-        for (const auto& d : inv_.pdbs) if (d.ns == ns && d.name == name) rv = d.resource_version;
+        for (const auto& d : inv_.pdbs)
+          if (d.ns == ns && d.name == name) rv = d.resource_version;
       }
       absl::StrAppend(&text, id, "@", rv, "\n");
     }
@@ -521,16 +556,19 @@ class SimulatedCluster final : public action::Executor, public cluster::Control 
     privacy::Redacted r = ctx.shield->Redact(text, *ctx.vault);
     for (const std::string& s : secrets) {
       if (!s.empty() && r.str().find(s) != std::string::npos) {
-        return privacy::Redacted::Literal("[output withheld: it held a real value the shield did not recognise]");
+        return privacy::Redacted::Literal(
+            "[output withheld: it held a real value the shield did not recognise]");
       }
     }
     return r;
   }
 
   absl::StatusOr<action::DryRunReport> Report(const Plan& plan, const action::ExecutionContext& ctx,
-                                              const std::vector<std::string>& secrets) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                              const std::vector<std::string>& secrets)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     action::DryRunReport report;
-    for (const auto& [name, c] : plan.checks) report.checks.push_back({name, c.first, Redact(c.second, ctx, secrets)});
+    for (const auto& [name, c] : plan.checks)
+      report.checks.push_back({name, c.first, Redact(c.second, ctx, secrets)});
     report.state_fingerprint = FingerprintLocked(plan.seen);
     report.summary = Redact(plan.summary, ctx, secrets);
     report.pods_affected = plan.pods_affected;
@@ -566,13 +604,14 @@ absl::StatusOr<std::unique_ptr<action::Executor>> MakeSimulatedCluster(const Plu
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   auto inv = cluster::ParseInventoryYaml(text);
-  if (!inv.ok()) return absl::InvalidArgumentError(absl::StrCat(settings.KeyPath("file"), ": ", inv.status().message()));
+  if (!inv.ok())
+    return absl::InvalidArgumentError(absl::StrCat(settings.KeyPath("file"), ": ", inv.status().message()));
   std::set<std::string> deny;
   for (auto part : absl::StrSplit(settings.GetString("deny"), ',', absl::SkipWhitespace())) {
     deny.insert(std::string(absl::StripAsciiWhitespace(part)));
   }
-  auto cluster = std::make_unique<SimulatedCluster>(name, std::move(*inv), store,
-                                                    settings.GetString("state_key", "cluster/" + name), std::move(deny));
+  auto cluster = std::make_unique<SimulatedCluster>(
+      name, std::move(*inv), store, settings.GetString("state_key", "cluster/" + name), std::move(deny));
   if (auto s = cluster->Load(); !s.ok()) return s;
   return std::unique_ptr<action::Executor>(std::move(cluster));
 }

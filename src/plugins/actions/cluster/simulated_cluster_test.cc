@@ -60,7 +60,8 @@ class SimulatedClusterTest : public ::testing::Test {
 
 TEST_F(SimulatedClusterTest, TheDemoClusterMatchesTheDemoTopology) {
   auto inv = Inv();
-  for (std::string service : {"ingress", "frontend", "auth-service", "product-api", "order-api", "postgres-db"}) {
+  for (std::string service :
+       {"ingress", "frontend", "auth-service", "product-api", "order-api", "postgres-db"}) {
     EXPECT_FALSE(PodsOf(service).empty()) << service;
   }
   EXPECT_EQ(PodsOf("frontend").size(), 3u);
@@ -111,9 +112,11 @@ TEST_F(SimulatedClusterTest, AnEvictionThatWouldBreakAPodDisruptionBudgetIsRefus
 }
 
 TEST_F(SimulatedClusterTest, ScalingAddsAndRemovesPods) {
-  ASSERT_TRUE(exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "5"}}), Ctx()).ok());
+  ASSERT_TRUE(
+      exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "5"}}), Ctx()).ok());
   EXPECT_EQ(PodsOf("order-api").size(), 5u);
-  ASSERT_TRUE(exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "1"}}), Ctx()).ok());
+  ASSERT_TRUE(
+      exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "1"}}), Ctx()).ok());
   EXPECT_EQ(PodsOf("order-api").size(), 1u);
 }
 
@@ -154,7 +157,8 @@ TEST_F(SimulatedClusterTest, RbacDenialsAndMissingObjectsFailTheDryRun) {
   auto missing = exec_->DryRun(A("restart_pod", "nothing-here", {{"namespace", "production"}}), Ctx());
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->passed());
-  EXPECT_FALSE(exec_->DryRun(A("scale", "frontend", {{"namespace", "staging"}, {"replicas", "2"}}), Ctx())->passed());
+  EXPECT_FALSE(
+      exec_->DryRun(A("scale", "frontend", {{"namespace", "staging"}, {"replicas", "2"}}), Ctx())->passed());
 }
 
 TEST_F(SimulatedClusterTest, ARealValueReachesTheClusterAndNeverComesBackInTheOutput) {
@@ -184,7 +188,8 @@ TEST_F(SimulatedClusterTest, StateSurvivesARestartThroughTheStore) {
   auto st = store::OpenSqliteStore(so, std::make_unique<ingest::ShieldAlertRedactor>(*shield_));
   ASSERT_TRUE(st.ok());
   Make({}, st->get());
-  ASSERT_TRUE(exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "4"}}), Ctx()).ok());
+  ASSERT_TRUE(
+      exec_->Execute(A("scale", "order-api", {{"namespace", "production"}, {"replicas", "4"}}), Ctx()).ok());
   Make({}, st->get());  // a new process: loads what the store holds
   EXPECT_EQ(PodsOf("order-api").size(), 4u);
 }

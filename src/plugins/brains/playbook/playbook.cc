@@ -454,7 +454,8 @@ absl::StatusOr<Playbook> ParsePlaybook(std::string_view yaml, std::string_view s
       }
       auto target = TemplateField(a["target"], source, where + ".target");
       if (!target.ok()) return target.status();
-      if (target->empty() && at.target_kind != "none") return YamlError(source, where + ".target", "is required");
+      if (target->empty() && at.target_kind != "none")
+        return YamlError(source, where + ".target", "is required");
       at.target = *target;
       if (YAML::Node params = a["parameters"]) {
         if (!params.IsMap()) return YamlError(source, where + ".parameters", "must be a map");

@@ -230,7 +230,8 @@ absl::StatusOr<Proposal> PlaybookReasoner::Propose(const ReasoningContext& c, co
     d.expected_effect = Redacted::Literal("a person gathers the evidence this playbook needed");
     auto built = action::Build(d);
     action::Action a = built.ok() ? std::move(*built) : action::InvestigateInstead(d, built.status());
-    steps.Add(Redacted::Literal("Proposed action 1: investigate ") + a.target().name + Redacted::Literal("."));
+    steps.Add(Redacted::Literal("Proposed action 1: investigate ") + a.target().name +
+              Redacted::Literal("."));
     p.actions.push_back(ProposedAction{std::move(a), ""});
   }
 

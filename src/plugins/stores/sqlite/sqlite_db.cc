@@ -5,7 +5,8 @@
 namespace awoooi::store::sqlite {
 
 absl::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = absl::StrCat("sqlite: ", std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      absl::StrCat("sqlite: ", std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -121,7 +122,8 @@ absl::Status Db::Exec(std::string_view sql) {
 
 absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
+                              nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
   return Stmt(db_, s);
 }

@@ -1,7 +1,7 @@
 #include "plugins/stores/sqlite/sqlite_store.h"
 
-#include <condition_variable>
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -77,8 +77,13 @@ absl::StatusOr<int> ApplyMigrations(Db& db) {
     absl::Status s = db.Exec(m.sql);
     if (s.ok()) {
       auto ins = db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
-      if (!ins.ok()) s = ins.status();
-      else s = ins->Bind(1, static_cast<int64_t>(version)).Bind(2, m.name).Bind(3, FormatRfc3339(absl::Now())).Run();
+      if (!ins.ok())
+        s = ins.status();
+      else
+        s = ins->Bind(1, static_cast<int64_t>(version))
+                .Bind(2, m.name)
+                .Bind(3, FormatRfc3339(absl::Now()))
+                .Run();
     }
     if (!s.ok()) {
       (void)db.Exec("ROLLBACK");
@@ -183,8 +188,10 @@ absl::StatusOr<int64_t> InsertAction(Db& db, int64_t proposal_id, int ordinal, c
   auto st = db.Prepare(absl::StrCat("INSERT INTO actions (", std::string(kActionColumns).substr(4),
                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   if (!st.ok()) return st.status();
-  if (proposal_id > 0) st->Bind(1, proposal_id);
-  else st->BindNull(1);
+  if (proposal_id > 0)
+    st->Bind(1, proposal_id);
+  else
+    st->BindNull(1);
   if (auto s = st->Bind(2, static_cast<int64_t>(ordinal))
                    .Bind(3, action::ToString(a.kind()))
                    .Bind(4, action::ToString(a.target().kind))
@@ -285,8 +292,6 @@ absl::Status LoadActions(Db& db, StoredProposal* p) {
   return absl::OkStatus();
 }
 
-
-
 // ---- The outbox.
 
 std::string PayloadJson(const notify::NotificationDraft& n) {
@@ -298,12 +303,15 @@ std::string PayloadJson(const notify::NotificationDraft& n) {
 
 absl::Status InsertNotificationIn(Db& db, const notify::NotificationDraft& n, const std::string& now) {
   auto st = db.Prepare(
-      "INSERT INTO notifications (event, severity, subject, incident_id, service, namespace, payload, created_at) "
+      "INSERT INTO notifications (event, severity, subject, incident_id, service, namespace, payload, "
+      "created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!st.ok()) return st.status();
   st->Bind(1, n.event).Bind(2, ToString(n.severity)).Bind(3, n.subject);
-  if (n.incident_id > 0) st->Bind(4, n.incident_id);
-  else st->BindNull(4);
+  if (n.incident_id > 0)
+    st->Bind(4, n.incident_id);
+  else
+    st->BindNull(4);
   return st->Bind(5, n.service).Bind(6, n.ns).Bind(7, PayloadJson(n)).Bind(8, now).Run();
 }
 
@@ -322,15 +330,18 @@ notify::NotificationDraft ReadNotification(const Stmt& s, int col) {
     n.text = j.value("text", "");
     n.link_path = j.value("link_path", "");
     for (const auto& f : j.value("fields", nlohmann::json::array())) {
-      if (f.is_array() && f.size() == 2 && f[0].is_string() && f[1].is_string()) n.fields.emplace_back(f[0], f[1]);
+      if (f.is_array() && f.size() == 2 && f[0].is_string() && f[1].is_string())
+        n.fields.emplace_back(f[0], f[1]);
     }
   }
   return n;
 }
 
 constexpr char kDeliveryColumns[] =
-    "d.id, d.notification_id, d.channel, d.status, d.attempts, d.next_attempt_at, d.http_status, d.last_error, "
-    "d.created_at, d.delivered_at, n.event, n.severity, n.subject, n.incident_id, n.service, n.namespace, n.payload, "
+    "d.id, d.notification_id, d.channel, d.status, d.attempts, d.next_attempt_at, d.http_status, "
+    "d.last_error, "
+    "d.created_at, d.delivered_at, n.event, n.severity, n.subject, n.incident_id, n.service, n.namespace, "
+    "n.payload, "
     "n.created_at";
 
 Delivery ReadDelivery(const Stmt& s) {
@@ -379,7 +390,8 @@ absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, absl::
   auto tree = LoadTree(db);
   if (!tree.ok()) return tree.status();
   auto ins = db.Prepare(
-      "INSERT INTO audit_log (seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+      "INSERT INTO audit_log (seq, at, kind, actor, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6, "
       "?7, ?8)");
   if (!ins.ok()) return ins.status();
   for (const AuditDraft& d : drafts) {
@@ -408,7 +420,9 @@ absl::Status AppendAuditIn(Db& db, const std::vector<AuditDraft>& drafts, absl::
       if (auto s = InsertNotificationIn(db, *d.notification, now_text); !s.ok()) return s;
     }
   }
-  auto save = db.Prepare("INSERT INTO audit_tree (id, state) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET state = excluded.state");
+  auto save = db.Prepare(
+      "INSERT INTO audit_tree (id, state) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET state = "
+      "excluded.state");
   if (!save.ok()) return save.status();
   return save->Bind(1, tree->State()).Run();
 }
@@ -466,12 +480,14 @@ absl::Status LoadApprovalParts(Db& db, ApprovalRecord* a) {
   if (!r.ok()) return r.status();
   if (*r) a->action = ReadAction(*act);
   auto sig = db.Prepare(
-      "SELECT user_id, user_name, role, decision, comment, action_hash, state_fingerprint, at FROM signatures "
+      "SELECT user_id, user_name, role, decision, comment, action_hash, state_fingerprint, at FROM "
+      "signatures "
       "WHERE approval_id = ?1 ORDER BY id");
   if (!sig.ok()) return sig.status();
   sig->Bind(1, a->id);
   auto sigs = ReadAll<SignatureRecord>(*sig, [](const Stmt& s) {
-    return SignatureRecord{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), TimeOrPast(s, 7)};
+    return SignatureRecord{s.Int(0),  s.Text(1), s.Text(2), s.Text(3),
+                           s.Text(4), s.Text(5), s.Text(6), TimeOrPast(s, 7)};
   });
   if (!sigs.ok()) return sigs.status();
   a->signatures = std::move(*sigs);
@@ -480,11 +496,13 @@ absl::Status LoadApprovalParts(Db& db, ApprovalRecord* a) {
 
 absl::Status ApplyTrustIn(Db& db, const TrustChange& t, const std::string& now) {
   auto st = db.Prepare(
-      t.reset ? "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 0, 0, 1, ?2) "
-                "ON CONFLICT (pattern) DO UPDATE SET score = 0, rejections = rejections + 1, updated_at = excluded.updated_at"
-              : "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 1, 1, 0, ?2) "
-                "ON CONFLICT (pattern) DO UPDATE SET score = score + 1, approvals = approvals + 1, "
-                "updated_at = excluded.updated_at");
+      t.reset
+          ? "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 0, 0, 1, ?2) "
+            "ON CONFLICT (pattern) DO UPDATE SET score = 0, rejections = rejections + 1, updated_at = "
+            "excluded.updated_at"
+          : "INSERT INTO trust (pattern, score, approvals, rejections, updated_at) VALUES (?1, 1, 1, 0, ?2) "
+            "ON CONFLICT (pattern) DO UPDATE SET score = score + 1, approvals = approvals + 1, "
+            "updated_at = excluded.updated_at");
   if (!st.ok()) return st.status();
   return st->Bind(1, t.pattern).Bind(2, now).Run();
 }
@@ -509,25 +527,31 @@ class SqliteStore final : public Store {
                   "WHERE group_key = ?1 ORDER BY id DESC LIMIT 1"));
     s.Update(prep(&insert_incident_,
                   "INSERT INTO incidents (group_key, status, service, alertname, severity, title, opened_at, "
-                  "updated_at, alert_count, firing_count, version) VALUES (?1, 'firing', '', '', '', '', ?2, ?2, 0, 0, 0)"));
-    s.Update(prep(&find_alert_,
-                  "SELECT id, status, starts_at, ends_at FROM alerts WHERE incident_id = ?1 AND fingerprint = ?2"));
-    s.Update(prep(&insert_alert_,
-                  "INSERT INTO alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, "
-                  "generator_url, source, received_at, updated_at, receive_count) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)"));
-    s.Update(prep(&update_alert_,
-                  "UPDATE alerts SET status = ?2, labels = ?3, annotations = ?4, starts_at = ?5, ends_at = ?6, "
-                  "generator_url = ?7, updated_at = ?8, receive_count = receive_count + 1 WHERE id = ?1"));
+                  "updated_at, alert_count, firing_count, version) VALUES (?1, 'firing', '', '', '', '', ?2, "
+                  "?2, 0, 0, 0)"));
+    s.Update(prep(
+        &find_alert_,
+        "SELECT id, status, starts_at, ends_at FROM alerts WHERE incident_id = ?1 AND fingerprint = ?2"));
+    s.Update(
+        prep(&insert_alert_,
+             "INSERT INTO alerts (incident_id, fingerprint, status, labels, annotations, starts_at, ends_at, "
+             "generator_url, source, received_at, updated_at, receive_count) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1)"));
+    s.Update(
+        prep(&update_alert_,
+             "UPDATE alerts SET status = ?2, labels = ?3, annotations = ?4, starts_at = ?5, ends_at = ?6, "
+             "generator_url = ?7, updated_at = ?8, receive_count = receive_count + 1 WHERE id = ?1"));
     s.Update(prep(&update_incident_,
                   "UPDATE incidents SET status = ?2, firing_count = ?3, alert_count = alert_count + ?4, "
                   "severity = ?5, updated_at = ?6, resolved_at = ?7, version = ?8 WHERE id = ?1"));
-    s.Update(prep(&name_incident_,
-                  "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4, group_labels = ?5 WHERE id = ?1"));
+    s.Update(prep(
+        &name_incident_,
+        "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4, group_labels = ?5 WHERE id = ?1"));
     s.Update(prep(&load_vault_, "SELECT sealed FROM vaults WHERE incident_id = ?1"));
     s.Update(prep(&save_vault_,
                   "INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
-                  "ON CONFLICT (incident_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"));
+                  "ON CONFLICT (incident_id) DO UPDATE SET sealed = excluded.sealed, updated_at = "
+                  "excluded.updated_at"));
     s.Update(prep(&savepoint_, "SAVEPOINT request"));
     s.Update(prep(&release_, "RELEASE request"));
     s.Update(prep(&rollback_to_, "ROLLBACK TO request"));
@@ -546,7 +570,8 @@ class SqliteStore final : public Store {
         done(absl::UnavailableError("store is shutting down"));
         return;
       }
-      if ((queued_alerts_ + n > options_.max_queue_alerts || queued_bytes_ + bytes > options_.max_queue_bytes) &&
+      if ((queued_alerts_ + n > options_.max_queue_alerts ||
+           queued_bytes_ + bytes > options_.max_queue_bytes) &&
           queued_alerts_ > 0) {
         done(absl::ResourceExhaustedError("ingest queue is full; retry later"));
         return;
@@ -585,7 +610,9 @@ class SqliteStore final : public Store {
       if (!f.service.empty()) st->Bind(2, f.service);
       if (f.before_id > 0) st->Bind(3, f.before_id);
       st->Bind(4, std::clamp<int64_t>(f.limit, 1, 1000));
-      return ReadAll<IncidentRow>(*st, [](const Stmt& s) { return IncidentRow{ReadIncident(s), ReadIncidentMeta(s)}; });
+      return ReadAll<IncidentRow>(*st, [](const Stmt& s) {
+        return IncidentRow{ReadIncident(s), ReadIncidentMeta(s)};
+      });
     });
   }
 
@@ -664,7 +691,8 @@ class SqliteStore final : public Store {
       auto st = db.Prepare("INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)");
       if (!st.ok()) return st.status();
       absl::Status r = st->Bind(1, name).Bind(2, ToString(role)).Bind(3, FormatRfc3339(absl::Now())).Run();
-      if (absl::IsAlreadyExists(r)) return absl::AlreadyExistsError(absl::StrCat("user ", name, " already exists"));
+      if (absl::IsAlreadyExists(r))
+        return absl::AlreadyExistsError(absl::StrCat("user ", name, " already exists"));
       id = db.LastInsertId();
       return r;
     });
@@ -688,11 +716,18 @@ class SqliteStore final : public Store {
                                    bool demo) override {
     int64_t id = 0;
     absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
-      auto st = db.Prepare("INSERT INTO api_tokens (user_id, sha256, created_at, expires_at, demo) VALUES (?1, ?2, ?3, ?4, ?5)");
+      auto st = db.Prepare(
+          "INSERT INTO api_tokens (user_id, sha256, created_at, expires_at, demo) VALUES (?1, ?2, ?3, ?4, "
+          "?5)");
       if (!st.ok()) return st.status();
-      st->Bind(1, user_id).Bind(2, hash).Bind(3, FormatRfc3339(absl::Now())).Bind(5, static_cast<int64_t>(demo));
-      if (expires_at == absl::InfiniteFuture()) st->BindNull(4);
-      else st->Bind(4, FormatRfc3339(expires_at));
+      st->Bind(1, user_id)
+          .Bind(2, hash)
+          .Bind(3, FormatRfc3339(absl::Now()))
+          .Bind(5, static_cast<int64_t>(demo));
+      if (expires_at == absl::InfiniteFuture())
+        st->BindNull(4);
+      else
+        st->Bind(4, FormatRfc3339(expires_at));
       if (auto r = st->Run(); !r.ok()) return r;
       id = db.LastInsertId();
       return absl::OkStatus();
@@ -748,8 +783,10 @@ class SqliteStore final : public Store {
   absl::StatusOr<User> UserByTokenHash(const std::string& hash) override {
     return WithReader([&](Db& db) -> absl::StatusOr<User> {
       auto st = db.Prepare(
-          "SELECT u.id, u.name, u.role, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.sha256 = ?1 "
-          "AND u.removed_at IS NULL AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)");
+          "SELECT u.id, u.name, u.role, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE "
+          "t.sha256 = ?1 "
+          "AND u.removed_at IS NULL AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "
+          "?2)");
       if (!st.ok()) return st.status();
       st->Bind(1, hash).Bind(2, FormatRfc3339(absl::Now()));
       auto r = st->Step();
@@ -761,7 +798,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<int64_t> OpenIncidentOf(const std::string& service) override {
     return WithReader([&](Db& db) -> absl::StatusOr<int64_t> {
-      auto st = db.Prepare("SELECT id FROM incidents WHERE service = ?1 AND status = 'firing' ORDER BY id DESC LIMIT 1");
+      auto st = db.Prepare(
+          "SELECT id FROM incidents WHERE service = ?1 AND status = 'firing' ORDER BY id DESC LIMIT 1");
       if (!st.ok()) return st.status();
       st->Bind(1, service);
       auto r = st->Step();
@@ -774,7 +812,8 @@ class SqliteStore final : public Store {
     absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
       auto st = db.Prepare("UPDATE incidents SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1");
       if (!st.ok()) return st.status();
-      if (auto r = st->Bind(1, incident_id).Bind(2, user).Bind(3, FormatRfc3339(absl::Now())).Run(); !r.ok()) return r;
+      if (auto r = st->Bind(1, incident_id).Bind(2, user).Bind(3, FormatRfc3339(absl::Now())).Run(); !r.ok())
+        return r;
       if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " not found"));
       return absl::OkStatus();
     });
@@ -809,24 +848,29 @@ class SqliteStore final : public Store {
             *proposal_id = *id;
           }
           auto st = db.Prepare(
-              "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at, proposal_id) "
+              "INSERT INTO analyses (incident_id, incident_version, document, thinking, created_at, "
+              "proposal_id) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (incident_id) DO UPDATE SET "
               "incident_version = excluded.incident_version, document = excluded.document, "
-              "thinking = excluded.thinking, created_at = excluded.created_at, proposal_id = excluded.proposal_id");
+              "thinking = excluded.thinking, created_at = excluded.created_at, proposal_id = "
+              "excluded.proposal_id");
           if (!st.ok()) return st.status();
           st->Bind(1, analysis->incident_id)
               .Bind(2, analysis->incident_version)
               .Bind(3, analysis->json)
               .Bind(4, analysis->thinking)
               .Bind(5, now);
-          if (*proposal_id > 0) st->Bind(6, *proposal_id);
-          else st->BindNull(6);
+          if (*proposal_id > 0)
+            st->Bind(6, *proposal_id);
+          else
+            st->BindNull(6);
           if (auto s = st->Run(); !s.ok()) return s;
           std::vector<AuditDraft> audit = {AuditDraft{
               "analysis", "system", absl::StrCat("incident/", analysis->incident_id),
-              absl::StrCat("{\"incident_version\":", analysis->incident_version, ",\"parent_id\":",
-                           analysis->parent_incident_id > 0 ? std::to_string(analysis->parent_incident_id) : "null",
-                           "}")}};
+              absl::StrCat(
+                  "{\"incident_version\":", analysis->incident_version, ",\"parent_id\":",
+                  analysis->parent_incident_id > 0 ? std::to_string(analysis->parent_incident_id) : "null",
+                  "}")}};
           if (*proposal_id > 0) {
             std::string hashes;
             for (const auto& pa : (*prop)->actions) {
@@ -841,8 +885,10 @@ class SqliteStore final : public Store {
           auto link = db.Prepare("UPDATE incidents SET parent_id = ?2 WHERE id = ?1");
           if (!link.ok()) return link.status();
           link->Bind(1, analysis->incident_id);
-          if (analysis->parent_incident_id > 0) link->Bind(2, analysis->parent_incident_id);
-          else link->BindNull(2);
+          if (analysis->parent_incident_id > 0)
+            link->Bind(2, analysis->parent_incident_id);
+          else
+            link->BindNull(2);
           return link->Run();
         },
         [done = std::move(done), proposal_id](absl::Status s) {
@@ -914,7 +960,6 @@ class SqliteStore final : public Store {
     });
   }
 
-
   absl::StatusOr<int64_t> CreateApproval(ApprovalRecord rec, std::optional<action::Action> hand_action,
                                          std::vector<AuditDraft> audit) override {
     int64_t id = 0;
@@ -926,16 +971,22 @@ class SqliteStore final : public Store {
         rec.action.id = *action_id;
       }
       auto st = db.Prepare(
-          "INSERT INTO approvals (action_id, incident_id, proposal_id, status, pattern, risk_base, risk_effective, "
+          "INSERT INTO approvals (action_id, incident_id, proposal_id, status, pattern, risk_base, "
+          "risk_effective, "
           "risk_reason, factors, policy_version, requested_by, dry_run, state_fingerprint, blast_radius, "
-          "savings_monthly_usd, reason, result, created_at, updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+          "savings_monthly_usd, reason, result, created_at, updated_at, expires_at) VALUES (?1, ?2, ?3, ?4, "
+          "?5, ?6, "
           "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)");
       if (!st.ok()) return st.status();
       st->Bind(1, rec.action.id);
-      if (rec.incident_id > 0) st->Bind(2, rec.incident_id);
-      else st->BindNull(2);
-      if (rec.proposal_id > 0) st->Bind(3, rec.proposal_id);
-      else st->BindNull(3);
+      if (rec.incident_id > 0)
+        st->Bind(2, rec.incident_id);
+      else
+        st->BindNull(2);
+      if (rec.proposal_id > 0)
+        st->Bind(3, rec.proposal_id);
+      else
+        st->BindNull(3);
       st->Bind(4, rec.status)
           .Bind(5, rec.pattern)
           .Bind(6, rec.risk_base)
@@ -947,9 +998,14 @@ class SqliteStore final : public Store {
           .Bind(12, rec.dry_run_json)
           .Bind(13, rec.state_fingerprint)
           .Bind(14, rec.blast_radius_json);
-      if (rec.savings_monthly_usd >= 0) st->Bind(15, rec.savings_monthly_usd);
-      else st->BindNull(15);
-      st->Bind(16, rec.reason).Bind(17, rec.result_json).Bind(18, now).Bind(19, FormatRfc3339(rec.expires_at));
+      if (rec.savings_monthly_usd >= 0)
+        st->Bind(15, rec.savings_monthly_usd);
+      else
+        st->BindNull(15);
+      st->Bind(16, rec.reason)
+          .Bind(17, rec.result_json)
+          .Bind(18, now)
+          .Bind(19, FormatRfc3339(rec.expires_at));
       if (auto r = st->Run(); !r.ok()) return r;
       id = db.LastInsertId();
       for (auto& d : audit) {
@@ -1001,7 +1057,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::Status AddSignature(int64_t approval_id, SignatureRecord sig, std::vector<AuditDraft> audit) override {
+  absl::Status AddSignature(int64_t approval_id, SignatureRecord sig,
+                            std::vector<AuditDraft> audit) override {
     return RunOnWriter([&](Db& db) -> absl::Status {
       auto state = db.Prepare("SELECT status FROM approvals WHERE id = ?1");
       if (!state.ok()) return state.status();
@@ -1010,7 +1067,8 @@ class SqliteStore final : public Store {
       if (!r.ok()) return r.status();
       if (!*r) return absl::NotFoundError(absl::StrCat("approval ", approval_id, " not found"));
       if (state->Text(0) != "pending") {
-        return absl::FailedPreconditionError(absl::StrCat("approval ", approval_id, " is ", state->Text(0), ", not pending"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("approval ", approval_id, " is ", state->Text(0), ", not pending"));
       }
       std::string now = FormatRfc3339(absl::Now());
       auto ins = db.Prepare(
@@ -1027,7 +1085,8 @@ class SqliteStore final : public Store {
                            .Bind(8, sig.state_fingerprint)
                            .Bind(9, now)
                            .Run();
-      if (absl::IsAlreadyExists(s)) return absl::AlreadyExistsError(absl::StrCat(sig.user, " already signed approval ", approval_id));
+      if (absl::IsAlreadyExists(s))
+        return absl::AlreadyExistsError(absl::StrCat(sig.user, " already signed approval ", approval_id));
       if (!s.ok()) return s;
       auto touch = db.Prepare("UPDATE approvals SET updated_at = ?2 WHERE id = ?1");
       if (!touch.ok()) return touch.status();
@@ -1036,8 +1095,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::Status TransitionApproval(int64_t id, const std::string& from, const std::string& to, ApprovalUpdate u,
-                                  std::vector<AuditDraft> audit) override {
+  absl::Status TransitionApproval(int64_t id, const std::string& from, const std::string& to,
+                                  ApprovalUpdate u, std::vector<AuditDraft> audit) override {
     // A transition changes the state; which ones may is the database's trigger (migration 0007).
     if (from == to) return absl::FailedPreconditionError(absl::StrCat("approval ", id, " is already ", to));
     return RunOnWriter([&](Db& db) -> absl::Status {
@@ -1071,7 +1130,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::vector<int64_t>> ExpiredApprovals(absl::Time now) override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::vector<int64_t>> {
-      auto st = db.Prepare("SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?1 ORDER BY id LIMIT 1000");
+      auto st = db.Prepare(
+          "SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?1 ORDER BY id LIMIT 1000");
       if (!st.ok()) return st.status();
       st->Bind(1, FormatRfc3339(now));
       return ReadAll<int64_t>(*st, [](const Stmt& s) { return s.Int(0); });
@@ -1080,7 +1140,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<TrustRecord> GetTrust(const std::string& pattern) override {
     return WithReader([&](Db& db) -> absl::StatusOr<TrustRecord> {
-      auto st = db.Prepare("SELECT pattern, score, approvals, rejections, updated_at FROM trust WHERE pattern = ?1");
+      auto st = db.Prepare(
+          "SELECT pattern, score, approvals, rejections, updated_at FROM trust WHERE pattern = ?1");
       if (!st.ok()) return st.status();
       st->Bind(1, pattern);
       auto r = st->Step();
@@ -1092,7 +1153,9 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::vector<TrustRecord>> ListTrust() override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::vector<TrustRecord>> {
-      auto st = db.Prepare("SELECT pattern, score, approvals, rejections, updated_at FROM trust ORDER BY score DESC, pattern LIMIT 10000");
+      auto st = db.Prepare(
+          "SELECT pattern, score, approvals, rejections, updated_at FROM trust ORDER BY score DESC, pattern "
+          "LIMIT 10000");
       if (!st.ok()) return st.status();
       return ReadAll<TrustRecord>(*st, [](const Stmt& s) {
         return TrustRecord{s.Text(0), s.Int(1), s.Int(2), s.Int(3), TimeOrPast(s, 4)};
@@ -1114,7 +1177,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::vector<audit::Entry>> ListAudit(const AuditFilter& f) override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::vector<audit::Entry>> {
-      std::string sql = "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log WHERE 1=1";
+      std::string sql =
+          "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log WHERE 1=1";
       if (!f.kind.empty()) sql += " AND kind = ?1";
       if (!f.subject.empty()) sql += " AND subject = ?2";
       if (f.before_seq > 0) sql += " AND seq < ?3";
@@ -1131,7 +1195,8 @@ class SqliteStore final : public Store {
 
   absl::Status ScanAudit(const std::function<void(const audit::Entry&)>& fn) override {
     return WithReader([&](Db& db) -> absl::StatusOr<bool> {
-             auto st = db.Prepare("SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+             auto st = db.Prepare(
+                 "SELECT seq, at, kind, actor, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq");
              if (!st.ok()) return st.status();
              for (;;) {
                auto r = st->Step();
@@ -1150,9 +1215,16 @@ class SqliteStore final : public Store {
       auto tree = LoadTree(db);
       if (!tree.ok()) return tree.status();
       c = key.Sign(tree->size(), tree->RootHex(), absl::Now());
-      auto st = db.Prepare("INSERT INTO audit_checkpoints (tree_size, root, key_id, signature, at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      auto st = db.Prepare(
+          "INSERT INTO audit_checkpoints (tree_size, root, key_id, signature, at) VALUES (?1, ?2, ?3, ?4, "
+          "?5)");
       if (!st.ok()) return st.status();
-      if (auto r = st->Bind(1, c.tree_size).Bind(2, c.root).Bind(3, c.key_id).Bind(4, c.signature).Bind(5, FormatRfc3339(c.at)).Run();
+      if (auto r = st->Bind(1, c.tree_size)
+                       .Bind(2, c.root)
+                       .Bind(3, c.key_id)
+                       .Bind(4, c.signature)
+                       .Bind(5, FormatRfc3339(c.at))
+                       .Run();
           !r.ok())
         return r;
       c.id = db.LastInsertId();
@@ -1164,7 +1236,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::vector<audit::Checkpoint>> ListCheckpoints() override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::vector<audit::Checkpoint>> {
-      auto st = db.Prepare("SELECT id, tree_size, root, key_id, signature, at FROM audit_checkpoints ORDER BY tree_size, id");
+      auto st = db.Prepare(
+          "SELECT id, tree_size, root, key_id, signature, at FROM audit_checkpoints ORDER BY tree_size, id");
       if (!st.ok()) return st.status();
       return ReadAll<audit::Checkpoint>(*st, [](const Stmt& s) {
         audit::Checkpoint c;
@@ -1185,8 +1258,9 @@ class SqliteStore final : public Store {
       if (!st.ok()) return st.status();
       if (auto r = st->Bind(1, name).Bind(2, ToString(role)).Run(); !r.ok()) return r;
       if (db.Changes() == 0) return absl::NotFoundError(absl::StrCat("user ", name, " not found"));
-      return AppendAuditIn(db, {AuditDraft{"user.role", "admin", absl::StrCat("user/", name),
-                                           absl::StrCat("{\"role\":\"", std::string(ToString(role)), "\"}")}},
+      return AppendAuditIn(db,
+                           {AuditDraft{"user.role", "admin", absl::StrCat("user/", name),
+                                       absl::StrCat("{\"role\":\"", std::string(ToString(role)), "\"}")}},
                            absl::Now());
     });
   }
@@ -1201,7 +1275,6 @@ class SqliteStore final : public Store {
                            absl::Now());
     });
   }
-
 
   absl::Status AddNotifications(std::vector<notify::NotificationDraft> notifications) override {
     return RunOnWriter([&](Db& db) -> absl::Status {
@@ -1252,15 +1325,17 @@ class SqliteStore final : public Store {
                                                         absl::Duration lease, int64_t limit) override {
     std::vector<Delivery> out;
     absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
-      auto st = db.Prepare(absl::StrCat("SELECT ", kDeliveryColumns,
-                                        " FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
-                                        "WHERE d.status = 'pending' AND d.channel = ?1 AND d.next_attempt_at <= ?2 "
-                                        "ORDER BY d.id LIMIT ?3"));
+      auto st =
+          db.Prepare(absl::StrCat("SELECT ", kDeliveryColumns,
+                                  " FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
+                                  "WHERE d.status = 'pending' AND d.channel = ?1 AND d.next_attempt_at <= ?2 "
+                                  "ORDER BY d.id LIMIT ?3"));
       if (!st.ok()) return st.status();
       st->Bind(1, channel).Bind(2, FormatRfc3339(now)).Bind(3, limit);
       auto due = ReadAll<Delivery>(*st, ReadDelivery);
       if (!due.ok()) return due.status();
-      auto claim = db.Prepare("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1");
+      auto claim =
+          db.Prepare("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1");
       if (!claim.ok()) return claim.status();
       for (auto& d : *due) {
         if (auto r = claim->Bind(1, d.id).Bind(2, FormatRfc3339(now + lease)).Run(); !r.ok()) return r;
@@ -1284,16 +1359,19 @@ class SqliteStore final : public Store {
       const char* status = delivered ? "delivered" : next == absl::InfiniteFuture() ? "dead" : "pending";
       st->Bind(1, id).Bind(2, status).Bind(3, next == absl::InfiniteFuture() ? now : FormatRfc3339(next));
       st->Bind(4, static_cast<int64_t>(http_status)).Bind(5, error.substr(0, 500));
-      if (delivered) st->Bind(6, now);
-      else st->BindNull(6);
+      if (delivered)
+        st->Bind(6, now);
+      else
+        st->BindNull(6);
       return st->Run();
     });
   }
 
   absl::StatusOr<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& f) override {
     return WithReader([&](Db& db) -> absl::StatusOr<std::vector<Delivery>> {
-      std::string sql = absl::StrCat("SELECT ", kDeliveryColumns,
-                                     " FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE 1=1");
+      std::string sql =
+          absl::StrCat("SELECT ", kDeliveryColumns,
+                       " FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE 1=1");
       if (!f.status.empty()) sql += " AND d.status = ?1";
       if (!f.channel.empty()) sql += " AND d.channel = ?2";
       if (f.before_id > 0) sql += " AND d.id < ?3";
@@ -1338,7 +1416,8 @@ class SqliteStore final : public Store {
   absl::Status PutPluginState(const std::string& key, const std::string& value) override {
     return RunOnWriter([&](Db& db) -> absl::Status {
       auto st = db.Prepare(
-          "INSERT INTO plugin_state (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET "
+          "INSERT INTO plugin_state (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE "
+          "SET "
           "value = excluded.value, updated_at = excluded.updated_at");
       if (!st.ok()) return st.status();
       return st->Bind(1, key).Bind(2, value).Bind(3, FormatRfc3339(absl::Now())).Run();
@@ -1440,8 +1519,8 @@ class SqliteStore final : public Store {
         cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
         if (queue_.empty()) break;  // closing and drained
         int64_t n = 0, bytes = 0;
-        while (!queue_.empty() &&
-               (batch.empty() || n + static_cast<int64_t>(queue_.front().items.size()) <= options_.max_batch_alerts)) {
+        while (!queue_.empty() && (batch.empty() || n + static_cast<int64_t>(queue_.front().items.size()) <=
+                                                        options_.max_batch_alerts)) {
           n += static_cast<int64_t>(queue_.front().items.size());
           bytes += queue_.front().bytes;
           batch.push_back(std::move(queue_.front()));
@@ -1512,7 +1591,8 @@ class SqliteStore final : public Store {
         if (o.incident_opened && o.incident_id > 0) redactor_->Forget(o.incident_id);
       }
       outcomes.clear();
-      (*results)[i].status = absl::UnavailableError(absl::StrCat("alerts were not stored: ", request.message()));
+      (*results)[i].status =
+          absl::UnavailableError(absl::StrCat("alerts were not stored: ", request.message()));
     }
     if (s.ok()) {
       // One audit entry per batch of alerts (not per alert: ingestion stays at group-commit speed).
@@ -1533,8 +1613,8 @@ class SqliteStore final : public Store {
         }
         s = AppendAuditIn(writer_db_,
                           {AuditDraft{"alert.received", "system", "alerts",
-                                      absl::StrCat("{\"alerts\":", alerts, ",\"incidents\":", incidents.size(),
-                                                   ",\"incident_ids\":[", ids, "]}")}},
+                                      absl::StrCat("{\"alerts\":", alerts, ",\"incidents\":",
+                                                   incidents.size(), ",\"incident_ids\":[", ids, "]}")}},
                           now);
       }
     }
@@ -1560,9 +1640,12 @@ class SqliteStore final : public Store {
           n.incident_id = o.incident_id;
           n.service = st->Text(1);
           n.title = absl::StrCat("Resolved: ", st->Text(0));
-          n.text = absl::StrCat("Incident #", o.incident_id, " on ", st->Text(1), " resolved: its alerts stopped firing.");
+          n.text = absl::StrCat("Incident #", o.incident_id, " on ", st->Text(1),
+                                " resolved: its alerts stopped firing.");
           absl::Time opened_at = TimeOrPast(*st, 3);
-          if (opened_at != absl::InfinitePast()) n.fields.emplace_back("Open for", absl::FormatDuration(absl::Trunc(now - opened_at, absl::Seconds(1))));
+          if (opened_at != absl::InfinitePast())
+            n.fields.emplace_back("Open for",
+                                  absl::FormatDuration(absl::Trunc(now - opened_at, absl::Seconds(1))));
           n.link_path = absl::StrCat("/incidents/", o.incident_id);
           s = InsertNotificationIn(writer_db_, n, now_text);
         }
@@ -1633,9 +1716,9 @@ class SqliteStore final : public Store {
                                           TimeOrPast(find_alert_, 3)};
     }
     find_alert_.Reset();
-    const incident::Transition t =
-        incident::Apply(newest && placement != incident::Placement::kOpenNew ? *newest : incident::IncidentState{},
-                        placement, stored, alert, now);
+    const incident::Transition t = incident::Apply(
+        newest && placement != incident::Placement::kOpenNew ? *newest : incident::IncidentState{}, placement,
+        stored, alert, now);
 
     std::string labels = LabelsJson(alert.labels), annotations = LabelsJson(alert.annotations);
     std::string starts = FormatRfc3339(t.keep_stored_times ? stored->starts_at : alert.starts_at);
@@ -1683,7 +1766,8 @@ class SqliteStore final : public Store {
       return s;
     if (placement == incident::Placement::kOpenNew) {
       auto summary = alert.annotations.find("summary");
-      std::string title = summary != alert.annotations.end() ? summary->second : std::string(alert.Label("alertname"));
+      std::string title =
+          summary != alert.annotations.end() ? summary->second : std::string(alert.Label("alertname"));
       LabelSet group_labels;  // the redacted values of the labels the group key was built from
       for (const auto& name : item.group_label_names) {
         if (auto v = alert.Label(name); !v.empty()) group_labels[name] = std::string(v);
@@ -1713,10 +1797,10 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;    // guarded by mu_
-  int64_t queued_alerts_ = 0;    // guarded by mu_
-  int64_t queued_bytes_ = 0;     // guarded by mu_
-  bool closing_ = false;         // guarded by mu_
+  std::deque<Pending> queue_;  // guarded by mu_
+  int64_t queued_alerts_ = 0;  // guarded by mu_
+  int64_t queued_bytes_ = 0;   // guarded by mu_
+  bool closing_ = false;       // guarded by mu_
   std::thread writer_;
 
   std::mutex pool_mu_;
@@ -1762,8 +1846,8 @@ absl::StatusOr<std::unique_ptr<Store>> MakeSqliteStore(const PluginSettings& set
   auto batch = settings.GetInt("max_batch_alerts", o.max_batch_alerts, 1, 1'000'000);
   if (!batch.ok()) return batch.status();
   o.max_batch_alerts = *batch;
-  auto reopen = settings.GetDurationMs("reopen_window", absl::ToInt64Milliseconds(o.lifecycle.reopen_window), 0,
-                                       365LL * 86'400'000);
+  auto reopen = settings.GetDurationMs("reopen_window", absl::ToInt64Milliseconds(o.lifecycle.reopen_window),
+                                       0, 365LL * 86'400'000);
   if (!reopen.ok()) return reopen.status();
   o.lifecycle.reopen_window = absl::Milliseconds(*reopen);
   return OpenSqliteStore(o, std::move(redactor));

@@ -19,12 +19,12 @@
 namespace awoooi::store {
 
 struct SqliteOptions {
-  std::string path;                    // database file; created with its directory's permissions
-  int64_t max_queue_alerts = 200'000;  // beyond this Ingest answers ResourceExhausted
+  std::string path;                       // database file; created with its directory's permissions
+  int64_t max_queue_alerts = 200'000;     // beyond this Ingest answers ResourceExhausted
   int64_t max_queue_bytes = 256LL << 20;  // the same for the queued alerts' text
-  int64_t max_batch_alerts = 20'000;   // alerts per transaction
-  incident::Rules lifecycle;           // the reopen window (src/incident/)
-  bool fsync = true;                   // synchronous=FULL; off only for throwaway test stores
+  int64_t max_batch_alerts = 20'000;      // alerts per transaction
+  incident::Rules lifecycle;              // the reopen window (src/incident/)
+  bool fsync = true;                      // synchronous=FULL; off only for throwaway test stores
 };
 
 // Opens (creating if needed) and migrates the database, then starts the writer.

@@ -43,7 +43,8 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("awoooi_store_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("awoooi_store_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     options_.path = (dir_ / "awoooi.db").string();
@@ -60,7 +61,8 @@ class SqliteStoreTest : public ::testing::Test {
     store_ = std::move(*s);
   }
 
-  static Alert MakeAlert(std::string service, std::string name, AlertStatus status, std::string instance = "a") {
+  static Alert MakeAlert(std::string service, std::string name, AlertStatus status,
+                         std::string instance = "a") {
     Alert a;
     a.labels = {{"alertname", name}, {"service", service}, {"instance", instance}, {"severity", "critical"}};
     a.annotations = {{"summary", "error rate high on 10.0.0.1"}};
@@ -202,7 +204,8 @@ TEST_F(SqliteStoreTest, ConcurrentIngestSharesCommitsAndLosesNothing) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto r = IngestSync({MakeAlert("svc-" + std::to_string(t), "A" + std::to_string(i), AlertStatus::kFiring)});
+        auto r = IngestSync(
+            {MakeAlert("svc-" + std::to_string(t), "A" + std::to_string(i), AlertStatus::kFiring)});
         if (r.ok()) {
           ++ok;
           int64_t b = r->batch_size;
@@ -323,7 +326,8 @@ TEST_F(SqliteStoreTest, AnalysisIsReadableOnceItsCallbackReportsTheCommit) {
 }
 
 TEST_F(SqliteStoreTest, AProposalIsStoredAsRowsWithTypedActionsAndTheirHashes) {
-  auto r = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring), MakeAlert("db", "Down", AlertStatus::kFiring)});
+  auto r = IngestSync(
+      {MakeAlert("api", "Down", AlertStatus::kFiring), MakeAlert("db", "Down", AlertStatus::kFiring)});
   ASSERT_TRUE(r.ok());
   int64_t id = r->outcomes[0].incident_id, parent = r->outcomes[1].incident_id;
   ASSERT_NE(id, parent);
@@ -342,7 +346,8 @@ TEST_F(SqliteStoreTest, AProposalIsStoredAsRowsWithTypedActionsAndTheirHashes) {
   p.actions.push_back({*scale, ""});
   action::Draft inv;
   inv.kind = "investigate";
-  p.actions.push_back({*action::Build(inv), "restart_pod was not proposed: target: must be a Kubernetes name"});
+  p.actions.push_back(
+      {*action::Build(inv), "restart_pod was not proposed: target: must be a Kubernetes name"});
   StoredAnalysis a;
   a.incident_id = id;
   a.incident_version = 1;
