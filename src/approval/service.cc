@@ -541,7 +541,7 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
                                "approve",         comment,    rec->action.action_hash,
                                shown_fingerprint, absl::Now()};
     absl::Status added = store.AddSignature(id, sig,
-                                            {{"signature", user.name, "",
+                                            {{"signature", user.name, absl::StrCat("approval/", id),
                                               Dump({{"role", sig.role},
                                                     {"token_id", user.token_id},
                                                     {"action_hash", sig.action_hash},
@@ -688,6 +688,40 @@ int ApprovalService::ExpireDue() {
       ++n;
       auto rec = impl_->deps.store->GetApproval(id);
       impl_->Publish("approval.expired", id, rec.ok() ? rec->incident_id : 0, "expired");
+    }
+  }
+  return n;
+}
+
+int ApprovalService::RecoverInterrupted() {
+  store::Store& store = *impl_->deps.store;
+  int n = 0;
+  for (const char* from : {"executing", "approved"}) {
+    store::ApprovalFilter f;
+    f.status = from;
+    f.limit = 1000;
+    auto list = store.ListApprovals(f);
+    if (!list.ok()) continue;
+    for (const auto& rec : *list) {
+      const bool executing = std::string_view(from) == "executing";
+      store::ApprovalUpdate u;
+      std::string why = executing
+                            ? "the server stopped while the action ran: it may or may not have taken effect; "
+                              "check the target before requesting it again"
+                            : "the server stopped between the last signature and the execution: request it "
+                              "again so that it is re-checked";
+      if (executing) {
+        u.result_json = Dump({{"outcome", "failed"}, {"detail", why}, {"output", ""}});
+      } else {
+        u.reason = why;
+      }
+      store::AuditDraft entry{executing ? "result" : "void", "system", "", Dump({{"reason", why}})};
+      entry.notification = Note(executing ? "approval.failed" : "approval.voided", rec, why, FactorsOf(rec));
+      if (store.TransitionApproval(rec.id, from, executing ? "failed" : "voided", u, {entry}).ok()) {
+        ++n;
+        impl_->Publish(executing ? "approval.failed" : "approval.voided", rec.id, rec.incident_id,
+                       executing ? "failed" : "voided");
+      }
     }
   }
   return n;

@@ -340,6 +340,25 @@ TEST_F(ApprovalServiceTest, TheStoreRefusesTransitionsOutsideTheTable) {
   EXPECT_EQ(store_->GetApproval(r->id)->status, "voided");
 }
 
+// A crash between the last signature and the end of the execution leaves nothing in between for
+// ever: the next start voids what was approved and fails what was executing.
+TEST_F(ApprovalServiceTest, RequestsLeftApprovedOrExecutingByACrashAreSettledAtStart) {
+  auto a = Request("erin", D("restart_pod", "postgres-db", {{"namespace", "production"}}));
+  auto b = Request("erin", D("restart_pod", "auth-service", {{"namespace", "production"}}));
+  ASSERT_TRUE(a.ok() && b.ok());
+  // What a crash leaves behind: moved on by the store alone, never finished.
+  ASSERT_TRUE(store_->TransitionApproval(a->id, "pending", "approved", {}, {}).ok());
+  ASSERT_TRUE(store_->TransitionApproval(b->id, "pending", "approved", {}, {}).ok());
+  ASSERT_TRUE(store_->TransitionApproval(b->id, "approved", "executing", {}, {}).ok());
+  EXPECT_EQ(service_->RecoverInterrupted(), 2);
+  EXPECT_EQ(store_->GetApproval(a->id)->status, "voided");
+  EXPECT_NE(store_->GetApproval(a->id)->reason.find("request it again"), std::string::npos);
+  EXPECT_EQ(store_->GetApproval(b->id)->status, "failed");
+  EXPECT_NE(store_->GetApproval(b->id)->result_json.find("may or may not"), std::string::npos);
+  EXPECT_EQ(Executions(), 0) << "recovery never runs an action";
+  EXPECT_EQ(service_->RecoverInterrupted(), 0);
+}
+
 TEST_F(ApprovalServiceTest, EveryStepIsInAnUnbrokenAuditTrail) {
   auto r = Request("erin", D("scale", "order-api", {{"namespace", "production"}, {"replicas", "0"}}));
   ASSERT_TRUE(Approve("alice", r->id).ok());

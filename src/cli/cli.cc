@@ -179,13 +179,21 @@ int Main(int argc, char** argv, const Faces& faces) {
     rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
       auto config = LoadConfig(common);
       if (!config.ok()) return config.status();
-      auto key = runtime::LoadOrCreateAuditKey(*config);
-      if (!key.ok()) return key.status();
-      auto r = runtime::VerifyAudit(st, key->get());
+      auto key = runtime::LoadAuditKey(*config);
+      if (!key.ok() && !absl::IsNotFound(key.status())) return key.status();
+      const audit::CheckpointKey* k = key.ok() ? key->get() : nullptr;
+      auto r = runtime::VerifyAudit(st, k);
       if (!r.ok()) return r.status();
+      if (r->ok && k == nullptr && r->checkpoints > 0) {
+        std::cout << "audit trail chain OK (" << r->entries << " entries), but the signatures of "
+                  << r->checkpoints << " checkpoint(s) could not be checked: " << key.status().message()
+                  << "\n";
+        return absl::FailedPreconditionError("the checkpoint signing key is missing");
+      }
       if (r->ok) {
         std::cout << "audit trail OK: " << r->entries << " entries, " << r->checkpoints
-                  << " signed checkpoint(s) verified (key " << (*key)->key_id() << ")\n";
+                  << " signed checkpoint(s) verified" << (k ? " (key " + k->key_id() + ")" : std::string())
+                  << "\n";
         return absl::OkStatus();
       }
       std::cout << "audit trail BROKEN"

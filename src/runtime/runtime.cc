@@ -194,8 +194,23 @@ approval::Settings ApprovalSettings(const Config& config) {
   return s;
 }
 
+std::string AuditKeyPath(const Config& config) {
+  return config.audit.key_file.empty() ? DataPath(config, "audit.key") : config.audit.key_file;
+}
+
+absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadAuditKey(const Config& config) {
+  std::string path = AuditKeyPath(config);
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("audit.key_file: ", path, " does not exist"));
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto key = audit::CheckpointKey::FromPem(pem);
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat("audit.key_file: ", path, ": ", key.status().message()));
+  return key;
+}
+
 absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const Config& config) {
-  std::string path = config.audit.key_file.empty() ? DataPath(config, "audit.key") : config.audit.key_file;
+  std::string path = AuditKeyPath(config);
   std::ifstream in(path);
   if (!in) {
     std::error_code ec;

@@ -58,6 +58,9 @@ approval::Settings ApprovalSettings(const Config& config);
 
 // The Ed25519 key that signs audit checkpoints (created 0600 on first start).
 absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadOrCreateAuditKey(const Config& config);
+// The same without creating one: NotFound when the file does not exist (a verifier must never
+// mint the key it is checking signatures with).
+absl::StatusOr<std::unique_ptr<audit::CheckpointKey>> LoadAuditKey(const Config& config);
 
 // Verifies the whole audit trail in `store` and its checkpoints.
 absl::StatusOr<audit::VerifyResult> VerifyAudit(store::Store& store, const audit::CheckpointKey* key);

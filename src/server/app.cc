@@ -402,6 +402,12 @@ class AppImpl final : public App {
       events_.Publish(event, data);
     };
     approvals_ = std::make_unique<approval::ApprovalService>(approval_settings, std::move(deps));
+    if (int recovered = approvals_->RecoverInterrupted(); recovered > 0) {
+      spdlog::warn(
+          "{} approval request(s) were left approved or executing by the previous process: "
+          "voided or failed, see their reasons",
+          recovered);
+    }
     pipeline_->OnProposal(
         [this](int64_t incident, int64_t proposal) { approvals_->OnProposal(incident, proposal); });
 

@@ -73,6 +73,10 @@ class ApprovalService {
   void Reject(int64_t id, const store::User& user, std::string comment, ApprovalCallback done);
   // Moves every pending request past its expiry to EXPIRED. Returns how many.
   int ExpireDue();
+  // At start-up: a request the previous process left EXECUTING is FAILED (it may or may not have
+  // run: the result says to check the target), one left APPROVED is VOIDED (its re-check and
+  // execution never happened; request it again). Nothing stays in between forever. Returns how many.
+  int RecoverInterrupted();
   // Blocks until every queued job has finished (tests, shutdown).
   void Drain();
 
