@@ -33,6 +33,19 @@ absl::Status ShieldAlertRedactor::Redact(int64_t incident_id, Alert& alert, cons
   auto vault = VaultFor(incident_id, load);
   if (!vault.ok()) return vault.status();
   privacy::Vault& v = **vault;
+  if (v.size() >= max_values_) {
+    // The vault is full: a throwaway scope redacts the text, and a second pass escapes the labels
+    // that scope minted, so they read as foreign to this incident (see the header).
+    privacy::Vault none;
+    auto foreign = [&](const std::string& text) {
+      return shield_.Redact(shield_.RedactEphemeral(text).view(), none).str();
+    };
+    for (auto* m : {&alert.labels, &alert.annotations}) {
+      for (auto& [name, value] : *m) value = foreign(value);
+    }
+    if (!alert.generator_url.empty()) alert.generator_url = foreign(alert.generator_url);
+    return absl::OkStatus();
+  }
   for (auto* m : {&alert.labels, &alert.annotations}) {
     for (auto& [name, value] : *m) value = shield_.Redact(value, v).str();
   }

@@ -19,8 +19,14 @@ namespace awoooi::ingest {
 
 class ShieldAlertRedactor final : public store::AlertRedactor {
  public:
-  explicit ShieldAlertRedactor(const privacy::Shield& shield, std::size_t max_cached_vaults = 4096)
-      : shield_(shield), max_cached_(max_cached_vaults) {}
+  // `max_values`: distinct values one incident's vault may hold. Beyond it, an alert's new values
+  // are still redacted, but with escaped, unnumbered-in-this-scope labels ("[~IP_1]") that the
+  // vault does not hold: they never rehydrate, never collide with this incident's labels, and the
+  // vault (and its row) stops growing. Values the vault already knows keep their labels only below
+  // the cap.
+  explicit ShieldAlertRedactor(const privacy::Shield& shield, std::size_t max_cached_vaults = 4096,
+                               std::size_t max_values = 100'000)
+      : shield_(shield), max_cached_(max_cached_vaults), max_values_(max_values) {}
 
   absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override;
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override;
@@ -32,6 +38,7 @@ class ShieldAlertRedactor final : public store::AlertRedactor {
 
   const privacy::Shield& shield_;
   std::size_t max_cached_;
+  std::size_t max_values_;
   std::unordered_map<int64_t, std::pair<privacy::Vault, std::list<int64_t>::iterator>> vaults_;
   std::list<int64_t> lru_;  // most recent first
   std::set<int64_t> changed_;

@@ -34,6 +34,29 @@ class ShieldAlertRedactorTest : public ::testing::Test {
   }
 };
 
+// A vault stops growing at its cap; later values are redacted all the same, with labels that can
+// neither rehydrate nor be mistaken for this incident's.
+TEST_F(ShieldAlertRedactorTest, AFullVaultStopsGrowingAndNewValuesGetForeignLabels) {
+  ShieldAlertRedactor r(*shield_, 16, /*max_values=*/3);
+  for (int i = 1; i <= 5; ++i) {
+    Alert a = MakeAlert("10.0.0." + std::to_string(i));
+    ASSERT_TRUE(r.Redact(7, a, Loader()).ok());
+    Persist(r);
+    for (const auto* m : {&a.labels, &a.annotations}) {
+      for (const auto& [k, v] : *m) {
+        EXPECT_EQ(v.find("10.0.0."), std::string::npos) << v;
+        EXPECT_EQ(v.find("admin@company.com"), std::string::npos) << v;
+      }
+    }
+    if (i >= 3) {  // the vault holds 10.0.0.1, the e-mail and 10.0.0.2: it was full before this alert
+      EXPECT_NE(a.labels.at("instance").find("[~IP_"), std::string::npos) << a.labels.at("instance");
+    }
+  }
+  auto vault = shield_->OpenVault(disk_.at(7));
+  ASSERT_TRUE(vault.ok());
+  EXPECT_EQ(vault->size(), 3u);
+}
+
 TEST_F(ShieldAlertRedactorTest, LabelsAreStablePerIncidentAcrossBatchesAndRestarts) {
   {
     ShieldAlertRedactor r(*shield_);

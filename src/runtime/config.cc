@@ -84,6 +84,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "with serve --demo."},
       {"privacy.vault_key_file", "",
        "32-byte key for vault encryption; default <data_dir>/vault.key, created on first start."},
+      {"privacy.max_vault_values", "100000",
+       "Distinct values one incident's vault may hold; beyond it new values get escaped labels that never "
+       "rehydrate "
+       "and the vault stops growing."},
       {"log.level", "info", "trace, debug, info, warn or error."},
       {"log.format", "text", "text or json (one JSON object per line)."},
       {"topology.file", "",
@@ -522,6 +526,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   all = PluginSettings("", values);
   AWOOOI_READ(config.auth.demo_users, all.GetBool("auth.demo_users", false));
   config.privacy.vault_key_file = all.GetString("privacy.vault_key_file");
+  AWOOOI_READ(config.privacy.max_vault_values, all.GetInt("privacy.max_vault_values", 0, 16, 100'000'000));
   if (auto it = lists.find("privacy.custom_patterns"); it != lists.end()) {
     if (auto s = ReadCustomPatterns(it->second, &config.privacy.custom_patterns); !s.ok()) return fail(s);
   }

@@ -78,6 +78,7 @@ struct Config {
   struct Privacy {
     std::string vault_key_file;  // default: <data_dir>/vault.key (created on first start)
     std::vector<privacy::CustomPattern> custom_patterns;
+    int64_t max_vault_values{};  // distinct values one incident's vault may hold
   } privacy;
   struct Log {
     std::string level{};   // trace | debug | info | warn | error

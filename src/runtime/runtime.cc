@@ -157,8 +157,10 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const Config& config, co
       {"max_batch_alerts", std::to_string(config.store.max_batch_alerts)},
       {"reopen_window", absl::StrCat(config.store.reopen_window_ms, "ms")},
   };
-  auto store = registry.stores.Create(config.store.type, PluginSettings("store", std::move(values)),
-                                      std::make_unique<ingest::ShieldAlertRedactor>(shield));
+  auto store =
+      registry.stores.Create(config.store.type, PluginSettings("store", std::move(values)),
+                             std::make_unique<ingest::ShieldAlertRedactor>(
+                                 shield, 4096, static_cast<std::size_t>(config.privacy.max_vault_values)));
   if (!store.ok())
     return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   return store;
