@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -54,6 +55,12 @@ absl::StatusOr<OpenedStore> OpenStore(const runtime::Config& config) {
   auto st = runtime::OpenStore(config, **shield);
   if (!st.ok()) return st.status();
   return OpenedStore{std::move(*shield), std::move(*st)};
+}
+
+// Who ran an administrative command, for the audit trail: the operating-system user.
+std::string CliActor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
 }
 
 // The administrative commands: a valid role, the configured store, then `fn`; an exit code.
@@ -142,6 +149,10 @@ int Main(int argc, char** argv, const Faces& faces) {
     rc = WithStore(common, role_name, [&](store::Store& st, Role role) -> absl::Status {
       auto u = st.AddUser(user_name, role);
       if (!u.ok()) return u.status();
+      if (auto a = st.AppendAudit({{"user.added", CliActor(), "user/" + u->name,
+                                    "{\"role\":\"" + std::string(ToString(u->role)) + "\"}"}});
+          !a.ok())
+        return a;
       std::cout << "added user " << u->name << " (" << ToString(u->role) << ")\n";
       return absl::OkStatus();
     });
@@ -252,6 +263,14 @@ int Main(int argc, char** argv, const Faces& faces) {
     rc = WithStore(common, token_role, [&](store::Store& st, Role role) -> absl::Status {
       auto t = runtime::IssueToken(st, token_user, role, expires_at);
       if (!t.ok()) return t.status();
+      if (auto a = st.AppendAudit(
+              {{"token.created", CliActor(), "user/" + token_user,
+                expires_at == absl::InfiniteFuture()
+                    ? "{\"expires\":null}"
+                    : "{\"expires\":\"" +
+                          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", expires_at, absl::UTCTimeZone()) + "\"}"}});
+          !a.ok())
+        return a;
       std::string expiry = expires_at == absl::InfiniteFuture()
                                ? ""
                                : absl::StrCat(", expires ", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", expires_at,
@@ -293,6 +312,9 @@ int Main(int argc, char** argv, const Faces& faces) {
   token_revoke->callback([&] {
     rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
       if (auto s = st.RevokeToken(revoke_id); !s.ok()) return s;
+      if (auto a = st.AppendAudit({{"token.revoked", CliActor(), absl::StrCat("token/", revoke_id), "{}"}});
+          !a.ok())
+        return a;
       std::cout << "revoked token " << revoke_id << "\n";
       return absl::OkStatus();
     });

@@ -43,6 +43,13 @@ class Cli(unittest.TestCase):
         server.start()
         status, who = server.get_json("/api/v1/whoami", token=token)
         self.assertEqual((status, who["user"], who["role"]), (200, "frank", "devops"))
+        # Who made users and tokens is in the audit trail.
+        status, trail = server.get_json("/api/v1/audit?kind=token.created", token=token)
+        self.assertEqual(status, 200, trail)
+        self.assertEqual([e["subject"] for e in trail["entries"]], ["user/frank"])
+        self.assertTrue(trail["entries"][0]["actor"].startswith("cli:"), trail)
+        _, added = server.get_json("/api/v1/audit?kind=user.added", token=token)
+        self.assertEqual([e["subject"] for e in added["entries"]], ["user/erin"])
 
         # token list shows it (never the token itself); token revoke stops it at once (the server's
         # token cache holds an answer for at most a second).
