@@ -95,8 +95,11 @@ void Pipeline::Worker() {
         if (!queue_.empty()) break;
         if (delayed_.empty())
           cv_.wait(lock);
-        else
-          cv_.wait_until(lock, delayed_.begin()->first);
+        else {
+          // A copy: while this thread waits another one may erase that entry.
+          const auto until = delayed_.begin()->first;
+          cv_.wait_until(lock, until);
+        }
       }
       id = queue_.front();
       queue_.pop_front();

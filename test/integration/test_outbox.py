@@ -106,8 +106,9 @@ class Outbox(unittest.TestCase):
         for r in receiver.requests():
             for raw in RAW:
                 self.assertNotIn(raw.encode(), r["body"])
-        ds = self.deliveries(server, "?status=delivered")
-        self.assertGreaterEqual(len(ds), 3)
+        # The receiver answers before the server records the delivery: wait for the record.
+        ds = wait_for(lambda: (lambda d: d if len(d) >= 3 else None)(self.deliveries(server, "?status=delivered")),
+                      timeout=30, what="three deliveries recorded as delivered")
         self.assertTrue(all(d["idempotency_key"].startswith("awoooi-notification-") for d in ds))
 
     def test_a_receiver_down_across_a_restart_gets_each_notification_exactly_once(self):

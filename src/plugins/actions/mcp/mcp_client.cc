@@ -1,5 +1,6 @@
 #include "plugins/actions/mcp/mcp_client.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -132,7 +133,11 @@ absl::StatusOr<std::shared_ptr<McpClient::Connection>> McpClient::Acquire(const 
   if (!info.ok()) {
     absl::Status s = info.status();
     if (absl::IsDeadlineExceeded(s)) {
-      int64_t waited = absl::ToInt64Milliseconds(connect_limits.deadline - start + absl::Microseconds(999));
+      // The budget it had: the connect timeout, or less when the caller's deadline came first
+      // (not a clock difference, which a busy machine stretches by a millisecond or two).
+      int64_t waited =
+          std::min<int64_t>(options_.connect_timeout_ms,
+                            absl::ToInt64Milliseconds(limits.deadline - start + absl::Microseconds(999)));
       s = absl::DeadlineExceededError(absl::StrCat("no answer to initialize within ", waited, " ms"));
     }
     return failed(s);
