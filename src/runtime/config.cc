@@ -596,6 +596,18 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
     if (!it->second.IsSequence()) return fail(absl::InvalidArgumentError("notify_routes: must be a list"));
     for (std::size_t i = 0; i < it->second.size(); ++i) {
       const YAML::Node& r = it->second[i];
+      if (!r.IsMap())
+        return fail(absl::InvalidArgumentError(absl::StrCat("notify_routes[", i, "]: must be a map")));
+      for (const auto& kv : r) {
+        static const std::set<std::string> kRouteKeys = {"channels", "events", "services", "namespaces",
+                                                         "min_severity"};
+        std::string key = kv.first.as<std::string>();
+        if (!kRouteKeys.count(key)) {
+          return fail(absl::InvalidArgumentError(
+              absl::StrCat("notify_routes[", i, "]: unknown key \"", key,
+                           "\" (channels, events, services, namespaces, min_severity)")));
+        }
+      }
       notify::Route route;
       auto list = [&](const char* key) {
         std::vector<std::string> v;

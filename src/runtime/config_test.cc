@@ -82,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"approvals:\n  rules:\n    - {kind: scale, replicas_below: abc, risk: HIGH}\n",
                   "approvals"},
         BadConfig{"approvals:\n  rules:\n    - {kind: scale, pinned: maybe, risk: HIGH}\n", "approvals"},
-        BadConfig{"approvals:\n  protected_namespaces: kube-system\n", "protected_namespaces"}));
+        BadConfig{"approvals:\n  protected_namespaces: kube-system\n", "protected_namespaces"},
+        BadConfig{"notify_routes:\n  - {channel: ops}\n", "unknown key \"channel\""}));
 
 }  // namespace
 }  // namespace awoooi::runtime
