@@ -158,9 +158,10 @@ class HealthAndMetrics(ServerTest):
         self.assertEqual(self.server.get("/healthz")[0], 200)
         self.assertEqual(self.server.get("/readyz")[0], 200)
         self.server.post_json("/api/v1/alerts", {"alertname": "X", "service": "y"})
-        status, text = self.server.get("/metrics")
-        self.assertEqual(status, 200)
-        text = text.decode()
+        # A request is counted once its answer has been written, which can be after the client
+        # has read it: wait for the count rather than race it.
+        text = wait_for(lambda: (lambda r: r[1].decode() if r[0] == 200 and b'route="/api/v1/alerts"' in r[1]
+                                 else None)(self.server.get("/metrics")), what="the request counted in /metrics")
         self.assertIn('awoooi_alerts_ingested_total{source="generic"} 1', text)
         self.assertIn("awoooi_open_incidents 1", text)
         self.assertIn('route="/api/v1/alerts"', text)
