@@ -46,6 +46,9 @@ void Pipeline::Stop() {
     if (w.joinable()) w.join();
   }
   workers_.clear();
+  // Analyses handed to the store call back into this object once committed: wait for them.
+  std::unique_lock<std::mutex> lock(mu_);
+  saves_done_.wait(lock, [this] { return saves_in_flight_ == 0; });
 }
 
 std::size_t Pipeline::pending() const {
@@ -150,10 +153,22 @@ void Pipeline::Worker() {
     std::string json = finished->stored.json;
     int64_t version = finished->stored.incident_version;
     int64_t parent = finished->stored.parent_incident_id;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++saves_in_flight_;  // Stop() waits for this callback: it runs on the store's writer thread
+    }
     store_.SaveAnalysis(
         std::move(finished->stored), std::move(finished->proposal),
         [this, id, version, parent, json = std::move(json), viewers, finished, started,
          run_waiting_since](absl::StatusOr<int64_t> proposal_id) {
+          // The last thing this callback does is tell Stop() it is done with the pipeline.
+          struct Finish {
+            Pipeline* p;
+            ~Finish() {
+              std::lock_guard<std::mutex> lock(p->mu_);
+              if (--p->saves_in_flight_ == 0) p->saves_done_.notify_all();
+            }
+          } finish{this};
           auto now = std::chrono::steady_clock::now();
           if (!proposal_id.ok()) {
             spdlog::warn("analysis of incident {} was not stored: {}", id,

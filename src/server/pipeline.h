@@ -105,7 +105,9 @@ class Pipeline {
   // When the oldest change not yet covered by a finished analysis was scheduled (alert-to-proposal).
   std::map<int64_t, std::chrono::steady_clock::time_point> waiting_since_;  // guarded by mu_
   bool stopping_ = false;                                                   // guarded by mu_
-  std::atomic<bool> cancel_{false};  // tells a running reasoner to give up (shutdown)
+  int saves_in_flight_ = 0;             // guarded by mu_: SaveAnalysis callbacks not yet run
+  std::condition_variable saves_done_;  // saves_in_flight_ reached 0
+  std::atomic<bool> cancel_{false};     // tells a running reasoner to give up (shutdown)
   std::vector<std::thread> workers_;
 };
 
