@@ -230,9 +230,9 @@ struct ApprovalService::Impl {
   // The incident's vault (labels -> real values), or an empty one.
   privacy::Vault VaultOf(int64_t incident_id) const {
     if (incident_id <= 0) return privacy::Vault();
-    auto sealed = deps.store->GetSealedVault(incident_id);
-    if (!sealed.ok()) return privacy::Vault();
-    auto v = deps.shield->OpenVault(*sealed);
+    auto records = deps.store->GetVaultRecords(incident_id);
+    if (!records.ok()) return privacy::Vault();
+    auto v = deps.shield->OpenVault(*records, store::VaultScope(incident_id));
     return v.ok() ? std::move(*v) : privacy::Vault();
   }
 

@@ -3,20 +3,17 @@
 namespace awoooi::ingest {
 
 absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_id,
-                                                              const LoadSealedVault& load) {
+                                                              const LoadVaultRecords& load) {
   auto it = vaults_.find(incident_id);
   if (it != vaults_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.second);
     return &it->second.first;
   }
-  auto sealed = load(incident_id);
-  if (!sealed.ok()) return sealed.status();
-  privacy::Vault vault;
-  if (!sealed->empty()) {
-    auto opened = shield_.OpenVault(*sealed);
-    if (!opened.ok()) return opened.status();
-    vault = std::move(*opened);
-  }
+  auto records = load(incident_id);
+  if (!records.ok()) return records.status();
+  auto opened = shield_.OpenVault(*records, store::VaultScope(incident_id));
+  if (!opened.ok()) return opened.status();
+  privacy::Vault vault = std::move(*opened);
   // Evict least recently used vaults that have nothing unsaved.
   while (vaults_.size() >= max_cached_ && !lru_.empty()) {
     auto victim = std::prev(lru_.end());
@@ -29,7 +26,7 @@ absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_i
   return &ins->second.first;
 }
 
-absl::Status ShieldAlertRedactor::Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) {
+absl::Status ShieldAlertRedactor::Redact(int64_t incident_id, Alert& alert, const LoadVaultRecords& load) {
   auto vault = VaultFor(incident_id, load);
   if (!vault.ok()) return vault.status();
   privacy::Vault& v = **vault;
@@ -54,18 +51,25 @@ absl::Status ShieldAlertRedactor::Redact(int64_t incident_id, Alert& alert, cons
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ShieldAlertRedactor::TakeChangedVaults() {
-  std::vector<std::pair<int64_t, std::string>> out;
+absl::StatusOr<std::vector<store::VaultAppend>> ShieldAlertRedactor::TakeChangedVaults() {
+  std::vector<store::VaultAppend> out;
   for (int64_t id : changed_) {
     auto it = vaults_.find(id);
     if (it == vaults_.end()) continue;
-    auto sealed = shield_.SealVault(it->second.first);
-    if (!sealed.ok()) return sealed.status();
-    it->second.first.MarkClean();
-    out.emplace_back(id, std::move(*sealed));
+    privacy::Vault& vault = it->second.first;
+    auto records = shield_.SealNew(vault, store::VaultScope(id));
+    if (!records.ok()) return records.status();
+    if (records->empty()) continue;
+    const auto first = static_cast<int64_t>(vault.size() - records->size());
+    out.push_back(store::VaultAppend{id, first, std::move(*records)});
   }
   changed_.clear();
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ShieldAlertRedactor::UpgradeLegacyVault(int64_t incident_id,
+                                                                                 std::string_view sealed) {
+  return shield_.UpgradeLegacyVault(sealed, store::VaultScope(incident_id));
 }
 
 void ShieldAlertRedactor::Discard() {

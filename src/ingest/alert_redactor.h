@@ -2,7 +2,8 @@
 // annotation value and generator URL of an alert, in its incident's vault.
 //
 // Label NAMES are kept (they are schema, not data). Open vaults are cached per incident (bounded),
-// so a burst of alerts for one incident opens and seals its vault once per batch, not per alert.
+// so a burst of alerts for one incident opens its vault once, and each batch seals only the values it
+// minted.
 // Writer thread only (see store::AlertRedactor).
 #pragma once
 
@@ -28,13 +29,15 @@ class ShieldAlertRedactor final : public store::AlertRedactor {
                                std::size_t max_values = 100'000)
       : shield_(shield), max_cached_(max_cached_vaults), max_values_(max_values) {}
 
-  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override;
-  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override;
+  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadVaultRecords& load) override;
+  absl::StatusOr<std::vector<store::VaultAppend>> TakeChangedVaults() override;
   void Discard() override;
   void Forget(int64_t incident_id) override;
+  absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(int64_t incident_id,
+                                                              std::string_view sealed) override;
 
  private:
-  absl::StatusOr<privacy::Vault*> VaultFor(int64_t incident_id, const LoadSealedVault& load);
+  absl::StatusOr<privacy::Vault*> VaultFor(int64_t incident_id, const LoadVaultRecords& load);
 
   const privacy::Shield& shield_;
   std::size_t max_cached_;

@@ -23,14 +23,18 @@ class ShieldAlertRedactorTest : public ::testing::Test {
   }
 
   std::unique_ptr<privacy::Shield> shield_;
-  std::map<int64_t, std::string> disk_;  // what the store would hold
-  store::AlertRedactor::LoadSealedVault Loader() {
-    return [this](int64_t id) -> absl::StatusOr<std::string> { return disk_.count(id) ? disk_[id] : ""; };
+  std::map<int64_t, std::vector<std::string>> disk_;  // what the store would hold
+  store::AlertRedactor::LoadVaultRecords Loader() {
+    return [this](int64_t id) -> absl::StatusOr<std::vector<std::string>> { return disk_[id]; };
   }
   void Persist(ShieldAlertRedactor& r) {
     auto changed = r.TakeChangedVaults();
     ASSERT_TRUE(changed.ok());
-    for (auto& [id, sealed] : *changed) disk_[id] = sealed;
+    for (auto& append : *changed) {
+      auto& records = disk_[append.incident_id];
+      ASSERT_EQ(append.first_seq, static_cast<int64_t>(records.size()));  // appended, never rewritten
+      records.insert(records.end(), append.records.begin(), append.records.end());
+    }
   }
 };
 
@@ -52,7 +56,7 @@ TEST_F(ShieldAlertRedactorTest, AFullVaultStopsGrowingAndNewValuesGetForeignLabe
       EXPECT_NE(a.labels.at("instance").find("[~IP_"), std::string::npos) << a.labels.at("instance");
     }
   }
-  auto vault = shield_->OpenVault(disk_.at(7));
+  auto vault = shield_->OpenVault(disk_.at(7), store::VaultScope(7));
   ASSERT_TRUE(vault.ok());
   EXPECT_EQ(vault->size(), 3u);
 }
@@ -89,8 +93,33 @@ TEST_F(ShieldAlertRedactorTest, DiscardForgetsLabelsThatWereNeverCommitted) {
   EXPECT_EQ(b.labels.at("instance"), "[IP_1]:9100");
 }
 
+// A batch appends the records of the values it minted: an incident's vault is never resealed.
+TEST_F(ShieldAlertRedactorTest, EachBatchAppendsOnlyTheValuesItMinted) {
+  ShieldAlertRedactor r(*shield_);
+  Alert a = MakeAlert("10.0.0.1");
+  ASSERT_TRUE(r.Redact(3, a, Loader()).ok());
+  Persist(r);
+  EXPECT_EQ(disk_[3].size(), 2u);  // the address and the e-mail
+  Alert same = MakeAlert("10.0.0.1");
+  ASSERT_TRUE(r.Redact(3, same, Loader()).ok());
+  auto nothing = r.TakeChangedVaults();
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+  Alert b = MakeAlert("10.0.0.2");
+  ASSERT_TRUE(r.Redact(3, b, Loader()).ok());
+  Persist(r);
+  EXPECT_EQ(disk_[3].size(), 3u);
+  // Records of another incident's vault do not open in this one.
+  disk_[4] = disk_[3];
+  ShieldAlertRedactor restarted(*shield_);
+  Alert c = MakeAlert("10.0.0.2");
+  EXPECT_FALSE(restarted.Redact(4, c, Loader()).ok());
+  EXPECT_TRUE(restarted.Redact(3, c, Loader()).ok());
+  EXPECT_EQ(c.labels.at("instance"), "[IP_2]:9100");
+}
+
 TEST_F(ShieldAlertRedactorTest, ATamperedVaultIsAnError) {
-  disk_[5] = "not a sealed vault";
+  disk_[5] = {"not a sealed vault"};
   ShieldAlertRedactor r(*shield_);
   Alert a = MakeAlert("10.0.0.7");
   EXPECT_FALSE(r.Redact(5, a, Loader()).ok());

@@ -335,15 +335,24 @@ std::string ShieldImpl::Rehydrate(const Redacted& redacted, const Vault& vault) 
   return out;
 }
 
-absl::StatusOr<std::string> ShieldImpl::SealVault(const Vault& vault) const {
-  return keys_.Seal(VaultImpl(vault));
+absl::StatusOr<std::vector<std::string>> ShieldImpl::SealNew(Vault& vault, std::string_view scope) const {
+  return keys_.SealNew(VaultImpl(vault), scope);
 }
 
-absl::StatusOr<Vault> ShieldImpl::OpenVault(std::string_view sealed) const {
+absl::StatusOr<Vault> ShieldImpl::OpenVault(const std::vector<std::string>& records,
+                                            std::string_view scope) const {
   Vault vault;
-  absl::Status status = keys_.Open(sealed, &VaultImpl(vault));
+  absl::Status status = keys_.Open(records, scope, &VaultImpl(vault));
   if (!status.ok()) return status;
   return vault;
+}
+
+absl::StatusOr<std::vector<std::string>> ShieldImpl::UpgradeLegacyVault(std::string_view sealed_v1,
+                                                                        std::string_view scope) const {
+  Vault vault;
+  if (auto s = keys_.OpenLegacy(sealed_v1, &VaultImpl(vault)); !s.ok()) return s;
+  VaultImpl(vault).sealed = 0;
+  return keys_.SealNew(VaultImpl(vault), scope);
 }
 
 class StreamRedactorImpl final : public StreamRedactor {

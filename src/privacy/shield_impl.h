@@ -47,8 +47,11 @@ class ShieldImpl final : public Shield {
   std::vector<Finding> Scan(std::string_view text) const override;
   std::unique_ptr<StreamRedactor> NewStreamRedactor(Vault& vault) const override;
   std::string Rehydrate(const Redacted& text, const Vault& vault) const override;
-  absl::StatusOr<std::string> SealVault(const Vault& vault) const override;
-  absl::StatusOr<Vault> OpenVault(std::string_view sealed) const override;
+  absl::StatusOr<std::vector<std::string>> SealNew(Vault& vault, std::string_view scope) const override;
+  absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records,
+                                  std::string_view scope) const override;
+  absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(std::string_view sealed_v1,
+                                                              std::string_view scope) const override;
 
   // Finds the spans of `window` that can be committed: those starting at or after `from` and
   // ending before the returned safe point (the window's end when `eof`).

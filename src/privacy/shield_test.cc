@@ -343,12 +343,14 @@ TEST(Vault, SealThenOpenKeepsLabelsStable) {
   Vault vault;
   shield->Redact("10.0.0.1 ops@example.com 10.0.0.2", vault);
   EXPECT_TRUE(vault.dirty());
-  auto sealed = shield->SealVault(vault);
+  auto sealed = shield->SealNew(vault, "incident/1");
   ASSERT_TRUE(sealed.ok());
-  EXPECT_EQ(sealed->find("ops@example.com"), std::string::npos);
+  ASSERT_EQ(sealed->size(), 3u);  // one record per value
+  EXPECT_FALSE(vault.dirty());
+  for (const auto& record : *sealed) EXPECT_EQ(record.find("ops@example.com"), std::string::npos);
   // A restarted process with the same key reopens it and continues the numbering.
   auto restarted = NewShield();
-  auto opened = restarted->OpenVault(*sealed);
+  auto opened = restarted->OpenVault(*sealed, "incident/1");
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->size(), 3u);
   EXPECT_FALSE(opened->dirty());
@@ -356,26 +358,73 @@ TEST(Vault, SealThenOpenKeepsLabelsStable) {
   EXPECT_EQ(restarted->Rehydrate(restarted->RedactPreservingLabels("[IP_1]", *opened), *opened), "10.0.0.1");
 }
 
+// A store appends: each call seals only what was minted since the previous one.
+TEST(Vault, SealNewSealsOnlyTheValuesMintedSinceTheLastCall) {
+  auto shield = NewShield();
+  Vault vault;
+  shield->Redact("10.0.0.1 10.0.0.2", vault);
+  std::vector<std::string> disk = *shield->SealNew(vault, "incident/4");
+  EXPECT_TRUE(shield->SealNew(vault, "incident/4")->empty());
+  shield->Redact("10.0.0.2 10.0.0.3", vault);  // one new value
+  auto more = shield->SealNew(vault, "incident/4");
+  ASSERT_TRUE(more.ok());
+  ASSERT_EQ(more->size(), 1u);
+  disk.insert(disk.end(), more->begin(), more->end());
+  auto opened = shield->OpenVault(disk, "incident/4");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(shield->Rehydrate(shield->RedactPreservingLabels("[IP_1] [IP_2] [IP_3]", *opened), *opened),
+            "10.0.0.1 10.0.0.2 10.0.0.3");
+}
+
+// Someone with write access to the database copies a record of one incident into another: at
+// execution, [IP_1] would resolve to the other incident's host. The scope is authenticated.
+TEST(Vault, ARecordMovedToAnotherScopeDoesNotOpen) {
+  auto shield = NewShield();
+  Vault a;
+  shield->Redact("10.0.0.1", a);
+  auto records = *shield->SealNew(a, "incident/1");
+  EXPECT_TRUE(shield->OpenVault(records, "incident/1").ok());
+  auto moved = shield->OpenVault(records, "incident/2");
+  EXPECT_EQ(moved.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(moved.status().message().find("another incident"), std::string::npos) << moved.status();
+  EXPECT_FALSE(shield->OpenVault(records, "incident/11").ok());
+}
+
+TEST(Vault, ARepeatedRecordIsRefused) {
+  auto shield = NewShield();
+  Vault a;
+  shield->Redact("10.0.0.1", a);
+  auto records = *shield->SealNew(a, "incident/1");
+  records.push_back(records[0]);
+  EXPECT_EQ(shield->OpenVault(records, "incident/1").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(Vault, SealingTwiceUsesFreshNonces) {
   auto shield = NewShield();
   Vault vault;
   shield->Redact("10.0.0.1", vault);
-  EXPECT_NE(*shield->SealVault(vault), *shield->SealVault(vault));
+  Vault copy = vault;
+  EXPECT_NE(shield->SealNew(vault, "s")->at(0), shield->SealNew(copy, "s")->at(0));
 }
 
 TEST(Vault, OpenRejectsTamperedBytes) {
   auto shield = NewShield();
   Vault vault;
   shield->Redact("10.0.0.1 ops@example.com", vault);
-  std::string sealed = *shield->SealVault(vault);
-  for (std::size_t i = 0; i < sealed.size(); ++i) {
-    std::string tampered = sealed;
-    tampered[i] ^= 0x01;
-    EXPECT_EQ(shield->OpenVault(tampered).status().code(), absl::StatusCode::kInvalidArgument)
-        << "byte " << i;
+  std::vector<std::string> sealed = *shield->SealNew(vault, "incident/9");
+  for (std::size_t r = 0; r < sealed.size(); ++r) {
+    for (std::size_t i = 0; i < sealed[r].size(); ++i) {
+      std::vector<std::string> tampered = sealed;
+      tampered[r][i] ^= 0x01;
+      EXPECT_EQ(shield->OpenVault(tampered, "incident/9").status().code(), absl::StatusCode::kInvalidArgument)
+          << "record " << r << " byte " << i;
+    }
   }
-  EXPECT_FALSE(shield->OpenVault(sealed.substr(0, sealed.size() - 1)).ok());
-  EXPECT_FALSE(shield->OpenVault("").ok());
+  std::vector<std::string> cut = sealed;
+  cut[1].pop_back();
+  EXPECT_FALSE(shield->OpenVault(cut, "incident/9").ok());
+  EXPECT_FALSE(shield->OpenVault({""}, "incident/9").ok());
+  EXPECT_TRUE(shield->OpenVault({}, "incident/9").ok());  // no records: an empty vault
 }
 
 TEST(Vault, OpenRejectsAnotherKey) {
@@ -384,7 +433,33 @@ TEST(Vault, OpenRejectsAnotherKey) {
   shield->Redact("10.0.0.1", vault);
   ShieldConfig other;
   other.vault_key = std::string(32, 'q');
-  EXPECT_FALSE(NewShield(other)->OpenVault(*shield->SealVault(vault)).ok());
+  EXPECT_FALSE(NewShield(other)->OpenVault(*shield->SealNew(vault, "s"), "s").ok());
+}
+
+// A vault an earlier version sealed as one blob (format "AWV1", made with key 0xaa…aa from
+// "db 10.20.3.14 owner ops@example.com and 10.20.3.15") is re-sealed as records of a scope. The
+// blob itself is not a record.
+TEST(Vault, ALegacyVaultIsUpgradedToRecordsOfAScope) {
+  ShieldConfig config;
+  config.vault_key = std::string(64, 'a');
+  auto shield = NewShield(config);
+  std::string legacy = absl::HexStringToBytes(
+      "4157563100bf920198190d4d17a27aae231ec77281e8ef9cb0bef578f422dbcbf52276aca26555dcdac5479a06391a5f6"
+      "33577019dcacea457393f019994dcfe0eb01a37d1a5a1ec2d8d3f02830a03c8b728f4bf38df0783a7ea2b6de29286a8e9"
+      "c2ef8d90454396359a668ead1c1f9d80106340");
+  EXPECT_FALSE(shield->OpenVault({legacy}, "incident/3").ok());
+  auto records = shield->UpgradeLegacyVault(legacy, "incident/3");
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 3u);
+  auto vault = shield->OpenVault(*records, "incident/3");
+  ASSERT_TRUE(vault.ok()) << vault.status();
+  EXPECT_EQ(shield->Rehydrate(shield->RedactPreservingLabels("[IP_1] [EMAIL_1] [IP_2]", *vault), *vault),
+            "10.20.3.14 ops@example.com 10.20.3.15");
+  EXPECT_EQ(shield->Redact("10.20.3.16", *vault).str(), "[IP_3]");
+  std::string tampered = legacy;
+  tampered[20] ^= 1;
+  EXPECT_FALSE(shield->UpgradeLegacyVault(tampered, "incident/3").ok());
+  EXPECT_FALSE(NewShield()->UpgradeLegacyVault(legacy, "incident/3").ok());  // another key
 }
 
 TEST(Vault, CopiesAreIndependentAndMovedFromIsEmpty) {

@@ -33,8 +33,7 @@ Vault& Vault::operator=(const Vault& other) {
   return *this;
 }
 std::size_t Vault::size() const { return impl_->entries.size(); }
-bool Vault::dirty() const { return impl_->dirty; }
-void Vault::MarkClean() { impl_->dirty = false; }
+bool Vault::dirty() const { return impl_->entries.size() > impl_->sealed; }
 bool Vault::Minted(std::string_view label) const {
   return impl_->by_label.contains(internal::AbslView(label));
 }
@@ -51,7 +50,9 @@ std::string GenerateVaultKey() {
 namespace internal {
 namespace {
 
-constexpr std::string_view kMagic = "AWV1";
+// A record: one sealed value of a scope (see vault_impl.h). Version 1 sealed a whole vault.
+constexpr std::string_view kRecordMagic = "AWE2";
+constexpr std::string_view kLegacyMagic = "AWV1";
 constexpr std::size_t kNonceLen = 12;
 constexpr std::size_t kTagLen = 16;
 
@@ -179,33 +180,33 @@ std::uint32_t VaultKeys::MintIndex(Vault::Impl& vault, std::string_view prefix,
   vault.entries.push_back(Vault::Impl::Entry{label, std::string(value)});
   vault.by_digest.emplace(digest, index);
   vault.by_label.emplace(std::move(label), index);
-  vault.dirty = true;
   return index;
 }
 
-absl::StatusOr<std::string> VaultKeys::Seal(const Vault::Impl& vault) const {
-  std::string plain;
-  PutU32(&plain, static_cast<std::uint32_t>(vault.entries.size()));
-  for (const auto& e : vault.entries) {
-    PutU32(&plain, static_cast<std::uint32_t>(e.label.size()));
-    plain += e.label;
-    PutU32(&plain, static_cast<std::uint32_t>(e.value.size()));
-    plain += e.value;
-  }
-  std::string out(kMagic);
+namespace {
+
+// AES-256-GCM under `key` with a fresh random nonce; `magic` heads the output and, followed by
+// `aad`, is authenticated as associated data. Output: magic | nonce | ciphertext | tag.
+absl::StatusOr<std::string> GcmSeal(const std::string& key, std::string_view magic, std::string_view aad,
+                                    std::string_view plain) {
+  std::string out(magic);
   unsigned char nonce[kNonceLen];
   if (RAND_bytes(nonce, kNonceLen) != 1) return absl::InternalError("privacy: RAND_bytes failed");
   out.append(reinterpret_cast<char*>(nonce), kNonceLen);
   CipherCtx c;
   int len = 0;
   std::string cipher(plain.size(), '\0');
+  auto add_aad = [&](std::string_view a) {
+    return a.empty() ||
+           EVP_EncryptUpdate(c.ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(a.data()),
+                             static_cast<int>(a.size())) == 1;
+  };
   bool ok = c.ctx != nullptr &&
             EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
             EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceLen, nullptr) == 1 &&
-            EVP_EncryptInit_ex(c.ctx, nullptr, nullptr,
-                               reinterpret_cast<const unsigned char*>(enc_key_.data()), nonce) == 1 &&
-            EVP_EncryptUpdate(c.ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(kMagic.data()),
-                              static_cast<int>(kMagic.size())) == 1 &&
+            EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, reinterpret_cast<const unsigned char*>(key.data()),
+                               nonce) == 1 &&
+            add_aad(magic) && add_aad(aad) &&
             EVP_EncryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(cipher.data()), &len,
                               reinterpret_cast<const unsigned char*>(plain.data()),
                               static_cast<int>(plain.size())) == 1;
@@ -214,7 +215,6 @@ absl::StatusOr<std::string> VaultKeys::Seal(const Vault::Impl& vault) const {
        EVP_EncryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(cipher.data()) + len, &final_len) == 1;
   unsigned char tag[kTagLen];
   ok = ok && EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagLen, tag) == 1;
-  OPENSSL_cleanse(plain.data(), plain.size());
   if (!ok) return absl::InternalError("privacy: AES-256-GCM encryption failed");
   cipher.resize(static_cast<std::size_t>(len + final_len));
   out += cipher;
@@ -222,60 +222,134 @@ absl::StatusOr<std::string> VaultKeys::Seal(const Vault::Impl& vault) const {
   return out;
 }
 
-absl::Status VaultKeys::Open(std::string_view sealed, Vault::Impl* vault) const {
-  if (sealed.size() < kMagic.size() + kNonceLen + kTagLen || sealed.substr(0, kMagic.size()) != kMagic) {
-    return absl::InvalidArgumentError("privacy: not a sealed vault (version 1)");
-  }
-  const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data() + kMagic.size());
+// The inverse of GcmSeal: false for bytes that are not `magic`-headed, were tampered with, or were
+// sealed under another key or with other associated data.
+bool GcmOpen(const std::string& key, std::string_view magic, std::string_view aad, std::string_view sealed,
+             std::string* plain) {
+  if (sealed.size() < magic.size() + kNonceLen + kTagLen || sealed.substr(0, magic.size()) != magic)
+    return false;
+  const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data() + magic.size());
   std::string_view cipher =
-      sealed.substr(kMagic.size() + kNonceLen, sealed.size() - kMagic.size() - kNonceLen - kTagLen);
+      sealed.substr(magic.size() + kNonceLen, sealed.size() - magic.size() - kNonceLen - kTagLen);
   std::string tag(sealed.substr(sealed.size() - kTagLen));
-  std::string plain(cipher.size(), '\0');
+  plain->assign(cipher.size(), '\0');
   CipherCtx c;
   int len = 0, final_len = 0;
-  bool ok = c.ctx != nullptr &&
-            EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceLen, nullptr) == 1 &&
-            EVP_DecryptInit_ex(c.ctx, nullptr, nullptr,
-                               reinterpret_cast<const unsigned char*>(enc_key_.data()), nonce) == 1 &&
-            EVP_DecryptUpdate(c.ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(kMagic.data()),
-                              static_cast<int>(kMagic.size())) == 1 &&
-            EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(plain.data()), &len,
-                              reinterpret_cast<const unsigned char*>(cipher.data()),
-                              static_cast<int>(cipher.size())) == 1 &&
-            EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag.data()) == 1 &&
-            EVP_DecryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(plain.data()) + len, &final_len) == 1;
-  if (!ok) {
+  auto add_aad = [&](std::string_view a) {
+    return a.empty() ||
+           EVP_DecryptUpdate(c.ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(a.data()),
+                             static_cast<int>(a.size())) == 1;
+  };
+  bool ok =
+      c.ctx != nullptr && EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceLen, nullptr) == 1 &&
+      EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, reinterpret_cast<const unsigned char*>(key.data()),
+                         nonce) == 1 &&
+      add_aad(magic) && add_aad(aad) &&
+      EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(plain->data()), &len,
+                        reinterpret_cast<const unsigned char*>(cipher.data()),
+                        static_cast<int>(cipher.size())) == 1 &&
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagLen, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(plain->data()) + len, &final_len) == 1;
+  if (!ok) OPENSSL_cleanse(plain->data(), plain->size());
+  return ok;
+}
+
+// The associated data binding a record to its scope: the scope's length, then the scope.
+std::string ScopeAad(std::string_view scope) {
+  std::string aad;
+  PutU32(&aad, static_cast<std::uint32_t>(scope.size()));
+  aad += scope;
+  return aad;
+}
+
+}  // namespace
+
+bool VaultKeys::Add(Vault::Impl& vault, Vault::Impl::Entry e) const {
+  int tildes = -1;
+  if (!ParseLabelShape(e.label, &tildes) || tildes != 0) return false;
+  std::string_view label = e.label;
+  std::size_t underscore = label.rfind('_');
+  std::string prefix(label.substr(1, underscore - 1));
+  std::uint32_t number = 0;
+  for (char ch : label.substr(underscore + 1, label.size() - underscore - 2))
+    number = number * 10 + (ch - '0');
+  std::uint32_t& counter = vault.counters[prefix];
+  counter = std::max(counter, number);
+  auto index = static_cast<std::uint32_t>(vault.entries.size());
+  if (!vault.by_label.emplace(e.label, index).second) return false;
+  if (!vault.by_digest.emplace(Digest(prefix, e.value), index).second) {
+    vault.by_label.erase(AbslView(e.label));
+    return false;
+  }
+  vault.entries.push_back(std::move(e));
+  return true;
+}
+
+absl::StatusOr<std::vector<std::string>> VaultKeys::SealNew(Vault::Impl& vault,
+                                                            std::string_view scope) const {
+  std::vector<std::string> records;
+  const std::string aad = ScopeAad(scope);
+  std::string plain;
+  for (std::size_t i = vault.sealed; i < vault.entries.size(); ++i) {
+    const auto& e = vault.entries[i];
+    plain.clear();
+    PutU32(&plain, static_cast<std::uint32_t>(e.label.size()));
+    plain += e.label;
+    PutU32(&plain, static_cast<std::uint32_t>(e.value.size()));
+    plain += e.value;
+    auto record = GcmSeal(enc_key_, kRecordMagic, aad, plain);
     OPENSSL_cleanse(plain.data(), plain.size());
+    if (!record.ok()) return record.status();
+    records.push_back(std::move(*record));
+  }
+  vault.sealed = vault.entries.size();
+  return records;
+}
+
+absl::Status VaultKeys::Open(const std::vector<std::string>& records, std::string_view scope,
+                             Vault::Impl* vault) const {
+  Vault::Impl out;
+  out.key_id = id_;
+  const std::string aad = ScopeAad(scope);
+  std::string plain;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!GcmOpen(enc_key_, kRecordMagic, aad, records[i], &plain)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("privacy: vault record ", i + 1, " of ", records.size(),
+                       " failed authentication (tampered, another key, or another incident's record)"));
+    }
+    std::string_view in(plain);
+    Vault::Impl::Entry e;
+    bool parsed = GetBytes(&in, &e.label) && GetBytes(&in, &e.value) && in.empty() && Add(out, std::move(e));
+    OPENSSL_cleanse(plain.data(), plain.size());
+    if (!parsed) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("privacy: vault record ", i + 1, " is malformed or repeats a label"));
+    }
+  }
+  out.sealed = out.entries.size();
+  *vault = std::move(out);
+  return absl::OkStatus();
+}
+
+absl::Status VaultKeys::OpenLegacy(std::string_view sealed, Vault::Impl* vault) const {
+  std::string plain;
+  if (!GcmOpen(enc_key_, kLegacyMagic, "", sealed, &plain)) {
     return absl::InvalidArgumentError(
-        "privacy: sealed vault failed authentication (tampered, or another key)");
+        "privacy: legacy sealed vault (version 1) failed authentication (tampered, or another key)");
   }
   Vault::Impl out;
+  out.key_id = id_;
   std::string_view in(plain);
   std::uint32_t count;
   bool parsed = GetU32(&in, &count);
   for (std::uint32_t i = 0; parsed && i < count; ++i) {
     Vault::Impl::Entry e;
-    int tildes = -1;
-    parsed = GetBytes(&in, &e.label) && GetBytes(&in, &e.value) && ParseLabelShape(e.label, &tildes) &&
-             tildes == 0;
-    if (!parsed) break;
-    std::string_view label = e.label;
-    std::size_t underscore = label.rfind('_');
-    std::string prefix(label.substr(1, underscore - 1));
-    std::uint32_t number = 0;
-    for (char ch : label.substr(underscore + 1, label.size() - underscore - 2))
-      number = number * 10 + (ch - '0');
-    std::uint32_t& counter = out.counters[prefix];
-    counter = std::max(counter, number);
-    auto index = static_cast<std::uint32_t>(out.entries.size());
-    parsed = out.by_label.emplace(e.label, index).second &&
-             out.by_digest.emplace(Digest(prefix, e.value), index).second;
-    out.entries.push_back(std::move(e));
+    parsed = GetBytes(&in, &e.label) && GetBytes(&in, &e.value) && Add(out, std::move(e));
   }
   OPENSSL_cleanse(plain.data(), plain.size());
-  if (!parsed || !in.empty()) return absl::InvalidArgumentError("privacy: sealed vault is malformed");
-  out.key_id = id_;
+  if (!parsed || !in.empty()) return absl::InvalidArgumentError("privacy: legacy sealed vault is malformed");
   *vault = std::move(out);
   return absl::OkStatus();
 }

@@ -1,11 +1,14 @@
 // The vault's state and the cryptography around it: the keyed index (HMAC-SHA256 of each value
 // under a key derived from ShieldConfig::vault_key) and the sealed format (AES-256-GCM).
 //
-// Sealed format, version 1 (all integers little-endian):
-//   "AWV1" | nonce (12 random bytes) | ciphertext | GCM tag (16 bytes)
-// The 4-byte header is authenticated as associated data. The plaintext is
-//   u32 entry count, then per entry: u32 label length, label ("[IP_1]"), u32 value length, value.
-// Counters and the index are rebuilt when a vault is opened.
+// Sealed format, version 2: one record per value (all integers little-endian):
+//   "AWE2" | nonce (12 random bytes) | ciphertext | GCM tag (16 bytes)
+// The associated data is the 4-byte header, u32 scope length, scope ("incident/42"), so a record
+// moved to another scope fails authentication. The plaintext is
+//   u32 label length, label ("[IP_1]"), u32 value length, value.
+// A store appends the records of new values; nothing is resealed. Counters and the index are rebuilt
+// when a vault is opened. Version 1 ("AWV1", read only, for a store's upgrade) sealed the whole vault
+// with the header alone as associated data: u32 entry count, then the entries as above.
 //
 // Thread-safety: VaultKeys is immutable and shareable; Vault::Impl belongs to its Vault's owner.
 #pragma once
@@ -36,8 +39,8 @@ struct Vault::Impl {
   absl::flat_hash_map<ValueDigest, std::uint32_t> by_digest;  // HMAC(prefix, value) -> entry
   absl::flat_hash_map<std::string, std::uint32_t> by_label;   // "[IP_1]" -> entry
   absl::flat_hash_map<std::string, std::uint32_t> counters;   // prefix -> highest number minted
-  std::string key_id;  // which key built by_digest; a vault moved between keys is re-indexed
-  bool dirty = false;
+  std::string key_id;      // which key built by_digest; a vault moved between keys is re-indexed
+  std::size_t sealed = 0;  // entries[0, sealed) were sealed (are in the store); the rest are new
 };
 
 namespace internal {
@@ -60,10 +63,15 @@ class VaultKeys {
   // The same, as an index into vault.entries.
   std::uint32_t MintIndex(Vault::Impl& vault, std::string_view prefix, std::string_view value) const;
 
-  absl::StatusOr<std::string> Seal(const Vault::Impl& vault) const;
-  absl::Status Open(std::string_view sealed, Vault::Impl* vault) const;
+  // Records of entries[sealed, end), bound to `scope`; marks them sealed.
+  absl::StatusOr<std::vector<std::string>> SealNew(Vault::Impl& vault, std::string_view scope) const;
+  absl::Status Open(const std::vector<std::string>& records, std::string_view scope,
+                    Vault::Impl* vault) const;
+  absl::Status OpenLegacy(std::string_view sealed_v1, Vault::Impl* vault) const;
 
  private:
+  // Appends an opened entry: false for a label that is not a plain label or is already held.
+  bool Add(Vault::Impl& vault, Vault::Impl::Entry e) const;
   void Reindex(Vault::Impl& vault) const;
 
   std::string enc_key_;    // AES-256-GCM key, 32 bytes

@@ -1078,8 +1078,9 @@ class AppImpl final : public App {
       }
       privacy::Vault vault;
       if (incident_id > 0) {
-        if (auto sealed = store_->GetSealedVault(incident_id); sealed.ok()) {
-          if (auto v = shield_->OpenVault(*sealed); v.ok()) vault = std::move(*v);
+        if (auto records = store_->GetVaultRecords(incident_id); records.ok()) {
+          if (auto v = shield_->OpenVault(*records, store::VaultScope(incident_id)); v.ok())
+            vault = std::move(*v);
         }
       }
       d.target = shield_->RedactPreservingLabels(StringField(*body, "target"), vault);

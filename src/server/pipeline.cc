@@ -216,9 +216,9 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   auto detail = store_.GetIncident(incident_id, kMaxAlertsPerAnalysis);
   if (!detail.ok()) return detail.status();
   privacy::Vault vault;
-  auto sealed = store_.GetSealedVault(incident_id);
+  auto sealed = store_.GetVaultRecords(incident_id);
   if (sealed.ok()) {
-    auto opened = shield_.OpenVault(*sealed);
+    auto opened = shield_.OpenVault(*sealed, store::VaultScope(incident_id));
     if (!opened.ok()) return opened.status();
     vault = std::move(*opened);
   } else if (!absl::IsNotFound(sealed.status())) {

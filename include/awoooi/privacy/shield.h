@@ -66,7 +66,7 @@ struct Finding {
 std::string GenerateVaultKey();
 
 // The per-scope (per-incident) mapping between real values and labels. Opaque to callers;
-// serialise with Shield::SealVault / OpenVault.
+// persist with Shield::SealNew / OpenVault.
 class Vault {
  public:
   Vault();
@@ -77,8 +77,7 @@ class Vault {
   Vault& operator=(const Vault&);
 
   std::size_t size() const;  // number of distinct values held
-  bool dirty() const;        // minted a label since creation/last MarkClean()
-  void MarkClean();
+  bool dirty() const;        // holds values Shield::SealNew has not sealed yet
   // True when this vault minted `label` (given with brackets, e.g. "[IP_1]"). Carries no value.
   bool Minted(std::string_view label) const;
 
@@ -141,11 +140,21 @@ class Shield {
   // `~`, so Rehydrate(Redact(x, v), v) == x.
   virtual std::string Rehydrate(const Redacted& text, const Vault& vault) const = 0;
 
-  // AES-256-GCM sealed bytes of the vault, for the store.
-  virtual absl::StatusOr<std::string> SealVault(const Vault& vault) const = 0;
-  // InvalidArgument for bytes that are not a sealed vault, were tampered with, or were sealed
-  // under a different key.
-  virtual absl::StatusOr<Vault> OpenVault(std::string_view sealed) const = 0;
+  // Persisting a vault. Each value is sealed on its own (AES-256-GCM), with `scope` (the vault's
+  // owner, e.g. "incident/42") as associated data: a store appends the records of new values
+  // instead of rewriting the vault, and a record copied into another scope fails to open.
+  // The records of the values minted since the last call (all of them the first time), in minting
+  // order; afterwards the vault is not dirty().
+  virtual absl::StatusOr<std::vector<std::string>> SealNew(Vault& vault, std::string_view scope) const = 0;
+  // Opens `scope`'s records, in the order they were sealed. InvalidArgument for a record that is
+  // not one, was tampered with, was sealed under another key or for another scope, or repeats a
+  // label.
+  virtual absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records,
+                                          std::string_view scope) const = 0;
+  // An earlier version sealed a whole vault as one blob ("AWV1") bound to no scope: its values,
+  // re-sealed as records of `scope`. For a store's one-time upgrade of its old rows.
+  virtual absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(std::string_view sealed_v1,
+                                                                      std::string_view scope) const = 0;
 
  protected:
   // Lets implementations construct Redacted.

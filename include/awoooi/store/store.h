@@ -15,11 +15,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "awoooi/audit/audit.h"
 #include "awoooi/brain/proposal.h"
 #include "awoooi/core/alert.h"
@@ -257,24 +259,41 @@ struct StoreStats {
   int64_t queued_alerts = 0;  // waiting for the writer
 };
 
+// The scope an incident's vault records are sealed for (privacy::Shield::SealNew): a record copied
+// into another incident's vault fails to open.
+inline std::string VaultScope(int64_t incident_id) { return absl::StrCat("incident/", incident_id); }
+
+// Records to append to an incident's vault: the values minted since its last append, as sealed
+// records numbered from `first_seq` (the number of records the incident already has).
+struct VaultAppend {
+  int64_t incident_id = 0;
+  int64_t first_seq = 0;
+  std::vector<std::string> records;
+};
+
 // How the writer turns an alert's text into its stored, redacted form in an incident's scope.
 // Called only from the store's writer thread, so implementations need no locking.
 class AlertRedactor {
  public:
-  using LoadSealedVault = std::function<absl::StatusOr<std::string>(int64_t incident_id)>;
+  // The incident's sealed vault records, in order (empty for none).
+  using LoadVaultRecords = std::function<absl::StatusOr<std::vector<std::string>>(int64_t incident_id)>;
   virtual ~AlertRedactor() = default;
   // Redacts the alert's label values, annotation values and generator URL in place, in the scope
-  // of `incident_id`. `load` returns the incident's sealed vault ("" for none) the first time the
-  // redactor needs it.
-  virtual absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) = 0;
-  // Vaults changed since the last call, sealed, to persist in the same transaction.
-  virtual absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() = 0;
+  // of `incident_id`. `load` returns the incident's vault records the first time the redactor
+  // needs them.
+  virtual absl::Status Redact(int64_t incident_id, Alert& alert, const LoadVaultRecords& load) = 0;
+  // The records of values minted since the last call, to append in the same transaction.
+  virtual absl::StatusOr<std::vector<VaultAppend>> TakeChangedVaults() = 0;
   // The transaction rolled back: forget everything newer than the disk.
   virtual void Discard() = 0;
   // A request's savepoint rolled back the creation of this incident: forget its vault (the id will
   // be given to the next new incident). Vaults of incidents that existed before keep the labels the
   // request minted: they stay consistent, one value to one label.
   virtual void Forget(int64_t incident_id) = 0;
+  // An earlier version stored an incident's vault as one sealed blob: its values as records of the
+  // incident's scope (the store's one-time upgrade).
+  virtual absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(int64_t incident_id,
+                                                                      std::string_view sealed) = 0;
 };
 
 class Store {
@@ -330,8 +349,9 @@ class Store {
   virtual absl::StatusOr<std::vector<StoredProposal>> ListProposals(int64_t incident_id, int64_t limit) = 0;
   virtual absl::StatusOr<StoredProposal> GetProposal(int64_t proposal_id) = 0;
 
-  // The incident's sealed vault (Shield::SealVault bytes); NotFound when the incident has none.
-  virtual absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) = 0;
+  // The incident's sealed vault records, in order (privacy::Shield::OpenVault with
+  // VaultScope(incident_id)); NotFound when the incident has none.
+  virtual absl::StatusOr<std::vector<std::string>> GetVaultRecords(int64_t incident_id) = 0;
 
   // Approvals. Every change appends its audit entries in the same transaction.
   // Creates the request; when `hand_action` is set (a person requested it), the action row is

@@ -547,11 +547,10 @@ class SqliteStore final : public Store {
     s.Update(prep(
         &name_incident_,
         "UPDATE incidents SET service = ?2, alertname = ?3, title = ?4, group_labels = ?5 WHERE id = ?1"));
-    s.Update(prep(&load_vault_, "SELECT sealed FROM vaults WHERE incident_id = ?1"));
-    s.Update(prep(&save_vault_,
-                  "INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
-                  "ON CONFLICT (incident_id) DO UPDATE SET sealed = excluded.sealed, updated_at = "
-                  "excluded.updated_at"));
+    s.Update(prep(&load_vault_, "SELECT sealed FROM vault_records WHERE incident_id = ?1 ORDER BY seq"));
+    s.Update(
+        prep(&save_vault_,
+             "INSERT INTO vault_records (incident_id, seq, sealed, created_at) VALUES (?1, ?2, ?3, ?4)"));
     s.Update(prep(&savepoint_, "SAVEPOINT request"));
     s.Update(prep(&release_, "RELEASE request"));
     s.Update(prep(&rollback_to_, "ROLLBACK TO request"));
@@ -948,15 +947,21 @@ class SqliteStore final : public Store {
     });
   }
 
-  absl::StatusOr<std::string> GetSealedVault(int64_t incident_id) override {
-    return WithReader([&](Db& db) -> absl::StatusOr<std::string> {
-      auto st = db.Prepare("SELECT sealed FROM vaults WHERE incident_id = ?1");
+  absl::StatusOr<std::vector<std::string>> GetVaultRecords(int64_t incident_id) override {
+    return WithReader([&](Db& db) -> absl::StatusOr<std::vector<std::string>> {
+      auto st = db.Prepare("SELECT sealed FROM vault_records WHERE incident_id = ?1 ORDER BY seq");
       if (!st.ok()) return st.status();
       st->Bind(1, incident_id);
-      auto r = st->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) return absl::NotFoundError(absl::StrCat("incident ", incident_id, " has no vault"));
-      return st->Text(0);
+      std::vector<std::string> records;
+      for (;;) {
+        auto r = st->Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        records.push_back(st->Text(0));
+      }
+      if (records.empty())
+        return absl::NotFoundError(absl::StrCat("incident ", incident_id, " has no vault"));
+      return records;
     });
   }
 
@@ -1652,10 +1657,18 @@ class SqliteStore final : public Store {
       }
     }
     if (s.ok()) {
+      // Only the values this batch minted: records are appended, never resealed.
       auto vaults = redactor_->TakeChangedVaults();
       if (!vaults.ok()) s = vaults.status();
       for (size_t i = 0; s.ok() && i < vaults->size(); ++i) {
-        s = save_vault_.Bind(1, (*vaults)[i].first).BindBlob(2, (*vaults)[i].second).Bind(3, now_text).Run();
+        const VaultAppend& v = (*vaults)[i];
+        for (size_t j = 0; s.ok() && j < v.records.size(); ++j) {
+          s = save_vault_.Bind(1, v.incident_id)
+                  .Bind(2, v.first_seq + static_cast<int64_t>(j))
+                  .BindBlob(3, v.records[j])
+                  .Bind(4, now_text)
+                  .Run();
+        }
       }
     }
     if (s.ok()) s = writer_db_.Exec("COMMIT");
@@ -1694,13 +1707,19 @@ class SqliteStore final : public Store {
     out->incident_reopened = placement == incident::Placement::kReopen;
 
     // 2. Text leaves the request only redacted, in the incident's scope.
-    auto load = [this](int64_t id) -> absl::StatusOr<std::string> {
+    auto load = [this](int64_t id) -> absl::StatusOr<std::vector<std::string>> {
       load_vault_.Bind(1, id);
-      auto r = load_vault_.Step();
-      std::string sealed = (r.ok() && *r) ? load_vault_.Text(0) : std::string();
+      std::vector<std::string> records;
+      absl::Status status;
+      for (;;) {
+        auto r = load_vault_.Step();
+        if (!r.ok()) status = r.status();
+        if (!r.ok() || !*r) break;
+        records.push_back(load_vault_.Text(0));
+      }
       load_vault_.Reset();
-      if (!r.ok()) return r.status();
-      return sealed;
+      if (!status.ok()) return status;
+      return records;
     };
     if (auto s = redactor_->Redact(incident_id, alert, load); !s.ok()) return s;
 
@@ -1807,6 +1826,74 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Db>> pool_;  // guarded by pool_mu_
 };
 
+// Vaults an earlier version stored as one sealed blob per incident (table `vaults`) become records
+// bound to their incident (migration 0008), a few hundred incidents per transaction. Needs the
+// shield's key, so it runs here rather than in the SQL migration.
+absl::Status UpgradeLegacyVaults(Db& db, AlertRedactor& redactor) {
+  const std::string now = FormatRfc3339(absl::Now());
+  for (;;) {
+    auto st = db.Prepare("SELECT incident_id, sealed FROM vaults ORDER BY incident_id LIMIT 256");
+    if (!st.ok()) return st.status();
+    std::vector<std::pair<int64_t, std::string>> rows;
+    for (;;) {
+      auto r = st->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      rows.emplace_back(st->Int(0), st->Text(1));
+    }
+    if (rows.empty()) return absl::OkStatus();
+    if (auto s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    absl::Status s;
+    for (const auto& [id, sealed] : rows) {
+      auto records = redactor.UpgradeLegacyVault(id, sealed);
+      if (!records.ok()) {
+        s = absl::FailedPreconditionError(absl::StrCat("the vault of incident ", id,
+                                                       " cannot be upgraded: ", records.status().message(),
+                                                       " (is this the data directory's own vault key?)"));
+        break;
+      }
+      auto count = db.Prepare("SELECT count(*) FROM vault_records WHERE incident_id = ?1");
+      if (!count.ok()) {
+        s = count.status();
+        break;
+      }
+      count->Bind(1, id);
+      auto c = count->Step();
+      if (!c.ok()) {
+        s = c.status();
+        break;
+      }
+      if (count->Int(0) != 0) {
+        s = absl::FailedPreconditionError(absl::StrCat(
+            "incident ", id, " has both an old vault and vault records: refusing to merge them"));
+        break;
+      }
+      for (size_t j = 0; s.ok() && j < records->size(); ++j) {
+        auto ins = db.Prepare(
+            "INSERT INTO vault_records (incident_id, seq, sealed, created_at) VALUES (?1, ?2, ?3, ?4)");
+        if (!ins.ok()) {
+          s = ins.status();
+          break;
+        }
+        s = ins->Bind(1, id).Bind(2, static_cast<int64_t>(j)).BindBlob(3, (*records)[j]).Bind(4, now).Run();
+      }
+      if (!s.ok()) break;
+      auto del = db.Prepare("DELETE FROM vaults WHERE incident_id = ?1");
+      if (!del.ok()) {
+        s = del.status();
+        break;
+      }
+      s = del->Bind(1, id).Run();
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = db.Exec("COMMIT");
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return s;
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<int> MigrateSqlite(const std::string& path) {
@@ -1823,6 +1910,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opti
   if (!db.ok()) return db.status();
   if (auto s = Configure(*db, options.fsync); !s.ok()) return s;
   if (auto m = ApplyMigrations(*db); !m.ok()) return m.status();
+  if (auto s = UpgradeLegacyVaults(*db, *redactor); !s.ok()) return s;
   auto store = std::make_unique<SqliteStore>(options, std::move(redactor), std::move(*db));
   if (auto s = store->Start(); !s.ok()) return s;
   return store;

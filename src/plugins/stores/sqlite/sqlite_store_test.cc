@@ -7,36 +7,48 @@
 #include <future>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "ingest/grouping.h"
+#include "plugins/stores/sqlite/sqlite_db.h"
 
 namespace awoooi::store {
 namespace {
 
-// Replaces one known address, so tests can see that stored text is the redactor's output.
+// Replaces one known address, so tests can see that stored text is the redactor's output. Its "vault" holds
+// one record per incident, "vault-of-N", written the first time the incident is seen.
 class ReplacingRedactor : public AlertRedactor {
  public:
-  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadSealedVault& load) override {
-    auto sealed = load(incident_id);
-    if (!sealed.ok()) return sealed.status();
+  absl::Status Redact(int64_t incident_id, Alert& alert, const LoadVaultRecords& load) override {
+    auto records = load(incident_id);
+    if (!records.ok()) return records.status();
     if (alert.labels.count("poison")) return absl::DataLossError("the vault does not open");
     for (auto* m : {&alert.labels, &alert.annotations}) {
       for (auto& [k, v] : *m) {
         for (size_t p; (p = v.find("10.0.0.1")) != std::string::npos;) v.replace(p, 8, "[IP_1]");
       }
     }
-    changed_.emplace_back(incident_id, "vault-of-" + std::to_string(incident_id));
+    if (records->empty() && !changed_.count(incident_id)) {
+      changed_[incident_id] = VaultAppend{incident_id, 0, {"vault-of-" + std::to_string(incident_id)}};
+    }
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> TakeChangedVaults() override {
-    return std::exchange(changed_, {});
+  absl::StatusOr<std::vector<VaultAppend>> TakeChangedVaults() override {
+    std::vector<VaultAppend> out;
+    for (auto& [id, append] : changed_) out.push_back(std::move(append));
+    changed_.clear();
+    return out;
   }
   void Discard() override { changed_.clear(); }
-  void Forget(int64_t incident_id) override {
-    std::erase_if(changed_, [&](const auto& c) { return c.first == incident_id; });
+  void Forget(int64_t incident_id) override { changed_.erase(incident_id); }
+  absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(int64_t incident_id,
+                                                              std::string_view sealed) override {
+    if (sealed == "unreadable") return absl::InvalidArgumentError("failed authentication");
+    return std::vector<std::string>{absl::StrCat("upgraded-", incident_id, "-a:", std::string(sealed)),
+                                    absl::StrCat("upgraded-", incident_id, "-b")};
   }
 
  private:
-  std::vector<std::pair<int64_t, std::string>> changed_;
+  std::map<int64_t, VaultAppend> changed_;
 };
 
 class SqliteStoreTest : public ::testing::Test {
@@ -110,9 +122,9 @@ TEST_F(SqliteStoreTest, StoresOnlyTheRedactorsTextAndItsVault) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->alerts[0].alert.annotations.at("summary"), "error rate high on [IP_1]");
   EXPECT_EQ(d->incident.title, "error rate high on [IP_1]");
-  auto vault = store_->GetSealedVault(r->outcomes[0].incident_id);
+  auto vault = store_->GetVaultRecords(r->outcomes[0].incident_id);
   ASSERT_TRUE(vault.ok());
-  EXPECT_EQ(*vault, "vault-of-" + std::to_string(r->outcomes[0].incident_id));
+  EXPECT_EQ(*vault, std::vector<std::string>{"vault-of-" + std::to_string(r->outcomes[0].incident_id)});
 }
 
 TEST_F(SqliteStoreTest, SameAlertResentUpdatesInsteadOfDuplicating) {
@@ -292,6 +304,44 @@ TEST_F(SqliteStoreTest, ClosedStoreRejectsIngestAndReportsNotReady) {
   EXPECT_EQ(IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)}).status().code(),
             absl::StatusCode::kUnavailable);
   EXPECT_FALSE(store_->Ping().ok());
+}
+
+// A data directory from before vault records holds one sealed blob per incident in `vaults`: opening
+// the store re-seals each into records of its incident and deletes the blob; a blob that does not
+// open (another key) stops the store with a clear error instead of losing the values.
+TEST_F(SqliteStoreTest, OldVaultBlobsAreUpgradedToRecordsWhenTheStoreOpens) {
+  auto r = IngestSync({MakeAlert("api", "Down", AlertStatus::kFiring)});
+  ASSERT_TRUE(r.ok());
+  const int64_t id = r->outcomes[0].incident_id;
+  store_.reset();
+  auto put_legacy = [&](const std::string& blob) {
+    auto db = sqlite::Db::Open(options_.path, false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(db->Exec("DELETE FROM vault_records").ok());
+    auto st = db->Prepare("INSERT INTO vaults (incident_id, sealed, updated_at) VALUES (?1, ?2, 'x')");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(st->Bind(1, id).BindBlob(2, blob).Run().ok());
+  };
+  put_legacy("unreadable");
+  auto refused = OpenSqliteStore(options_, std::make_unique<ReplacingRedactor>());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("vault key"), std::string::npos) << refused.status();
+  {
+    auto db = sqlite::Db::Open(options_.path, false);
+    ASSERT_TRUE(db->Exec("DELETE FROM vaults").ok());
+  }
+  put_legacy("old-blob");
+  Open();
+  auto records = store_->GetVaultRecords(id);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(*records, (std::vector<std::string>{absl::StrCat("upgraded-", id, "-a:old-blob"),
+                                                absl::StrCat("upgraded-", id, "-b")}));
+  store_.reset();
+  auto db = sqlite::Db::Open(options_.path, false);
+  auto left = db->Prepare("SELECT count(*) FROM vaults");
+  ASSERT_TRUE(left.ok());
+  ASSERT_TRUE(*left->Step());
+  EXPECT_EQ(left->Int(0), 0);
 }
 
 TEST_F(SqliteStoreTest, MigrationsAreAppliedOnce) {
