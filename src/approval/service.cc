@@ -227,13 +227,12 @@ struct ApprovalService::Impl {
     return nullptr;
   }
 
-  // The incident's vault (labels -> real values), or an empty one.
+  // The incident's vault (labels -> real values) as a snapshot, or an empty one (labels then do not
+  // rehydrate and the action fails its checks).
   privacy::Vault VaultOf(int64_t incident_id) const {
-    if (incident_id <= 0) return privacy::Vault();
-    auto records = deps.store->GetVaultRecords(incident_id);
-    if (!records.ok()) return privacy::Vault();
-    auto v = deps.shield->OpenVault(*records, store::VaultScope(incident_id));
-    return v.ok() ? std::move(*v) : privacy::Vault();
+    auto v = store::OpenIncidentVault(*deps.store, *deps.shield, incident_id);
+    if (v.ok()) return std::move(*v);
+    return std::move(*deps.shield->OpenVault({}, "none", privacy::VaultUse::kSnapshot));
   }
 
   bool Stateful(const action::Action& a, action::Executor* exec) const {

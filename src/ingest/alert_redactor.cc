@@ -11,7 +11,7 @@ absl::StatusOr<privacy::Vault*> ShieldAlertRedactor::VaultFor(int64_t incident_i
   }
   auto records = load(incident_id);
   if (!records.ok()) return records.status();
-  auto opened = shield_.OpenVault(*records, store::VaultScope(incident_id));
+  auto opened = shield_.OpenVault(*records, store::VaultScope(incident_id), privacy::VaultUse::kOwner);
   if (!opened.ok()) return opened.status();
   privacy::Vault vault = std::move(*opened);
   // Evict least recently used vaults that have nothing unsaved.

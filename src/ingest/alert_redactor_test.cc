@@ -56,7 +56,7 @@ TEST_F(ShieldAlertRedactorTest, AFullVaultStopsGrowingAndNewValuesGetForeignLabe
       EXPECT_NE(a.labels.at("instance").find("[~IP_"), std::string::npos) << a.labels.at("instance");
     }
   }
-  auto vault = shield_->OpenVault(disk_.at(7), store::VaultScope(7));
+  auto vault = shield_->OpenVault(disk_.at(7), store::VaultScope(7), privacy::VaultUse::kOwner);
   ASSERT_TRUE(vault.ok());
   EXPECT_EQ(vault->size(), 3u);
 }

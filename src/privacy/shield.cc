@@ -240,7 +240,7 @@ void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t saf
       } else {
         index = keys_.MintIndex(v, KindPrefix(s.kind), text);
       }
-      const std::string& label = v.entries[index].label;
+      const std::string& label = v.LabelAt(index);
       out->append(label);
       if (events != nullptr) {
         events->push_back(
@@ -339,11 +339,12 @@ absl::StatusOr<std::vector<std::string>> ShieldImpl::SealNew(Vault& vault, std::
   return keys_.SealNew(VaultImpl(vault), scope);
 }
 
-absl::StatusOr<Vault> ShieldImpl::OpenVault(const std::vector<std::string>& records,
-                                            std::string_view scope) const {
+absl::StatusOr<Vault> ShieldImpl::OpenVault(const std::vector<std::string>& records, std::string_view scope,
+                                            VaultUse use) const {
   Vault vault;
   absl::Status status = keys_.Open(records, scope, &VaultImpl(vault));
   if (!status.ok()) return status;
+  VaultImpl(vault).snapshot = use == VaultUse::kSnapshot;
   return vault;
 }
 

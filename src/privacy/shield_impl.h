@@ -48,8 +48,8 @@ class ShieldImpl final : public Shield {
   std::unique_ptr<StreamRedactor> NewStreamRedactor(Vault& vault) const override;
   std::string Rehydrate(const Redacted& text, const Vault& vault) const override;
   absl::StatusOr<std::vector<std::string>> SealNew(Vault& vault, std::string_view scope) const override;
-  absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records,
-                                  std::string_view scope) const override;
+  absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records, std::string_view scope,
+                                  VaultUse use) const override;
   absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(std::string_view sealed_v1,
                                                               std::string_view scope) const override;
 

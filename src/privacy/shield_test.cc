@@ -350,7 +350,7 @@ TEST(Vault, SealThenOpenKeepsLabelsStable) {
   for (const auto& record : *sealed) EXPECT_EQ(record.find("ops@example.com"), std::string::npos);
   // A restarted process with the same key reopens it and continues the numbering.
   auto restarted = NewShield();
-  auto opened = restarted->OpenVault(*sealed, "incident/1");
+  auto opened = restarted->OpenVault(*sealed, "incident/1", VaultUse::kOwner);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->size(), 3u);
   EXPECT_FALSE(opened->dirty());
@@ -370,7 +370,7 @@ TEST(Vault, SealNewSealsOnlyTheValuesMintedSinceTheLastCall) {
   ASSERT_TRUE(more.ok());
   ASSERT_EQ(more->size(), 1u);
   disk.insert(disk.end(), more->begin(), more->end());
-  auto opened = shield->OpenVault(disk, "incident/4");
+  auto opened = shield->OpenVault(disk, "incident/4", VaultUse::kOwner);
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(shield->Rehydrate(shield->RedactPreservingLabels("[IP_1] [IP_2] [IP_3]", *opened), *opened),
             "10.0.0.1 10.0.0.2 10.0.0.3");
@@ -383,11 +383,11 @@ TEST(Vault, ARecordMovedToAnotherScopeDoesNotOpen) {
   Vault a;
   shield->Redact("10.0.0.1", a);
   auto records = *shield->SealNew(a, "incident/1");
-  EXPECT_TRUE(shield->OpenVault(records, "incident/1").ok());
-  auto moved = shield->OpenVault(records, "incident/2");
+  EXPECT_TRUE(shield->OpenVault(records, "incident/1", VaultUse::kOwner).ok());
+  auto moved = shield->OpenVault(records, "incident/2", VaultUse::kOwner);
   EXPECT_EQ(moved.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(moved.status().message().find("another incident"), std::string::npos) << moved.status();
-  EXPECT_FALSE(shield->OpenVault(records, "incident/11").ok());
+  EXPECT_FALSE(shield->OpenVault(records, "incident/11", VaultUse::kOwner).ok());
 }
 
 TEST(Vault, ARepeatedRecordIsRefused) {
@@ -396,7 +396,33 @@ TEST(Vault, ARepeatedRecordIsRefused) {
   shield->Redact("10.0.0.1", a);
   auto records = *shield->SealNew(a, "incident/1");
   records.push_back(records[0]);
-  EXPECT_EQ(shield->OpenVault(records, "incident/1").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(shield->OpenVault(records, "incident/1", VaultUse::kOwner).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A reader beside the vault's owner (an analysis, a hand-requested action) redacts a value the
+// vault does not hold. Had its copy minted "[IP_2]", the owner could later mint "[IP_2]" for
+// another value, and an action naming the reader's "[IP_2]" would run against that one.
+TEST(Vault, ASnapshotNeverMintsSoItsLabelsCannotMeanALaterValue) {
+  auto shield = NewShield();
+  Vault owner;
+  shield->Redact("10.0.0.1", owner);
+  auto records = *shield->SealNew(owner, "incident/1");
+  auto snap = shield->OpenVault(records, "incident/1", VaultUse::kSnapshot);
+  ASSERT_TRUE(snap.ok());
+  EXPECT_TRUE(snap->snapshot());
+  Redacted proposal = shield->RedactPreservingLabels("restart [IP_1], then 10.9.9.9 and 10.9.9.9", *snap);
+  EXPECT_EQ(proposal.str(), "restart [IP_1], then [~IP_1] and [~IP_1]");
+  EXPECT_FALSE(snap->dirty());
+  EXPECT_TRUE(shield->SealNew(*snap, "incident/1")->empty());
+  // The owner learns another value later; it gets [IP_2], which the snapshot's text never names.
+  EXPECT_EQ(shield->Redact("10.0.0.2", owner).str(), "[IP_2]");
+  auto appended = shield->SealNew(owner, "incident/1");
+  ASSERT_TRUE(appended.ok());
+  records.insert(records.end(), appended->begin(), appended->end());
+  auto later = shield->OpenVault(records, "incident/1", VaultUse::kOwner);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(shield->Rehydrate(proposal, *later), "restart 10.0.0.1, then [IP_1] and [IP_1]");
 }
 
 TEST(Vault, SealingTwiceUsesFreshNonces) {
@@ -416,15 +442,16 @@ TEST(Vault, OpenRejectsTamperedBytes) {
     for (std::size_t i = 0; i < sealed[r].size(); ++i) {
       std::vector<std::string> tampered = sealed;
       tampered[r][i] ^= 0x01;
-      EXPECT_EQ(shield->OpenVault(tampered, "incident/9").status().code(), absl::StatusCode::kInvalidArgument)
+      EXPECT_EQ(shield->OpenVault(tampered, "incident/9", VaultUse::kOwner).status().code(),
+                absl::StatusCode::kInvalidArgument)
           << "record " << r << " byte " << i;
     }
   }
   std::vector<std::string> cut = sealed;
   cut[1].pop_back();
-  EXPECT_FALSE(shield->OpenVault(cut, "incident/9").ok());
-  EXPECT_FALSE(shield->OpenVault({""}, "incident/9").ok());
-  EXPECT_TRUE(shield->OpenVault({}, "incident/9").ok());  // no records: an empty vault
+  EXPECT_FALSE(shield->OpenVault(cut, "incident/9", VaultUse::kOwner).ok());
+  EXPECT_FALSE(shield->OpenVault({""}, "incident/9", VaultUse::kOwner).ok());
+  EXPECT_TRUE(shield->OpenVault({}, "incident/9", VaultUse::kOwner).ok());  // no records: an empty vault
 }
 
 TEST(Vault, OpenRejectsAnotherKey) {
@@ -433,7 +460,7 @@ TEST(Vault, OpenRejectsAnotherKey) {
   shield->Redact("10.0.0.1", vault);
   ShieldConfig other;
   other.vault_key = std::string(32, 'q');
-  EXPECT_FALSE(NewShield(other)->OpenVault(*shield->SealNew(vault, "s"), "s").ok());
+  EXPECT_FALSE(NewShield(other)->OpenVault(*shield->SealNew(vault, "s"), "s", VaultUse::kOwner).ok());
 }
 
 // A vault an earlier version sealed as one blob (format "AWV1", made with key 0xaa…aa from
@@ -447,11 +474,11 @@ TEST(Vault, ALegacyVaultIsUpgradedToRecordsOfAScope) {
       "4157563100bf920198190d4d17a27aae231ec77281e8ef9cb0bef578f422dbcbf52276aca26555dcdac5479a06391a5f6"
       "33577019dcacea457393f019994dcfe0eb01a37d1a5a1ec2d8d3f02830a03c8b728f4bf38df0783a7ea2b6de29286a8e9"
       "c2ef8d90454396359a668ead1c1f9d80106340");
-  EXPECT_FALSE(shield->OpenVault({legacy}, "incident/3").ok());
+  EXPECT_FALSE(shield->OpenVault({legacy}, "incident/3", VaultUse::kOwner).ok());
   auto records = shield->UpgradeLegacyVault(legacy, "incident/3");
   ASSERT_TRUE(records.ok()) << records.status();
   ASSERT_EQ(records->size(), 3u);
-  auto vault = shield->OpenVault(*records, "incident/3");
+  auto vault = shield->OpenVault(*records, "incident/3", VaultUse::kOwner);
   ASSERT_TRUE(vault.ok()) << vault.status();
   EXPECT_EQ(shield->Rehydrate(shield->RedactPreservingLabels("[IP_1] [EMAIL_1] [IP_2]", *vault), *vault),
             "10.20.3.14 ops@example.com 10.20.3.15");

@@ -34,6 +34,7 @@ Vault& Vault::operator=(const Vault& other) {
 }
 std::size_t Vault::size() const { return impl_->entries.size(); }
 bool Vault::dirty() const { return impl_->entries.size() > impl_->sealed; }
+bool Vault::snapshot() const { return impl_->snapshot; }
 bool Vault::Minted(std::string_view label) const {
   return impl_->by_label.contains(internal::AbslView(label));
 }
@@ -164,6 +165,9 @@ void VaultKeys::Reindex(Vault::Impl& vault) const {
     std::string_view prefix = label.substr(1, label.rfind('_') - 1);
     vault.by_digest.emplace(Digest(prefix, e.value), i);
   }
+  vault.foreign.clear();
+  vault.foreign_by_digest.clear();
+  vault.foreign_counters.clear();
   vault.key_id = id_;
 }
 
@@ -173,6 +177,18 @@ std::uint32_t VaultKeys::MintIndex(Vault::Impl& vault, std::string_view prefix,
   ValueDigest digest = Digest(prefix, value);
   auto it = vault.by_digest.find(digest);
   if (it != vault.by_digest.end()) return it->second;
+  if (vault.snapshot) {
+    // Numbered apart from the vault's own labels and escaped: never rehydrates, never collides.
+    auto [f, inserted] =
+        vault.foreign_by_digest.try_emplace(digest, static_cast<std::uint32_t>(vault.foreign.size()));
+    if (inserted) {
+      std::uint32_t& counter = vault.foreign_counters[AbslView(prefix)];
+      ++counter;
+      vault.foreign.push_back(
+          Vault::Impl::Entry{absl::StrCat("[~", AbslView(prefix), "_", counter, "]"), ""});
+    }
+    return f->second | Vault::Impl::kForeign;
+  }
   std::uint32_t& counter = vault.counters[AbslView(prefix)];
   ++counter;
   std::string label = absl::StrCat("[", AbslView(prefix), "_", counter, "]");

@@ -41,6 +41,18 @@ struct Vault::Impl {
   absl::flat_hash_map<std::string, std::uint32_t> counters;   // prefix -> highest number minted
   std::string key_id;      // which key built by_digest; a vault moved between keys is re-indexed
   std::size_t sealed = 0;  // entries[0, sealed) were sealed (are in the store); the rest are new
+  // A snapshot (Shield::OpenVault with VaultUse::kSnapshot) never mints: a value it does not hold
+  // gets a foreign label ("[~IP_1]", numbered here, value not kept) that never rehydrates and
+  // cannot collide with a label the vault's owner mints later.
+  bool snapshot = false;
+  std::vector<Entry> foreign;
+  absl::flat_hash_map<ValueDigest, std::uint32_t> foreign_by_digest;
+  absl::flat_hash_map<std::string, std::uint32_t> foreign_counters;
+  static constexpr std::uint32_t kForeign = 0x80000000u;  // MintIndex: an index into `foreign`
+
+  const std::string& LabelAt(std::uint32_t index) const {
+    return (index & kForeign) ? foreign[index & ~kForeign].label : entries[index].label;
+  }
 };
 
 namespace internal {
@@ -56,11 +68,12 @@ class VaultKeys {
   ValueDigest Digest(std::string_view prefix, std::string_view value) const;
   const std::string& id() const { return id_; }
 
-  // The label for `value`, minting "[PREFIX_N]" if the vault does not hold it yet.
+  // The label for `value`, minting "[PREFIX_N]" if the vault does not hold it yet (a foreign label
+  // in a snapshot).
   const std::string& Mint(Vault::Impl& vault, std::string_view prefix, std::string_view value) const {
-    return vault.entries[MintIndex(vault, prefix, value)].label;
+    return vault.LabelAt(MintIndex(vault, prefix, value));
   }
-  // The same, as an index into vault.entries.
+  // The same, as an index for Vault::Impl::LabelAt.
   std::uint32_t MintIndex(Vault::Impl& vault, std::string_view prefix, std::string_view value) const;
 
   // Records of entries[sealed, end), bound to `scope`; marks them sealed.

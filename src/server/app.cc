@@ -1076,13 +1076,11 @@ class AppImpl final : public App {
         }
         incident_id = IntOf(*it);
       }
-      privacy::Vault vault;
-      if (incident_id > 0) {
-        if (auto records = store_->GetVaultRecords(incident_id); records.ok()) {
-          if (auto v = shield_->OpenVault(*records, store::VaultScope(incident_id)); v.ok())
-            vault = std::move(*v);
-        }
-      }
+      // A snapshot: a raw value typed here gets a foreign label ("[~IP_1]") that never rehydrates,
+      // so it can never come to mean a value ingestion labels later (see privacy::VaultUse).
+      auto opened = store::OpenIncidentVault(*store_, *shield_, incident_id);
+      if (!opened.ok()) return ex->Respond(ErrorResponse(opened.status()));
+      privacy::Vault vault = std::move(*opened);
       d.target = shield_->RedactPreservingLabels(StringField(*body, "target"), vault);
       if (auto params = body->find("params"); params != body->end()) {
         if (!params->is_object())

@@ -215,15 +215,10 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   // The most recent alerts are enough to reason about; a storm of thousands adds nothing.
   auto detail = store_.GetIncident(incident_id, kMaxAlertsPerAnalysis);
   if (!detail.ok()) return detail.status();
-  privacy::Vault vault;
-  auto sealed = store_.GetVaultRecords(incident_id);
-  if (sealed.ok()) {
-    auto opened = shield_.OpenVault(*sealed, store::VaultScope(incident_id));
-    if (!opened.ok()) return opened.status();
-    vault = std::move(*opened);
-  } else if (!absl::IsNotFound(sealed.status())) {
-    return sealed.status();
-  }
+  // A snapshot: raw values in a model's answer get foreign labels, never ones ingestion could mint.
+  auto opened = store::OpenIncidentVault(store_, shield_, incident_id);
+  if (!opened.ok()) return opened.status();
+  privacy::Vault vault = std::move(*opened);
   analysis::Input in;
   in.incident_id = incident_id;
   in.incident_version = detail->incident.version;

@@ -65,6 +65,18 @@ struct Finding {
 // 32 random bytes from the operating system's CSPRNG, usable as ShieldConfig::vault_key.
 std::string GenerateVaultKey();
 
+// How a vault opened from its records will be used.
+enum class VaultUse {
+  // The vault's owner: new values get new labels ("[IP_3]"), which the owner seals and persists.
+  kOwner,
+  // A reader beside the owner (an analysis, a hand-requested action, an executor's output): its
+  // copy would mint "[IP_3]" for a value the owner never learns, and the owner may later mint
+  // "[IP_3]" for another value, which an action would then rehydrate to. So a snapshot never
+  // mints: a value it does not hold gets a foreign, escaped label ("[~IP_1]") that never
+  // rehydrates and never collides. Values it holds keep their labels.
+  kSnapshot,
+};
+
 // The per-scope (per-incident) mapping between real values and labels. Opaque to callers;
 // persist with Shield::SealNew / OpenVault.
 class Vault {
@@ -78,6 +90,7 @@ class Vault {
 
   std::size_t size() const;  // number of distinct values held
   bool dirty() const;        // holds values Shield::SealNew has not sealed yet
+  bool snapshot() const;     // opened with VaultUse::kSnapshot: mints nothing
   // True when this vault minted `label` (given with brackets, e.g. "[IP_1]"). Carries no value.
   bool Minted(std::string_view label) const;
 
@@ -148,9 +161,10 @@ class Shield {
   virtual absl::StatusOr<std::vector<std::string>> SealNew(Vault& vault, std::string_view scope) const = 0;
   // Opens `scope`'s records, in the order they were sealed. InvalidArgument for a record that is
   // not one, was tampered with, was sealed under another key or for another scope, or repeats a
-  // label.
-  virtual absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records,
-                                          std::string_view scope) const = 0;
+  // label. Only the vault's owner (the one that seals and persists what it mints) opens it with
+  // VaultUse::kOwner; every other reader takes a kSnapshot (see VaultUse).
+  virtual absl::StatusOr<Vault> OpenVault(const std::vector<std::string>& records, std::string_view scope,
+                                          VaultUse use) const = 0;
   // An earlier version sealed a whole vault as one blob ("AWV1") bound to no scope: its values,
   // re-sealed as records of `scope`. For a store's one-time upgrade of its old rows.
   virtual absl::StatusOr<std::vector<std::string>> UpgradeLegacyVault(std::string_view sealed_v1,

@@ -27,6 +27,7 @@
 #include "awoooi/core/alert.h"
 #include "awoooi/core/role.h"
 #include "awoooi/notify/outbox.h"
+#include "awoooi/privacy/shield.h"
 
 namespace awoooi::store {
 
@@ -262,6 +263,15 @@ struct StoreStats {
 // The scope an incident's vault records are sealed for (privacy::Shield::SealNew): a record copied
 // into another incident's vault fails to open.
 inline std::string VaultScope(int64_t incident_id) { return absl::StrCat("incident/", incident_id); }
+
+class Store;
+
+// The incident's vault for a reader beside the store's writer (an analysis, a hand-requested
+// action, an approval's dry-run and execution): a privacy::VaultUse::kSnapshot, empty when the
+// incident has no vault yet or `incident_id` is not positive. Only the writer's AlertRedactor
+// mints labels that are kept.
+absl::StatusOr<privacy::Vault> OpenIncidentVault(Store& store, const privacy::Shield& shield,
+                                                 int64_t incident_id);
 
 // Records to append to an incident's vault: the values minted since its last append, as sealed
 // records numbered from `first_seq` (the number of records the incident already has).
