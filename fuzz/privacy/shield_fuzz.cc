@@ -75,6 +75,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       Check(again.view().find(label) != std::string_view::npos);
   }
 
+  // The vault's records open to the same vault; a snapshot of it redacts the text again without
+  // minting; bytes that are not records are refused, not parsed.
+  auto records = shield.SealNew(vault, "incident/1");
+  Check(records.ok());
+  auto reopened = shield.OpenVault(*records, "incident/1", awoooi::privacy::VaultUse::kSnapshot);
+  Check(reopened.ok() && reopened->size() == vault.size());
+  Check(shield.Rehydrate(again, *reopened) == shield.Rehydrate(again, vault));
+  shield.Redact(text, *reopened);
+  Check(reopened->size() == vault.size() && !reopened->dirty());
+  Check(!shield.OpenVault({std::string(text)}, "incident/1", awoooi::privacy::VaultUse::kOwner).ok());
+
   // Streaming in pieces gives the same bytes.
   Vault stream_vault;
   auto stream = shield.NewStreamRedactor(stream_vault);
