@@ -337,13 +337,17 @@ std::string Action::CanonicalEncoding() const {
   return out;
 }
 
-std::string Action::Pattern() const {
-  std::string name = target_.name.str();
-  std::vector<std::string> segs = absl::StrSplit(name, '-');
+std::string WithoutGeneratedSuffix(std::string_view name) {
+  std::vector<std::string> segs = absl::StrSplit(AV(name), '-');
   std::size_t keep = segs.size();
   while (keep > 1 && GeneratedSegment(segs[keep - 1])) --keep;
-  std::string glob = absl::StrJoin(segs.begin(), segs.begin() + keep, "-");
-  if (keep < segs.size()) glob += "-*";
+  return absl::StrJoin(segs.begin(), segs.begin() + keep, "-");
+}
+
+std::string Action::Pattern() const {
+  std::string name = target_.name.str();
+  std::string glob = WithoutGeneratedSuffix(name);
+  if (glob.size() < name.size()) glob += "-*";
   if (glob.empty()) glob = "*";
   // Trust earned in one namespace, at one size, with one tool or template says nothing about
   // another: each of them is part of the pattern.

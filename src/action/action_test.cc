@@ -163,6 +163,14 @@ TEST_F(ActionTest, PatternGeneralisesGeneratedSuffixes) {
 }
 
 // Trust must not leak from a harmless action to a harmful one that shares a kind and a name.
+TEST(WithoutGeneratedSuffix, StripsHashesPodIdsAndOrdinalsOnly) {
+  EXPECT_EQ(WithoutGeneratedSuffix("postgres-db-0"), "postgres-db");
+  EXPECT_EQ(WithoutGeneratedSuffix("web-7d4b9c6f5-x2x4q"), "web");
+  EXPECT_EQ(WithoutGeneratedSuffix("postgres-db"), "postgres-db");
+  EXPECT_EQ(WithoutGeneratedSuffix("api-v2"), "api-v2");
+  EXPECT_EQ(WithoutGeneratedSuffix("0"), "0");
+}
+
 TEST_F(ActionTest, PatternSeparatesNamespacesSizesToolsAndTemplates) {
   auto p = [&](Draft d) { return Build(d)->Pattern(); };
   EXPECT_EQ(p(MakeDraft("restart_pod", "api", {{"namespace", "production"}})), "restart_pod:production/api");

@@ -235,24 +235,35 @@ struct ApprovalService::Impl {
     return std::move(*deps.shield->OpenVault({}, "none", privacy::VaultUse::kSnapshot));
   }
 
+  // Whether the target holds state: a StatefulSet, anything a StatefulSet owns or serves (a pod,
+  // a claim), or a database of the topology, whether it is named as a service, a workload or a pod.
   bool Stateful(const action::Action& a, action::Executor* exec) const {
     if (a.target().kind == action::TargetKind::kStatefulSet) return true;
-    std::string service = a.target().name.str();
+    const std::string name = a.target().name.str();
+    const std::string ns = a.target().ns.str();
+    std::string service = name;
     if (exec != nullptr && exec->control() != nullptr) {
       auto inv = exec->control()->Snapshot();
-      if (a.kind() == action::Kind::kDeletePvc) {  // a claim is as stateful as the service it serves
-        for (const auto& c : inv.pvcs) {
-          if (c.name == service && c.ns == a.target().ns.str()) service = c.service;
-        }
+      for (const auto& c : inv.pvcs) {  // a claim is as stateful as the service it serves
+        if (c.name == name && c.ns == ns) service = c.service;
+      }
+      for (const auto& p : inv.pods) {  // a pod is as stateful as what owns it
+        if (p.name != name || p.ns != ns) continue;
+        if (p.owner_kind == cluster::WorkloadKind::kStatefulSet) return true;
+        service = p.service;
       }
       for (const auto& w : inv.workloads) {
-        if (w.service == service && w.ns == a.target().ns.str() &&
+        if (w.ns == ns && (w.service == service || w.name == name) &&
             w.kind == cluster::WorkloadKind::kStatefulSet)
           return true;
       }
     }
     if (deps.topology != nullptr) {
-      if (auto svc = deps.topology->Service(service)) return svc->kind == topology::ServiceKind::kDatabase;
+      // Without an inventory, a pod's name is its workload's with generated segments appended.
+      for (const std::string& candidate : {service, action::WithoutGeneratedSuffix(service)}) {
+        if (auto svc = deps.topology->Service(candidate))
+          return svc->kind == topology::ServiceKind::kDatabase;
+      }
     }
     return false;
   }
@@ -384,20 +395,46 @@ struct ApprovalService::Impl {
     }
     store::ApprovalUpdate u;
     u.result_json = Dump(result);
-    // A failed automatic execution collapses the pattern's trust.
-    if (!ok && automatic) u.trust = store::TrustChange{a.Pattern(), true};
+    // Trust is earned by signed requests that then ran to success, not by signatures alone (a
+    // request voided at the re-check earns nothing); any failed run collapses it.
+    if (ok && !automatic) u.trust = store::TrustChange{a.Pattern(), false};
+    if (!ok) u.trust = store::TrustChange{a.Pattern(), true};
     std::vector<store::AuditDraft> audit = {
         {"result", "system", "", Dump({{"action_hash", a.hash()}, {"outcome", result["outcome"]}})}};
-    if (auto rec = deps.store->GetApproval(id); rec.ok()) {
+    auto rec = deps.store->GetApproval(id);
+    if (rec.ok()) {
       audit[0].notification = Note(ok ? "approval.succeeded" : "approval.failed", *rec,
                                    result.value("detail", std::string()), FactorsOfRecord(*rec));
     }
-    if (u.trust)
+    if (u.trust) {
       audit.push_back({"trust", "system", "pattern/" + a.Pattern(),
-                       Dump({{"change", "reset"}, {"why", "automatic execution failed"}})});
+                       ok ? Dump({{"change", "+1"}})
+                          : Dump({{"change", "reset"},
+                                  {"why", automatic ? "automatic execution failed" : "execution failed"}})});
+    }
     (void)deps.store->TransitionApproval(id, "executing", ok ? "succeeded" : "failed", u, audit);
     Publish(ok ? "approval.succeeded" : "approval.failed", id, incident_id, ok ? "succeeded" : "failed");
     if (u.trust && deps.publish) deps.publish("trust.changed", Dump({{"pattern", a.Pattern()}}));
+    if (ok && !automatic && rec.ok()) AnnounceAutomatic(*rec);
+  }
+
+  // Tells people when a MEDIUM pattern's trust has just reached the level at which it runs unsigned.
+  void AnnounceAutomatic(const store::ApprovalRecord& rec) {
+    auto trust = deps.store->GetTrust(rec.pattern);
+    if (!trust.ok() || rec.risk_base != "MEDIUM" || trust->score != settings.trust.medium_to_low) return;
+    notify::NotificationDraft n;
+    n.event = "pattern.automatic";
+    n.severity = Severity::kInfo;
+    n.subject = "pattern/" + rec.pattern;
+    n.incident_id = rec.incident_id;
+    n.service = rec.action.target;
+    n.ns = rec.action.ns;
+    n.title = absl::StrCat("Now automatic: ", rec.pattern);
+    n.text = absl::StrCat("Approved and run ", trust->score,
+                          " times without a rejection or a failure, MEDIUM actions of this pattern now run "
+                          "without signatures. One rejection or failed run collapses the trust again.");
+    n.link_path = "/trust";
+    (void)deps.store->AddNotifications({n});
   }
 
   Settings settings;
@@ -556,36 +593,14 @@ void ApprovalService::Approve(int64_t id, const store::User& user, std::string s
     // Every factor is met: approved, then re-checked right before execution.
     auto a = Rebuild(rec->action, impl_->catalog);
     if (!a.ok()) return done(a.status());
-    store::ApprovalUpdate approved;
-    approved.trust = store::TrustChange{rec->pattern, false};
     store::AuditDraft approved_entry{"approved", user.name, "", Dump({{"action_hash", a->hash()}})};
     approved_entry.notification =
         Note("approval.approved", *rec,
              "Every signature it needs is in; the dry-run runs again, then it executes.", FactorsOf(*rec));
-    if (absl::Status s = store.TransitionApproval(
-            id, "pending", "approved", approved,
-            {approved_entry, {"trust", "system", "pattern/" + rec->pattern, Dump({{"change", "+1"}})}});
-        !s.ok()) {
+    if (absl::Status s = store.TransitionApproval(id, "pending", "approved", {}, {approved_entry}); !s.ok()) {
       return done(fresh());  // someone else decided first: report the state as it is
     }
     impl_->Publish("approval.approved", id, rec->incident_id, "approved");
-    if (impl_->deps.publish) impl_->deps.publish("trust.changed", Dump({{"pattern", rec->pattern}}));
-    if (auto trust = store.GetTrust(rec->pattern);
-        trust.ok() && rec->risk_base == "MEDIUM" && trust->score == impl_->settings.trust.medium_to_low) {
-      notify::NotificationDraft n;
-      n.event = "pattern.automatic";
-      n.severity = Severity::kInfo;
-      n.subject = "pattern/" + rec->pattern;
-      n.incident_id = rec->incident_id;
-      n.service = rec->action.target;
-      n.ns = rec->action.ns;
-      n.title = absl::StrCat("Now automatic: ", rec->pattern);
-      n.text = absl::StrCat("Approved ", trust->score,
-                            " times without a rejection, MEDIUM actions of this pattern now run without "
-                            "signatures. One rejection or failed run collapses the trust again.");
-      n.link_path = "/trust";
-      (void)store.AddNotifications({n});
-    }
 
     action::Executor* exec = impl_->ExecutorFor(*a);
     std::string void_why;

@@ -125,6 +125,7 @@ TEST_F(ApprovalServiceTest, AHighActionExecutesAfterTwoDifferentOperatorsSign) {
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->status, "succeeded") << second->reason << second->result_json;
   EXPECT_TRUE(Pods("order-api").empty());
+  EXPECT_EQ(store_->GetTrust(r->pattern)->score, 1);  // signed, then run to success
 }
 
 TEST_F(ApprovalServiceTest, ACriticalActionStaysPendingAfterTwoSresAndExecutesAfterCtoAndCiso) {
@@ -171,6 +172,23 @@ TEST_F(ApprovalServiceTest, AStateChangeBetweenSignaturesVoidsTheRequestAndKeeps
   EXPECT_EQ(last->signatures.size(), 2u);  // the trail is kept
   EXPECT_EQ(Executions(), 0);
   EXPECT_EQ(Pods("postgres-db")[0].restarts, 1);  // only the manual restart happened
+  // Signatures alone earn no trust: the request never ran.
+  EXPECT_EQ(store_->GetTrust(r->pattern)->score, 0);
+}
+
+// Naming the database's pod (or its StatefulSet) instead of its service must not dodge the
+// stateful raise: a restart of "postgres-db-0" is as risky as one of "postgres-db".
+TEST_F(ApprovalServiceTest, ADatabasePodNamedDirectlyIsStillStateful) {
+  action::Draft by_pod = D("restart_pod", "postgres-db-0", {{"namespace", "production"}});
+  by_pod.target_kind = "pod";
+  auto pod = Request("erin", by_pod);
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  EXPECT_EQ(pod->risk_effective, "HIGH") << pod->risk_reason;
+  action::Draft stateless = D("restart_pod", Pods("frontend").at(0).name, {{"namespace", "production"}});
+  stateless.target_kind = "pod";
+  auto web = Request("erin", stateless);
+  ASSERT_TRUE(web.ok()) << web.status();
+  EXPECT_EQ(web->risk_effective, "MEDIUM") << web->risk_reason;
 }
 
 TEST_F(ApprovalServiceTest, APolicyChangeWhilePendingVoidsTheRequest) {

@@ -63,6 +63,10 @@ enum class TargetKind {
   kNone,  // the action names no object (an MCP tool or template acting on its own terms)
 };
 std::string_view ToString(TargetKind kind);  // "service", "pod", "deployment", ...
+// `name` without the segments Kubernetes generated (ReplicaSet hashes, pod suffixes, StatefulSet
+// ordinals): "postgres-db-0" -> "postgres-db", "web-7d4b9c6f5-x2x4q" -> "web"; a name that has
+// none is returned as it is.
+std::string WithoutGeneratedSuffix(std::string_view name);
 std::optional<TargetKind> ParseTargetKind(std::string_view text);
 
 enum class ParamType {

@@ -1,5 +1,5 @@
-// Trust per action pattern: approvals raise it, a rejection resets it; enough trust lowers the
-// risk a pattern runs at (MEDIUM runs as LOW from 5; HIGH needs one signature from 10).
+// Trust per action pattern: signed actions that succeed raise it, a rejection or a failed run
+// resets it; enough trust lowers the risk a pattern runs at (MEDIUM runs as LOW from 5; HIGH needs one signature from 10).
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import type { TrustPattern } from '../api/types';
