@@ -80,6 +80,12 @@ add_library(awoooi_web_files STATIC ${awoooi_web_cc})
 target_link_libraries(awoooi_web_files PRIVATE awoooi_options)
 target_link_libraries(awoooi_server PUBLIC awoooi_web_files)
 
+# The dashboard's unit tests (Vitest, jsdom): components, formatting, the API client, live events.
+if(AWOOOI_WEB AND AWOOOI_BUILD_TESTS)
+  add_test(NAME web_unit COMMAND ${AWOOOI_NPM} run --silent test WORKING_DIRECTORY ${awoooi_web_src})
+  set_tests_properties(web_unit PROPERTIES LABELS unit TIMEOUT 300)
+endif()
+
 # Browser tests: each starts `awoooi serve` itself and drives Debian's chromium headless.
 if(AWOOOI_WEB AND AWOOOI_WEB_E2E AND AWOOOI_BUILD_TESTS)
   add_test(NAME e2e_dashboard COMMAND ${AWOOOI_NPM} run --silent e2e WORKING_DIRECTORY ${awoooi_web_src})
