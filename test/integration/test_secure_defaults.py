@@ -157,6 +157,41 @@ class SecureDefaults(unittest.TestCase):
         self.assertEqual(again.get("/api/v1/whoami", token=again.tokens["alice"])[0], 200)
         wait_for(lambda: again.get("/api/v1/whoami", token=old)[0] == 401, what="the old demo token refused")
 
+    def test_no_demo_users_off_loopback_unless_asked_for(self):
+        # Embedded defaults (no --config) create demo users, but only on a loopback listener;
+        # `serve --demo` asks for them on any listener.
+        env = {"AWOOOI_INGEST_AUTH": "token", "AWOOOI_INGEST_TOKEN": "t" * 32}
+        for demo in (False, True):
+            server = Server(env=env)
+            self.addCleanup(server.cleanup)
+            server.port = free_port()
+            args = [AWOOOI, "serve", "--data-dir", server.data_dir, "--listen", f"0.0.0.0:{server.port}"]
+            with open(server.out_path, "w") as out, open(server.log_path, "w") as err:
+                server.proc = subprocess.Popen(args + (["--demo"] if demo else []), stdout=out, stderr=err,
+                                               env=server.env)
+            wait_for(lambda: server.get("/healthz")[0] == 200, what="server health")
+            if demo:
+                wait_for(lambda: "admin (admin): awi_" in server.logs(), what="demo tokens")
+            else:
+                wait_for(lambda: "demo users are not created" in server.logs(), what="the warning")
+                self.assertNotIn("awi_", server.logs())
+            server.stop()
+
+    def test_cluster_changes_are_for_admins_only(self):
+        server = Server()
+        self.addCleanup(server.cleanup)
+        server.start()
+        _, cluster = server.get_json("/api/v1/cluster", token=server.tokens["bob"])
+        pod = next(p for p in cluster["pods"] if p["owner"] == "frontend")
+        restart = f"/api/v1/cluster/pods/{pod['namespace']}/{pod['name']}/restart"
+        for user in ("alice", "bob", "carol", "dave"):
+            status, body, _ = server.request("POST", restart, token=server.tokens[user])
+            self.assertEqual(status, 403, (user, body))
+        status, body, _ = server.request("POST", restart)
+        self.assertEqual(status, 401, body)
+        status, body, _ = server.request("POST", restart, token=server.tokens["admin"])
+        self.assertEqual(status, 200, body)
+
 
 if __name__ == "__main__":
     unittest.main()
