@@ -99,6 +99,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"topology.context_budget_chars", "6000",
        "Size budget of the retrieval-context document handed to the brain."},
       {"pipeline.workers", "2", "Analysis worker threads."},
+      {"pipeline.nice", "10",
+       "How much nicer than the server the analysis workers run (0..19, capped at niceness 19): under load "
+       "the cores go to ingestion and the API first, and analyses use what is left. 0 runs them at the "
+       "server's own priority."},
       {"pipeline.min_interval", "5s",
        "Shortest time between two analyses of the same incident; the first one runs at once, changes "
        "meanwhile are coalesced."},
@@ -547,6 +551,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   AWOOOI_READ(config.topology.context_budget_chars,
               all.GetInt("topology.context_budget_chars", 0, 500, 1'000'000));
   AWOOOI_READ(config.pipeline.workers, all.GetInt("pipeline.workers", 0, 1, 64));
+  AWOOOI_READ(config.pipeline.nice, all.GetInt("pipeline.nice", 0, 0, 19));
   AWOOOI_READ(config.pipeline.min_interval_ms, all.GetDurationMs("pipeline.min_interval", 0, 0, 3'600'000));
 
   AWOOOI_READ(config.approvals.expiry_ms, all.GetDurationMs("approvals.expiry", 0, 1'000, 30LL * 86'400'000));

@@ -92,6 +92,7 @@ struct Config {
   } topology;
   struct Pipeline {
     int64_t workers{};
+    int64_t nice{};  // niceness of the analysis workers
     int64_t min_interval_ms{};
   } pipeline;
   PluginSettings brain;  // type: playbook (default) | openai | anthropic | ollama, and its settings

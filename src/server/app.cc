@@ -377,6 +377,7 @@ class AppImpl final : public App {
       return absl::InvalidArgumentError(absl::StrCat("config: ", reasoner.status().message()));
     PipelineOptions po;
     po.workers = static_cast<int>(config_.pipeline.workers);
+    po.nice = static_cast<int>(config_.pipeline.nice);
     po.depth = static_cast<int>(config_.topology.default_depth);
     po.context_budget_chars = static_cast<int>(config_.topology.context_budget_chars);
     po.min_interval = std::chrono::milliseconds(config_.pipeline.min_interval_ms);

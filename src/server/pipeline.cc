@@ -1,5 +1,11 @@
 #include "server/pipeline.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -82,6 +88,13 @@ void Pipeline::Schedule(int64_t incident_id) {
 }
 
 void Pipeline::Worker() {
+  if (options_.nice > 0) {
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && setpriority(PRIO_PROCESS, tid, std::min(19, current + options_.nice)) != 0)
+      spdlog::warn("analysis workers keep the server's priority: setpriority failed (errno {})", errno);
+  }
   for (;;) {
     int64_t id = 0;
     std::shared_ptr<Transcript> transcript;

@@ -37,6 +37,10 @@ namespace awoooi::server {
 
 struct PipelineOptions {
   int workers = 2;
+  // How much nicer than the server the worker threads run (Linux schedules threads, so it is per
+  // thread; capped at 19): analyses are deferred work and give way to ingestion and the API when
+  // the cores are busy.
+  int nice = 0;
   int depth = 3;
   int context_budget_chars = 6'000;
   // An incident that changes again soon after an analysis waits this long for its next one.

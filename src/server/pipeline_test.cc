@@ -3,11 +3,15 @@
 #include "server/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "ingest/alert_redactor.h"
@@ -84,9 +88,10 @@ class PipelineTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Start(std::chrono::milliseconds min_interval) {
+  void Start(std::chrono::milliseconds min_interval, int nice = 0) {
     PipelineOptions o;
     o.workers = 2;
+    o.nice = nice;
     o.min_interval = min_interval;
     pipeline_ = std::make_unique<Pipeline>(o, *store_, *shield_, topology_,
                                            std::make_unique<CountingReasoner>(state_), events_, metrics_);
@@ -170,6 +175,46 @@ TEST_F(PipelineTest, DifferentIncidentsAreNotHeldBackByEachOther) {
   }
   state_->cv.notify_all();
   WaitIdle();
+}
+
+}  // namespace
+}  // namespace awoooi::server
+
+namespace awoooi::server {
+namespace {
+
+// The niceness of each of this process's threads (field 19 of /proc/self/task/<tid>/stat).
+std::vector<int> ThreadNiceness() {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');  // the thread's name may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string f;
+    for (int i = 3; i <= 19 && fields >> f; ++i) {
+      if (i == 19) out.push_back(std::stoi(f));
+    }
+  }
+  return out;
+}
+
+// Analyses are deferred work: their threads run at the configured niceness, the rest of the server
+// at its own.
+TEST_F(PipelineTest, AnalysisWorkersRunNicerThanTheServer) {
+  const int base = getpriority(PRIO_PROCESS, 0);
+  if (base > 12) GTEST_SKIP() << "this test process is already at niceness " << base;
+  Start(std::chrono::milliseconds(0), /*nice=*/7);
+  int workers = 0;
+  for (int i = 0; i < 600 && workers < 2; ++i) {
+    auto nice = ThreadNiceness();
+    workers = static_cast<int>(std::count(nice.begin(), nice.end(), base + 7));
+    if (workers < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(workers, 2);
+  auto nice = ThreadNiceness();
+  EXPECT_GT(std::count(nice.begin(), nice.end(), base), 0);  // this thread, the store's writer, ...
 }
 
 }  // namespace
