@@ -1080,7 +1080,12 @@ class AppImpl final : public App {
       // A snapshot: a raw value typed here gets a foreign label ("[~IP_1]") that never rehydrates,
       // so it can never come to mean a value ingestion labels later (see privacy::VaultUse).
       auto opened = store::OpenIncidentVault(*store_, *shield_, incident_id);
-      if (!opened.ok()) return ex->Respond(ErrorResponse(opened.status()));
+      if (!opened.ok()) {
+        spdlog::error("incident {}: its vault does not open: {}", incident_id,
+                      std::string(opened.status().message()));
+        return ex->Respond(
+            ErrorResponse(absl::InternalError("the incident's vault cannot be opened (see the log)")));
+      }
       privacy::Vault vault = std::move(*opened);
       d.target = shield_->RedactPreservingLabels(StringField(*body, "target"), vault);
       if (auto params = body->find("params"); params != body->end()) {
