@@ -1,9 +1,9 @@
 -- wrk script: read requests against a large store, each with a random keyset page or incident id.
---   wrk -s queries.lua URL -- <scenario> <token> <incidents> <services>
+--   wrk -s queries.lua URL -- <scenario> <token> <incidents> <services> <firing>
 -- scenarios:
 --   first     GET /api/v1/incidents                         (newest 50)
 --   page      GET /api/v1/incidents?before=R                (a random keyset page)
---   firing    GET /api/v1/incidents?status=firing&before=R
+--   firing    GET /api/v1/incidents?status=firing&before=R  (R among the newest <firing> ids)
 --   service   GET /api/v1/incidents?service=S&before=R      (a random service)
 --   both      GET /api/v1/incidents?status=resolved&service=S&before=R
 --   detail    GET /api/v1/incidents/R                       (a random incident, with its alerts)
@@ -12,6 +12,7 @@ function init(args)
   token = args[2]
   incidents = tonumber(args[3])
   services = tonumber(args[4])
+  firing = tonumber(args[5]) or 1
   math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 100000)
   headers = {["Authorization"] = "Bearer " .. token}
 end
@@ -28,7 +29,7 @@ function request()
   elseif scenario == "page" then
     path = "/api/v1/incidents?before=" .. r
   elseif scenario == "firing" then
-    path = "/api/v1/incidents?status=firing&before=" .. r
+    path = "/api/v1/incidents?status=firing&before=" .. (incidents - math.random(0, firing) + 1)
   elseif scenario == "service" then
     path = "/api/v1/incidents?service=" .. service() .. "&before=" .. r
   elseif scenario == "both" then

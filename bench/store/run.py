@@ -4,7 +4,7 @@ starts a real `awoooi serve` on it and measures start-up to /readyz, RSS, and th
 of the incident list (filters, keyset pages) and of incident detail with random ids (wrk).
 
   python3 bench/store/run.py [--awoooi build/release/awoooi] [--alerts 10000000] [--incidents 1000000]
-                             [--seconds 10] [--connections 8] [--store DIR] [--keep]
+                             [--seconds 10] [--connections 8] [--store DIR] [--keep] [--prune-days 30]
 
 The schema comes from the binary itself (`awoooi migrate`: every migration in
 src/plugins/stores/sqlite/migrations); the rows are written directly with Python's sqlite3, shaped
@@ -14,6 +14,12 @@ firing, each resolved one with all its alerts resolved, each with its analysis d
 alerts carry no PII, so the shield mints nothing and, as in awoooi itself, no vault rows exist.
 Alerts of neighbouring incidents are interleaved, as concurrent incidents' deliveries are. Not
 written: the audit trail and the outbox (no measured path reads them).
+
+`--prune-days D` then restarts the server with `store.retention_days: D` and ingests alerts with
+wrk (bench/ingest/alerts.lua, 1 alert per request) in 3-second slices before and while the server's
+own retention pass (a minute after start) deletes the incidents quiet for D days: it reports the
+pass's counts and duration and the ingest p99 of the slices before and during it. The store is
+then marked so that `--store` rebuilds it next time.
 
 `--store DIR` keeps the built store in DIR and reuses it when it already holds the same sizes
 (building 10M alerts takes minutes). Standard library only.
@@ -141,15 +147,66 @@ def build(awoooi, data_dir, n_alerts, n_incidents, firing):
     return time.time() - t0
 
 
-def wrk(port, scenario, token, incidents, seconds, connections):
+def wrk(port, scenario, token, incidents, firing, seconds, connections):
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                           "-s", os.path.join(HERE, "queries.lua"), f"http://127.0.0.1:{port}", "--", scenario,
-                          token, str(incidents), str(SERVICES)], capture_output=True, text=True, check=True).stdout
+                          token, str(incidents), str(SERVICES), str(firing)], capture_output=True, text=True, check=True).stdout
     m = re.search(r"RESULT (.*)", out)
     r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
     return {"req_s": r["requests"] / (r["duration_us"] / 1e6), "p50_ms": r["p50_us"] / 1000,
             "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000, "non2xx": r["non2xx"],
             "errors": r["errors"]}
+
+
+def wrk_ingest(port, seconds, connections):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s",
+                          os.path.join(HERE, "../ingest/alerts.lua"),
+                          f"http://127.0.0.1:{port}/api/v1/alerts/alertmanager", "--", "1", "webhook", "0", "1000"],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"RESULT (.*)", out)
+    r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    return {"req_s": r["requests"] / (r["duration_us"] / 1e6), "p50_ms": r["p50_us"] / 1000,
+            "p99_ms": r["p99_us"] / 1000, "non2xx": r["non2xx"]}
+
+
+def prune_under_ingest(awoooi, data_dir, tmp, days, connections):
+    """Ingest in slices before and during the server's own retention pass."""
+    config = os.path.join(tmp, "prune.yaml")
+    with open(config, "w") as f:
+        f.write(f"log:\n  level: info\nstore:\n  retention_days: {days}\n")
+    port = harness.free_port()
+    log_path = os.path.join(tmp, "prune.log")
+    log = open(log_path, "w")
+    started = time.time()
+    proc = subprocess.Popen([awoooi, "serve", "--config", config, "--data-dir", data_dir, "--listen",
+                             f"127.0.0.1:{port}"], stdout=log, stderr=log)
+    pass_start = started + 60  # the maintenance thread's first pass
+    before, during, line = [], [], None
+    try:
+        harness.wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz").status == 200,
+                         timeout=120)
+        while line is None and time.time() < pass_start + 1800:
+            t = time.time()
+            r = wrk_ingest(port, 3, connections)
+            (during if t + 3 > pass_start else before).append(r)
+            with open(log_path) as f:
+                m = re.search(r"retention: pruned (\d+) resolved incidents \((\d+) alerts\).* in (\d+) batches",
+                              f.read())
+            if m:
+                line = m
+                pass_end = time.time()
+    finally:
+        proc.terminate()
+        proc.wait()
+        log.close()
+    db = sqlite3.connect(os.path.join(data_dir, "awoooi.db"))
+    db.execute("UPDATE plugin_state SET value = 'pruned' WHERE key = 'bench.store'")
+    db.commit()
+    db.close()
+    if line is None:
+        return None
+    return {"incidents": int(line.group(1)), "alerts": int(line.group(2)), "batches": int(line.group(3)),
+            "seconds": pass_end - pass_start, "before": before, "during": during}
 
 
 def main():
@@ -162,6 +219,8 @@ def main():
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--store", help="directory for the built store, reused when it holds the same sizes")
     ap.add_argument("--keep", action="store_true", help="keep the temporary store")
+    ap.add_argument("--prune-days", type=int, default=0,
+                    help="then measure ingestion during a retention pass that prunes incidents quiet this long")
     args = ap.parse_args()
     awoooi = os.path.abspath(args.awoooi)
     firing = min(args.firing, args.incidents, SERVICES * len(ALERTNAMES))
@@ -212,15 +271,19 @@ def main():
         scenarios = [
             ("first", "GET /api/v1/incidents (newest 50)"),
             ("page", "GET /api/v1/incidents?before=R (random keyset page)"),
-            ("firing", "GET /api/v1/incidents?status=firing&before=R"),
+            ("firing", "GET /api/v1/incidents?status=firing&before=R (R among the firing)"),
             ("service", "GET /api/v1/incidents?service=S&before=R"),
             ("both", "GET /api/v1/incidents?status=resolved&service=S&before=R"),
             ("detail", "GET /api/v1/incidents/R (with its alerts)"),
         ]
-        wrk(port, "detail", token, args.incidents, 2, args.connections)  # warm-up
+        wrk(port, "detail", token, args.incidents, firing, 2, args.connections)  # warm-up
         for scenario, name in scenarios:
-            rows.append((name, wrk(port, scenario, token, args.incidents, args.seconds, args.connections)))
+            rows.append((name, wrk(port, scenario, token, args.incidents, firing, args.seconds, args.connections)))
         rss_end = harness.rss_mb(proc.pid)
+        proc.terminate()
+        proc.wait()
+        pruned = prune_under_ingest(awoooi, data_dir, tmp, args.prune_days, args.connections) \
+            if args.prune_days > 0 else None
     finally:
         proc.terminate()
         proc.wait()
@@ -240,6 +303,21 @@ def main():
     for name, r in rows:
         print(f"| {name} | {r['req_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.1f} | "
               f"{r['non2xx'] + r['errors']} |")
+    if args.prune_days > 0:
+        if pruned is None:
+            print(f"\nretention pass (store.retention_days: {args.prune_days}): no pass seen in the server log")
+        else:
+            def p99s(slices):
+                v = sorted(r["p99_ms"] for r in slices)
+                return f"median {v[len(v) // 2]:.1f} ms, worst {v[-1]:.1f} ms" if v else "none"
+            rate = sum(r["req_s"] for r in pruned["during"]) / max(1, len(pruned["during"]))
+            print(f"\nretention pass (store.retention_days: {args.prune_days}): {pruned['incidents']:,} incidents and "
+                  f"{pruned['alerts']:,} alerts deleted in {pruned['batches']:,} batches in about "
+                  f"{pruned['seconds']:.0f} s while ingesting (wrk -c{args.connections}, 1 alert/request, "
+                  f"{rate:,.0f} requests/s during the pass)")
+            print(f"ingest p99 of 3-second slices: before the pass {p99s(pruned['before'])}; during it "
+                  f"{p99s(pruned['during'])}; non-2xx during it: "
+                  f"{sum(r['non2xx'] for r in pruned['during'])}")
     print(f"\nmachine: {os.cpu_count()} cores, wrk -t1 -c{args.connections} -d{args.seconds}s, same host")
 
 
