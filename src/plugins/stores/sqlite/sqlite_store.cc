@@ -572,9 +572,12 @@ struct PruneCursor {
 // `examined` < `limit` means the pass is complete. `pruned` gets the deleted ids.
 absl::Status PruneBatchIn(Db& db, const std::string& cutoff, int64_t limit, PruneCursor* cursor,
                           PruneResult* result, int64_t* examined, std::vector<int64_t>* pruned) {
+  // INDEXED BY: without statistics the planner prefers incidents_by_status and sorts every
+  // resolved incident for each batch (seconds at a million incidents, with the writer held).
   auto candidates = db.Prepare(
-      "SELECT id, updated_at, acknowledged_at FROM incidents WHERE status = 'resolved' AND updated_at < ?1 "
-      "AND (updated_at > ?2 OR (updated_at = ?2 AND id > ?3)) ORDER BY updated_at, id LIMIT ?4");
+      "SELECT id, updated_at, acknowledged_at FROM incidents INDEXED BY incidents_resolved_by_activity "
+      "WHERE status = 'resolved' AND updated_at < ?1 AND (updated_at, id) > (?2, ?3) "
+      "ORDER BY updated_at, id LIMIT ?4");
   if (!candidates.ok()) return candidates.status();
   candidates->Bind(1, cutoff).Bind(2, cursor->updated_at).Bind(3, cursor->id).Bind(4, limit);
   auto approved = db.Prepare(
