@@ -62,8 +62,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Resolved incidents quiet for this many days are deleted with their alerts, analyses, proposals and "
        "vault, hourly in small batches (awoooi store prune runs a pass now); incidents an approval names are "
        "kept. 0 keeps everything."},
-      {"store.retention_batch", "500",
-       "Incidents one retention transaction examines (ingestion runs between)."},
+      {"store.retention_batch", "100",
+       "Incidents one retention transaction examines; after each, the pass rests as long as it took, so "
+       "ingestion keeps at least half of the writer."},
       {"ingest.auth", "",
        "Ingestion authentication: token (Bearer), hmac (X-AWOOOI-Signature over X-AWOOOI-Timestamp and the "
        "body) or none. Unset means none on a loopback listener; any other listener refuses to start until it "

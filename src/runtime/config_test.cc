@@ -24,7 +24,7 @@ TEST(Config, EmbeddedDefaultsWithoutAFile) {
   EXPECT_EQ(c->brain.GetString("type"), "playbook");
   EXPECT_EQ(c->ingest.grouping.group_by.size(), 2u);
   EXPECT_EQ(c->store.retention_days, 90);
-  EXPECT_EQ(c->store.retention_batch, 500);
+  EXPECT_EQ(c->store.retention_batch, 100);
 }
 
 TEST(Config, RetentionCanBeTurnedOffButNotNegative) {

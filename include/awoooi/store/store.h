@@ -253,7 +253,7 @@ struct AuditFilter {
 // One retention pass (Store::PruneResolved): what it prunes, and what it removed.
 struct PruneRequest {
   absl::Time cutoff = absl::InfinitePast();  // last activity before this: pruned
-  int64_t batch_incidents = 500;             // incidents examined per transaction (1..10,000)
+  int64_t batch_incidents = 100;             // incidents examined per transaction (1..10,000)
   std::string actor = "system";              // who runs the pass, for the audit entry
   std::function<bool()> keep_going;          // asked between batches; false stops (empty: never)
 };
@@ -412,7 +412,8 @@ class Store {
   // Retention: deletes resolved incidents whose last activity (their newest alert delivery, or an
   // acknowledgement) is before `request.cutoff`, with their alerts, analyses, proposals, actions
   // and vault, in transactions of at most `request.batch_incidents` incidents queued on the writer
-  // one after another, so ingestion runs between them. Kept: incidents an approval names
+  // one after another, each followed by a rest as long as it took, so ingestion runs between
+  // them and keeps at least half of the writer. Kept: incidents an approval names
   // (approvals are audit evidence and are never deleted), and the incident holding the newest
   // incident, alert, proposal or action id (so ids are never reused). The audit trail and the
   // outbox are not touched. A pass that deleted something appends one audit entry
