@@ -320,6 +320,37 @@ int Main(int argc, char** argv, const Faces& faces) {
     });
   });
 
+  auto* store_cmd = app.add_subcommand("store", "The database");
+  store_cmd->require_subcommand(1);
+  auto* store_prune = store_cmd->add_subcommand(
+      "prune", "Run a retention pass now: delete resolved incidents quiet for store.retention_days");
+  add_common(store_prune);
+  int64_t prune_days = -1;
+  store_prune
+      ->add_option("--days", prune_days, "Quiet for at least this many days (default: store.retention_days)")
+      ->check(CLI::Range(int64_t{1}, int64_t{36'500}));
+  store_prune->callback([&] {
+    rc = WithStore(common, "viewer", [&](store::Store& st, Role) -> absl::Status {
+      auto config = LoadConfig(common);
+      if (!config.ok()) return config.status();
+      int64_t days = prune_days > 0 ? prune_days : config->store.retention_days;
+      if (days <= 0) {
+        return absl::FailedPreconditionError(
+            "retention is off (store.retention_days is 0): pass --days N to prune once");
+      }
+      store::PruneRequest request;
+      request.cutoff = absl::Now() - absl::Hours(24) * days;
+      request.batch_incidents = config->store.retention_batch;
+      request.actor = CliActor();
+      auto r = st.PruneResolved(request);
+      if (!r.ok()) return r.status();
+      std::cout << "pruned " << r->incidents << " resolved incident(s) quiet for " << days << " days ("
+                << r->alerts << " alerts) in " << r->batches << " batch(es); kept " << r->kept
+                << " that approvals name\n";
+      return absl::OkStatus();
+    });
+  });
+
   auto* config_cmd = app.add_subcommand("config", "Show what the configuration file can hold");
   config_cmd->require_subcommand(1);
   auto* config_keys =

@@ -58,6 +58,13 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"store.max_batch_alerts", "20000", "Most alerts committed in one transaction."},
       {"store.reopen_window", "1h",
        "A resolved incident that fires again within this is reopened, else a new one opens."},
+      {"store.retention_days", "90",
+       "Resolved incidents quiet for this many days are deleted with their alerts, analyses, proposals and "
+       "vault, hourly in small batches (awoooi store prune runs a pass now); incidents an approval names are "
+       "kept. 0 keeps everything."},
+      {"store.retention_batch", "100",
+       "Incidents one retention transaction examines; after each, the pass rests as long as it took, so "
+       "ingestion keeps at least half of the writer."},
       {"ingest.auth", "",
        "Ingestion authentication: token (Bearer), hmac (X-AWOOOI-Signature over X-AWOOOI-Timestamp and the "
        "body) or none. Unset means none on a loopback listener; any other listener refuses to start until it "
@@ -490,6 +497,8 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::s
   AWOOOI_READ(config.store.max_batch_alerts, all.GetInt("store.max_batch_alerts", 0, 1, 1'000'000));
   AWOOOI_READ(config.store.reopen_window_ms,
               all.GetDurationMs("store.reopen_window", 0, 0, 365LL * 86'400'000));
+  AWOOOI_READ(config.store.retention_days, all.GetInt("store.retention_days", 0, 0, 36'500));
+  AWOOOI_READ(config.store.retention_batch, all.GetInt("store.retention_batch", 0, 1, 10'000));
 
   config.ingest.auth = all.GetString("ingest.auth");
   config.ingest.token = all.GetString("ingest.token");

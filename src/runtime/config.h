@@ -62,6 +62,8 @@ struct Config {
     int64_t max_queue_bytes{};
     int64_t max_batch_alerts{};
     int64_t reopen_window_ms{};
+    int64_t retention_days{};   // resolved incidents quiet this long are pruned; 0: kept forever
+    int64_t retention_batch{};  // incidents per retention transaction
   } store;
   struct Ingest {
     std::string auth{};        // "" (not set: none, on loopback only) | none | token | hmac

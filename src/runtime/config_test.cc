@@ -23,6 +23,17 @@ TEST(Config, EmbeddedDefaultsWithoutAFile) {
   EXPECT_TRUE(c->auth.demo_users);
   EXPECT_EQ(c->brain.GetString("type"), "playbook");
   EXPECT_EQ(c->ingest.grouping.group_by.size(), 2u);
+  EXPECT_EQ(c->store.retention_days, 90);
+  EXPECT_EQ(c->store.retention_batch, 100);
+}
+
+TEST(Config, RetentionCanBeTurnedOffButNotNegative) {
+  auto off = LoadConfig(WriteFile("store:\n  retention_days: 0\n"), {});
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->store.retention_days, 0);
+  auto negative = LoadConfig("", {{"AWOOOI_STORE_RETENTION_DAYS", "-1"}});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(std::string(negative.status().message()).find("store.retention_days"), std::string::npos);
 }
 
 TEST(Config, FileAndEnvironmentOverride) {

@@ -531,10 +531,12 @@ class AppImpl final : public App {
   }
 
  private:
-  // Expires approvals past their deadline and signs audit checkpoints (every
-  // audit.checkpoint_every entries or audit.checkpoint_interval, also when nothing happened).
+  // Expires approvals past their deadline, signs audit checkpoints (every
+  // audit.checkpoint_every entries or audit.checkpoint_interval, also when nothing happened) and
+  // runs the store's retention pass (store.retention_days) a minute after start, then hourly.
   void Maintenance() {
     auto last_checkpoint = std::chrono::steady_clock::now();
+    auto next_retention = last_checkpoint + std::chrono::minutes(1);
     int64_t last_size = -1;
     if (auto cps = store_->ListCheckpoints(); cps.ok() && !cps->empty()) last_size = cps->back().tree_size;
     std::unique_lock<std::mutex> lock(maintenance_mu_);
@@ -553,7 +555,29 @@ class AppImpl final : public App {
           last_checkpoint = now;
         }
       }
+      if (config_.store.retention_days > 0 && now >= next_retention) {
+        next_retention = now + std::chrono::hours(1);
+        PruneStore();
+      }
       lock.lock();
+    }
+  }
+
+  // One retention pass; stops between batches when the server is stopping.
+  void PruneStore() {
+    store::PruneRequest request;
+    request.cutoff = absl::Now() - absl::Hours(24) * config_.store.retention_days;
+    request.batch_incidents = config_.store.retention_batch;
+    request.keep_going = [this] {
+      std::lock_guard<std::mutex> lock(maintenance_mu_);
+      return !stopping_;
+    };
+    auto r = store_->PruneResolved(request);
+    if (!r.ok()) {
+      spdlog::warn("retention: {}", r.status().ToString());
+    } else if (r->incidents > 0) {
+      spdlog::info("retention: pruned {} resolved incidents ({} alerts) quiet for {} days in {} batches",
+                   r->incidents, r->alerts, config_.store.retention_days, r->batches);
     }
   }
 

@@ -253,6 +253,21 @@ struct AuditFilter {
   int64_t before_seq = 0;  // 0: newest first from the end
 };
 
+// One retention pass (Store::PruneResolved): what it prunes, and what it removed.
+struct PruneRequest {
+  absl::Time cutoff = absl::InfinitePast();  // last activity before this: pruned
+  int64_t batch_incidents = 100;             // incidents examined per transaction (1..10,000)
+  std::string actor = "system";              // who runs the pass, for the audit entry
+  std::function<bool()> keep_going;          // asked between batches; false stops (empty: never)
+};
+
+struct PruneResult {
+  int64_t incidents = 0;  // incidents deleted with all their rows
+  int64_t alerts = 0;     // their alerts
+  int64_t kept = 0;       // old resolved incidents kept: approvals name them (audit evidence)
+  int64_t batches = 0;    // transactions the pass took
+};
+
 struct StoreStats {
   int64_t open_incidents = 0;
   int64_t incidents = 0;
@@ -423,6 +438,17 @@ class Store {
   // GetPluginState: NotFound when never written. PutPluginState returns once committed.
   virtual absl::StatusOr<std::string> GetPluginState(const std::string& key) = 0;
   virtual absl::Status PutPluginState(const std::string& key, const std::string& value) = 0;
+
+  // Retention: deletes resolved incidents whose last activity (their newest alert delivery, or an
+  // acknowledgement) is before `request.cutoff`, with their alerts, analyses, proposals, actions
+  // and vault, in transactions of at most `request.batch_incidents` incidents queued on the writer
+  // one after another, each followed by a rest as long as it took, so ingestion runs between
+  // them and keeps at least half of the writer. Kept: incidents an approval names
+  // (approvals are audit evidence and are never deleted), and the incident holding the newest
+  // incident, alert, proposal or action id (so ids are never reused). The audit trail and the
+  // outbox are not touched. A pass that deleted something appends one audit entry
+  // `retention.pruned` with the counts. Unavailable when the store is closing.
+  virtual absl::StatusOr<PruneResult> PruneResolved(const PruneRequest& request) = 0;
 
   // Store reachable and writable (readiness).
   virtual absl::Status Ping() = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "awoooi/incident/lifecycle.h"
 #include "plugins/stores/sqlite/sqlite_db.h"
 
@@ -505,6 +506,125 @@ absl::Status ApplyTrustIn(Db& db, const TrustChange& t, const std::string& now) 
             "updated_at = excluded.updated_at");
   if (!st.ok()) return st.status();
   return st->Bind(1, t.pattern).Bind(2, now).Run();
+}
+
+// ---- Retention. `ids` is a JSON array of incident ids (json_each), so each table is one statement.
+
+// Every row that holds an incident's vault (the Privacy Shield's real values).
+absl::Status DeleteVaultRowsIn(Db& db, const std::string& ids) {
+  auto st = db.Prepare("DELETE FROM vaults WHERE incident_id IN (SELECT value FROM json_each(?1))");
+  if (!st.ok()) return st.status();
+  return st->Bind(1, ids).Run();
+}
+
+// The incidents `ids` with everything that hangs off them; returns how many alerts went. The
+// caller has checked that no approval names them (the approvals table refuses deletes anyway).
+absl::StatusOr<int64_t> DeleteIncidentsIn(Db& db, const std::string& ids) {
+  int64_t alerts = -1;
+  for (const char* sql : {
+           "DELETE FROM alerts WHERE incident_id IN (SELECT value FROM json_each(?1))",
+           "DELETE FROM analyses WHERE incident_id IN (SELECT value FROM json_each(?1))",
+           "DELETE FROM actions WHERE proposal_id IN (SELECT id FROM proposals WHERE incident_id IN "
+           "(SELECT value FROM json_each(?1)))",
+           "DELETE FROM proposals WHERE incident_id IN (SELECT value FROM json_each(?1))",
+           // A kept incident correlated under a pruned one is no longer linked.
+           "UPDATE incidents SET parent_id = NULL WHERE parent_id IN (SELECT value FROM json_each(?1))",
+           "DELETE FROM incidents WHERE id IN (SELECT value FROM json_each(?1))",
+       }) {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    if (auto s = st->Bind(1, ids).Run(); !s.ok()) return s;
+    if (alerts < 0) alerts = db.Changes();  // the first statement's
+  }
+  if (auto s = DeleteVaultRowsIn(db, ids); !s.ok()) return s;
+  return alerts;
+}
+
+// The incidents that own the newest incident, alert, proposal and action ids: deleting one of
+// those rows would let SQLite give its id to the next row (INTEGER PRIMARY KEY is max + 1), and
+// the audit trail and notifications name incidents and proposals by id.
+absl::StatusOr<std::set<int64_t>> OwnersOfNewestIds(Db& db) {
+  std::set<int64_t> out;
+  for (const char* sql : {
+           "SELECT max(id) FROM incidents",
+           "SELECT incident_id FROM alerts ORDER BY id DESC LIMIT 1",
+           "SELECT incident_id FROM proposals ORDER BY id DESC LIMIT 1",
+           "SELECT p.incident_id FROM actions a JOIN proposals p ON p.id = a.proposal_id "
+           "WHERE a.id = (SELECT max(id) FROM actions)",
+       }) {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    auto r = st->Step();
+    if (!r.ok()) return r.status();
+    if (*r && !st->IsNull(0)) out.insert(st->Int(0));
+  }
+  return out;
+}
+
+// Where a retention pass has got to: the last incident it examined, in (updated_at, id) order.
+struct PruneCursor {
+  std::string updated_at;  // "" sorts before every time
+  int64_t id = 0;
+};
+
+// One batch of a retention pass, inside the caller's transaction: examines the next `limit` old
+// resolved incidents after `cursor` (the partial index of migration 0008 finds them in order, so
+// the work is bounded whatever the table holds), deletes those that may go, advances the cursor.
+// `examined` < `limit` means the pass is complete. `pruned` gets the deleted ids.
+absl::Status PruneBatchIn(Db& db, const std::string& cutoff, int64_t limit, PruneCursor* cursor,
+                          PruneResult* result, int64_t* examined, std::vector<int64_t>* pruned) {
+  // INDEXED BY: without statistics the planner prefers incidents_by_status and sorts every
+  // resolved incident for each batch (seconds at a million incidents, with the writer held).
+  auto candidates = db.Prepare(
+      "SELECT id, updated_at, acknowledged_at FROM incidents INDEXED BY incidents_resolved_by_activity "
+      "WHERE status = 'resolved' AND updated_at < ?1 AND (updated_at, id) > (?2, ?3) "
+      "ORDER BY updated_at, id LIMIT ?4");
+  if (!candidates.ok()) return candidates.status();
+  candidates->Bind(1, cutoff).Bind(2, cursor->updated_at).Bind(3, cursor->id).Bind(4, limit);
+  auto approved = db.Prepare(
+      "SELECT 1 FROM approvals WHERE incident_id = ?1 UNION ALL "
+      "SELECT 1 FROM proposals p JOIN actions ac ON ac.proposal_id = p.id JOIN approvals a ON a.action_id = "
+      "ac.id WHERE p.incident_id = ?1 LIMIT 1");
+  if (!approved.ok()) return approved.status();
+  auto newest = OwnersOfNewestIds(db);
+  if (!newest.ok()) return newest.status();
+  struct Candidate {
+    int64_t id;
+    std::string acknowledged_at;
+  };
+  std::vector<Candidate> rows;
+  *examined = 0;
+  for (;;) {
+    auto r = candidates->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    ++*examined;
+    cursor->id = candidates->Int(0);
+    cursor->updated_at = candidates->Text(1);
+    rows.push_back({cursor->id, candidates->IsNull(2) ? "" : candidates->Text(2)});
+  }
+  std::string ids;
+  for (const Candidate& c : rows) {
+    if (c.acknowledged_at >= cutoff) continue;  // acknowledged since: still active
+    if (newest->count(c.id)) continue;
+    approved->Reset();
+    approved->Bind(1, c.id);
+    auto r = approved->Step();
+    if (!r.ok()) return r.status();
+    if (*r) {
+      ++result->kept;
+      continue;
+    }
+    absl::StrAppend(&ids, ids.empty() ? "[" : ",", c.id);
+    pruned->push_back(c.id);
+  }
+  if (ids.empty()) return absl::OkStatus();
+  ids += "]";
+  auto alerts = DeleteIncidentsIn(db, ids);
+  if (!alerts.ok()) return alerts.status();
+  result->alerts += *alerts;
+  result->incidents += static_cast<int64_t>(pruned->size());
+  return absl::OkStatus();
 }
 
 class SqliteStore final : public Store {
@@ -1427,6 +1547,56 @@ class SqliteStore final : public Store {
       if (!st.ok()) return st.status();
       return st->Bind(1, key).Bind(2, value).Bind(3, FormatRfc3339(absl::Now())).Run();
     });
+  }
+
+  absl::StatusOr<PruneResult> PruneResolved(const PruneRequest& request) override {
+    const int64_t limit = std::clamp<int64_t>(request.batch_incidents, 1, 10'000);
+    const std::string cutoff = FormatRfc3339(request.cutoff);
+    PruneResult total;
+    PruneCursor cursor;
+    // The pass's one audit entry, with what it removed (in the last batch's transaction, or on its
+    // own when the pass stops early or fails after earlier batches committed).
+    auto entry = [&](const PruneResult& r, const char* outcome) {
+      return AuditDraft{"retention.pruned", request.actor, "incidents",
+                        absl::StrCat("{\"incidents\":", r.incidents, ",\"alerts\":", r.alerts,
+                                     ",\"kept_with_approvals\":", r.kept, ",\"batches\":", r.batches,
+                                     ",\"cutoff\":\"", cutoff, "\",\"outcome\":\"", outcome, "\"}")};
+    };
+    for (;;) {
+      PruneResult next = total;
+      PruneCursor next_cursor = cursor;
+      bool complete = false;
+      absl::Time began = absl::InfiniteFuture();
+      absl::Status s = RunOnWriter([&](Db& db) -> absl::Status {
+        began = absl::Now();
+        int64_t examined = 0;
+        std::vector<int64_t> pruned;
+        if (auto b = PruneBatchIn(db, cutoff, limit, &next_cursor, &next, &examined, &pruned); !b.ok())
+          return b;
+        ++next.batches;
+        complete = examined < limit;
+        // The writer's vault cache must not hand a pruned incident's vault to anyone.
+        for (int64_t id : pruned) redactor_->Forget(id);
+        if (complete && next.incidents > 0) return AppendAuditIn(db, {entry(next, "complete")}, absl::Now());
+        return absl::OkStatus();
+      });
+      if (!s.ok()) {
+        if (total.incidents > 0) (void)AppendAudit({entry(total, "failed")});
+        return s;
+      }
+      total = next;
+      cursor = next_cursor;
+      if (complete) return total;
+      // The pass takes at most about half of the writer's time: it rests as long as its batch
+      // held the writer (through the commit), so ingestion gets whole transactions in between.
+      if (absl::Time now = absl::Now(); now > began) absl::SleepFor(std::min(now - began, absl::Seconds(1)));
+      if (request.keep_going && !request.keep_going()) {
+        if (total.incidents > 0) {
+          if (auto a = AppendAudit({entry(total, "stopped")}); !a.ok()) return a;
+        }
+        return total;
+      }
+    }
   }
 
   absl::Status Ping() override {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -438,6 +439,219 @@ TEST_F(SqliteStoreTest, AProposalIsStoredAsRowsWithTypedActionsAndTheirHashes) {
   EXPECT_EQ(store_->AcknowledgeIncident(99999, "alice").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(*store_->OpenIncidentOf("db"), parent);
   EXPECT_EQ(*store_->OpenIncidentOf("nothing"), 0);
+}
+
+}  // namespace
+}  // namespace awoooi::store
+
+// ---- Retention (store.retention_days).
+
+namespace awoooi::store {
+namespace {
+
+class RetentionTest : public SqliteStoreTest {
+ protected:
+  // Opens an incident for `service` that fires and resolves; returns its id.
+  int64_t ResolvedIncident(const std::string& service) {
+    auto fired = IngestSync({MakeAlert(service, "Down", AlertStatus::kFiring, "pod-1"),
+                             MakeAlert(service, "Down", AlertStatus::kFiring, "pod-2")});
+    EXPECT_TRUE(fired.ok()) << fired.status();
+    auto resolved = IngestSync({MakeAlert(service, "Down", AlertStatus::kResolved, "pod-1"),
+                                MakeAlert(service, "Down", AlertStatus::kResolved, "pod-2")});
+    EXPECT_TRUE(resolved.ok()) << resolved.status();
+    EXPECT_TRUE(resolved->outcomes[1].incident_resolved);
+    return fired->outcomes[0].incident_id;
+  }
+
+  int64_t FiringIncident(const std::string& service) {
+    auto fired = IngestSync({MakeAlert(service, "Down", AlertStatus::kFiring)});
+    EXPECT_TRUE(fired.ok()) << fired.status();
+    return fired->outcomes[0].incident_id;
+  }
+
+  // Saves an analysis with a proposal of one scale action; returns the proposal's id.
+  int64_t Analyse(int64_t incident_id) {
+    brain::Proposal p;
+    p.summary = privacy::Redacted::Literal("scale it");
+    p.reasoner = "playbook";
+    action::Draft d;
+    d.kind = "scale";
+    d.target = privacy::Redacted::Literal("api");
+    d.params["replicas"] = privacy::Redacted::Literal("3");
+    auto scale = action::Build(d);
+    EXPECT_TRUE(scale.ok());
+    p.actions.push_back({*scale, ""});
+    StoredAnalysis a;
+    a.incident_id = incident_id;
+    a.incident_version = 1;
+    a.json = "{}";
+    std::promise<absl::StatusOr<int64_t>> done;
+    store_->SaveAnalysis(a, p, [&done](absl::StatusOr<int64_t> s) { done.set_value(s); });
+    auto id = done.get_future().get();
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or(0);
+  }
+
+  // Makes the incident's last activity `days` old, as if it had been quiet since.
+  void Age(int64_t incident_id, int days) {
+    auto db = sqlite::Db::Open(options_.path, false);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA busy_timeout=5000").ok());
+    auto st = db->Prepare("UPDATE incidents SET updated_at = ?2 WHERE id = ?1");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE(
+        st->Bind(1, incident_id).Bind(2, FormatRfc3339(absl::Now() - absl::Hours(24) * days)).Run().ok());
+  }
+
+  // Rows of `table` whose `column` is `id`, read with a connection of the test's own.
+  int64_t Rows(const std::string& table, const std::string& column, int64_t id) {
+    auto db = sqlite::Db::Open(options_.path, false);
+    EXPECT_TRUE(db.ok());
+    auto st = db->Prepare("SELECT count(*) FROM " + table + " WHERE " + column + " = ?1");
+    EXPECT_TRUE(st.ok());
+    st->Bind(1, id);
+    EXPECT_TRUE(*st->Step());
+    return st->Int(0);
+  }
+
+  absl::StatusOr<PruneResult> Prune(int64_t batch, std::function<bool()> keep_going = nullptr) {
+    PruneRequest r;
+    r.cutoff = absl::Now() - absl::Hours(24) * 30;
+    r.batch_incidents = batch;
+    r.keep_going = std::move(keep_going);
+    return store_->PruneResolved(r);
+  }
+
+  std::vector<audit::Entry> PruneEntries() {
+    auto entries = store_->ListAudit({"retention.pruned", "", 100, 0});
+    EXPECT_TRUE(entries.ok());
+    return entries.value_or(std::vector<audit::Entry>{});
+  }
+};
+
+TEST_F(RetentionTest, OldResolvedIncidentGoesWithAllItsRowsWhileFiringRecentAndApprovedOnesStay) {
+  int64_t old = ResolvedIncident("old");
+  int64_t old_proposal = Analyse(old);
+  int64_t firing = FiringIncident("still-firing");
+  int64_t recent = ResolvedIncident("recent");
+  int64_t approved = ResolvedIncident("approved");
+  int64_t approved_proposal = Analyse(approved);
+  int64_t newest = FiringIncident("newest");
+  Analyse(newest);  // the newest proposal and action ids are not the approved incident's
+  auto proposal = store_->GetProposal(approved_proposal);
+  ASSERT_TRUE(proposal.ok());
+  ApprovalRecord rec;
+  rec.incident_id = approved;
+  rec.proposal_id = approved_proposal;
+  rec.action.id = proposal->actions[0].id;
+  rec.status = "pending";
+  rec.expires_at = absl::Now() + absl::Hours(1);
+  ASSERT_TRUE(
+      store_->CreateApproval(rec, std::nullopt, {AuditDraft{"approval.requested", "system", ""}}).ok());
+  // The old incident's correlated child stays (it is firing) and loses its link.
+  StoredAnalysis child;
+  child.incident_id = firing;
+  child.incident_version = 1;
+  child.json = "{}";
+  child.parent_incident_id = old;
+  std::promise<absl::StatusOr<int64_t>> linked;
+  store_->SaveAnalysis(child, std::nullopt, [&linked](absl::StatusOr<int64_t> s) { linked.set_value(s); });
+  ASSERT_TRUE(linked.get_future().get().ok());
+  for (int64_t id : {old, firing, approved}) Age(id, 90);
+  ASSERT_GT(Rows("vaults", "incident_id", old), 0);
+  ASSERT_GT(Rows("actions", "proposal_id", old_proposal), 0);
+
+  auto pruned = Prune(500);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->incidents, 1);
+  EXPECT_EQ(pruned->alerts, 2);
+  EXPECT_EQ(pruned->kept, 1);
+
+  EXPECT_EQ(store_->GetIncident(old, 0).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetAnalysis(old).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetProposal(old_proposal).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetSealedVault(old).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Rows("alerts", "incident_id", old), 0);
+  EXPECT_EQ(Rows("actions", "proposal_id", old_proposal), 0);
+  EXPECT_EQ(Rows("analyses", "incident_id", old), 0);
+
+  for (int64_t id : {firing, recent, approved, newest}) {
+    auto d = store_->GetIncident(id, 0);
+    ASSERT_TRUE(d.ok()) << id << ": " << d.status();
+    EXPECT_FALSE(d->alerts.empty());
+    EXPECT_TRUE(store_->GetSealedVault(id).ok());
+  }
+  EXPECT_EQ(store_->GetIncident(firing, 0)->meta.parent_id, 0);
+  EXPECT_EQ(store_->GetProposal(approved_proposal)->actions.size(), 1u);
+  EXPECT_EQ(store_->ListApprovals({})->size(), 1u);
+
+  auto entries = PruneEntries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].actor, "system");
+  EXPECT_NE(entries[0].detail.find("\"incidents\":1,\"alerts\":2,\"kept_with_approvals\":1"),
+            std::string::npos)
+      << entries[0].detail;
+
+  // A second pass finds nothing more and says nothing.
+  auto again = Prune(500);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->incidents, 0);
+  EXPECT_EQ(PruneEntries().size(), 1u);
+}
+
+TEST_F(RetentionTest, APassWorksInBoundedBatchesAndAppendsOneAuditEntry) {
+  std::vector<int64_t> old;
+  for (int i = 0; i < 10; ++i) old.push_back(ResolvedIncident("svc-" + std::to_string(i)));
+  FiringIncident("newest");
+  for (int64_t id : old) Age(id, 60);
+
+  // Stopped after two batches of at most 4: exactly 8 went, and the entry says it stopped.
+  int asked = 0;
+  auto stopped = Prune(4, [&asked] { return ++asked < 2; });
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(stopped->incidents, 8);
+  EXPECT_EQ(stopped->batches, 2);
+  ASSERT_EQ(PruneEntries().size(), 1u);
+  EXPECT_NE(PruneEntries()[0].detail.find("\"outcome\":\"stopped\""), std::string::npos);
+
+  auto rest = Prune(4);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->incidents, 2);
+  EXPECT_EQ(rest->batches, 1);
+  EXPECT_EQ(PruneEntries().size(), 2u);
+  EXPECT_EQ(store_->ListIncidents({})->size(), 1u);
+}
+
+TEST_F(RetentionTest, IngestionRunsBetweenBatchesAndIdsAreNeverReused) {
+  std::vector<int64_t> old;
+  for (int i = 0; i < 6; ++i) old.push_back(ResolvedIncident("svc-" + std::to_string(i)));
+  for (int64_t id : old) Age(id, 60);
+
+  // Between batches, alerts are ingested and committed while the pass is still under way.
+  std::vector<int64_t> during;
+  auto pruned = Prune(2, [&] {
+    auto r = IngestSync({MakeAlert("during-" + std::to_string(during.size()), "Down", AlertStatus::kFiring)});
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok()) during.push_back(r->outcomes[0].incident_id);
+    return true;
+  });
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(pruned->incidents, 6);
+  EXPECT_GE(during.size(), 3u);
+  for (int64_t id : during) EXPECT_TRUE(store_->GetIncident(id, 0).ok());
+
+  // The newest incident is kept when it is old too, so the next incident gets a new id.
+  int64_t newest = during.back();
+  Age(newest, 60);
+  ASSERT_TRUE(IngestSync({MakeAlert(store_->GetIncident(newest, 0)->incident.service, "Down",
+                                    AlertStatus::kResolved)})
+                  .ok());
+  Age(newest, 60);
+  auto second = Prune(100);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(store_->GetIncident(newest, 0).ok());
+  int64_t next = FiringIncident("svc-0");  // a group whose incident was pruned
+  EXPECT_GT(next, newest);
 }
 
 }  // namespace
