@@ -512,9 +512,13 @@ absl::Status ApplyTrustIn(Db& db, const TrustChange& t, const std::string& now) 
 
 // Every row that holds an incident's vault (the Privacy Shield's real values).
 absl::Status DeleteVaultRowsIn(Db& db, const std::string& ids) {
-  auto st = db.Prepare("DELETE FROM vaults WHERE incident_id IN (SELECT value FROM json_each(?1))");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, ids).Run();
+  for (const char* sql : {"DELETE FROM vault_records WHERE incident_id IN (SELECT value FROM json_each(?1))",
+                          "DELETE FROM vaults WHERE incident_id IN (SELECT value FROM json_each(?1))"}) {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    if (auto s = st->Bind(1, ids).Run(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 // The incidents `ids` with everything that hangs off them; returns how many alerts went. The
@@ -568,7 +572,7 @@ struct PruneCursor {
 };
 
 // One batch of a retention pass, inside the caller's transaction: examines the next `limit` old
-// resolved incidents after `cursor` (the partial index of migration 0008 finds them in order, so
+// resolved incidents after `cursor` (the partial index of migration 0009 finds them in order, so
 // the work is bounded whatever the table holds), deletes those that may go, advances the cursor.
 // `examined` < `limit` means the pass is complete. `pruned` gets the deleted ids.
 absl::Status PruneBatchIn(Db& db, const std::string& cutoff, int64_t limit, PruneCursor* cursor,

@@ -558,7 +558,7 @@ TEST_F(RetentionTest, OldResolvedIncidentGoesWithAllItsRowsWhileFiringRecentAndA
   store_->SaveAnalysis(child, std::nullopt, [&linked](absl::StatusOr<int64_t> s) { linked.set_value(s); });
   ASSERT_TRUE(linked.get_future().get().ok());
   for (int64_t id : {old, firing, approved}) Age(id, 90);
-  ASSERT_GT(Rows("vaults", "incident_id", old), 0);
+  ASSERT_GT(Rows("vault_records", "incident_id", old), 0);
   ASSERT_GT(Rows("actions", "proposal_id", old_proposal), 0);
 
   auto pruned = Prune(500);
@@ -570,16 +570,17 @@ TEST_F(RetentionTest, OldResolvedIncidentGoesWithAllItsRowsWhileFiringRecentAndA
   EXPECT_EQ(store_->GetIncident(old, 0).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetAnalysis(old).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetProposal(old_proposal).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->GetSealedVault(old).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetVaultRecords(old).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Rows("alerts", "incident_id", old), 0);
   EXPECT_EQ(Rows("actions", "proposal_id", old_proposal), 0);
   EXPECT_EQ(Rows("analyses", "incident_id", old), 0);
+  EXPECT_EQ(Rows("vault_records", "incident_id", old), 0);
 
   for (int64_t id : {firing, recent, approved, newest}) {
     auto d = store_->GetIncident(id, 0);
     ASSERT_TRUE(d.ok()) << id << ": " << d.status();
     EXPECT_FALSE(d->alerts.empty());
-    EXPECT_TRUE(store_->GetSealedVault(id).ok());
+    EXPECT_TRUE(store_->GetVaultRecords(id).ok());
   }
   EXPECT_EQ(store_->GetIncident(firing, 0)->meta.parent_id, 0);
   EXPECT_EQ(store_->GetProposal(approved_proposal)->actions.size(), 1u);
