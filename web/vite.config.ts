@@ -24,6 +24,9 @@ export default defineConfig({
     },
   },
   server: {
+    // An address, not "localhost": Vite (and Vitest, which starts it) would look the name up, and a
+    // minimal machine or build root may have no /etc/hosts.
+    host: '127.0.0.1',
     // `npm run dev` against a running `awoooi serve` (or `npm run mock`).
     proxy: { '/api': { target: api, changeOrigin: false } },
   },
