@@ -12,6 +12,8 @@ find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(CLI11 REQUIRED)
+# simdjson reads ingested bodies and stored label sets (docs/adr/0006-simdjson-for-ingestion.md).
+find_package(simdjson 3.0 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 # libyaml (C) reads topology files, which can be large; yaml-cpp reads configuration and playbooks

@@ -1,10 +1,11 @@
-// libFuzzer target: both alert parsers on arbitrary bytes. They must never crash, and whatever
+// libFuzzer target: both alert parsers, and the store's label-set reader, on arbitrary bytes. They must never crash, and whatever
 // they accept must be a well-formed alert (labels present, fingerprint computed from them).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "awoooi/core/json_read.h"
 #include "ingest/alert_parser.h"
 #include "ingest/grouping.h"
 
@@ -26,5 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)awoooi::ingest::GroupKey(a, {});
     }
   }
+  awoooi::LabelSet labels;
+  if (!awoooi::ReadStringObject(body, &labels) && !labels.empty()) std::abort();  // unchanged on failure
   return 0;
 }

@@ -134,8 +134,8 @@ absl::StatusOr<Result> Analyze(const Input& input, const Options& options, priva
     for (const auto& a : blast->affected) involved.insert(a.service);
   }
   for (const Alert& a : input.related_alerts) {
-    auto ta = to_context_alert(a, false);
-    if (ta.firing && involved.count(ta.service)) context_alerts.push_back(std::move(ta));
+    if (a.status == AlertStatus::kFiring && involved.count(ServiceOf(a)))
+      context_alerts.push_back(to_context_alert(a, false));
   }
 
   topology::ContextRequest creq;

@@ -1,71 +1,92 @@
 #include "ingest/alert_parser.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 
+// The bodies are read with simdjson's DOM: one pass builds a flat tape in buffers the parser
+// reuses, so a request costs no allocation per value (docs/adr/0006-simdjson-for-ingestion.md).
+// This file and src/core/json_read.cc are the only ones that see simdjson.
 namespace awoooi::ingest {
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::object;
 
 absl::Status Invalid(std::string_view where, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(std::string(where), ": ", std::string(what)));
 }
 
-absl::Status ReadStringMap(const json& obj, std::string_view where, const ParseLimits& limits,
+// The member `key` of `obj`, or a null element when it is absent.
+bool Find(const object& obj, std::string_view key, element* out) {
+  return obj.at_key(key).get(*out) == simdjson::SUCCESS && !out->is_null();
+}
+
+absl::Status ReadStringMap(const element& value, std::string_view where, const ParseLimits& limits,
                            LabelSet* out) {
-  if (!obj.is_object()) return Invalid(where, "must be an object of strings");
+  object obj;
+  if (value.get_object().get(obj) != simdjson::SUCCESS) return Invalid(where, "must be an object of strings");
   if (obj.size() > limits.max_labels) {
     return Invalid(where, absl::StrCat("more than ", limits.max_labels, " entries"));
   }
-  for (const auto& [name, value] : obj.items()) {
+  for (auto [name, v] : obj) {
     if (name.empty()) return Invalid(where, "empty name");
     if (name.size() > limits.max_name_bytes) {
       return Invalid(where, absl::StrCat("a name is longer than ", limits.max_name_bytes, " bytes"));
     }
-    if (!value.is_string()) return Invalid(absl::StrCat(std::string(where), ".", name), "must be a string");
-    const auto& v = value.get_ref<const std::string&>();
-    if (v.size() > limits.max_value_bytes) {
-      return Invalid(absl::StrCat(std::string(where), ".", name),
+    std::string_view text;
+    if (v.get_string().get(text) != simdjson::SUCCESS) {
+      return Invalid(absl::StrCat(std::string(where), ".", std::string(name)), "must be a string");
+    }
+    if (text.size() > limits.max_value_bytes) {
+      return Invalid(absl::StrCat(std::string(where), ".", std::string(name)),
                      absl::StrCat("longer than ", limits.max_value_bytes, " bytes"));
     }
-    (*out)[name] = v;
+    // A repeated name: the last value wins, as in the label sets Prometheus builds.
+    (*out)[std::string(name)] = std::string(text);
   }
   return absl::OkStatus();
 }
 
-absl::Status ReadTime(const json& obj, const char* key, std::string_view where, absl::Time* out) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_string())
+absl::Status ReadTime(const object& obj, const char* key, std::string_view where, absl::Time* out) {
+  element it;
+  if (!Find(obj, key, &it)) return absl::OkStatus();
+  std::string_view text;
+  if (it.get_string().get(text) != simdjson::SUCCESS)
     return Invalid(absl::StrCat(std::string(where), ".", key), "must be an RFC 3339 string");
-  auto t = ParseRfc3339(it->get_ref<const std::string&>());
+  auto t = ParseRfc3339(text);
   if (!t) return Invalid(absl::StrCat(std::string(where), ".", key), "is not an RFC 3339 time");
   *out = *t;
   return absl::OkStatus();
 }
 
-absl::Status ReadOptionalString(const json& obj, const char* key, std::string_view where, std::size_t max,
+absl::Status ReadOptionalString(const object& obj, const char* key, std::string_view where, std::size_t max,
                                 std::string* out) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_string()) return Invalid(absl::StrCat(std::string(where), ".", key), "must be a string");
-  if (it->get_ref<const std::string&>().size() > max) {
+  element it;
+  if (!Find(obj, key, &it)) return absl::OkStatus();
+  std::string_view text;
+  if (it.get_string().get(text) != simdjson::SUCCESS)
+    return Invalid(absl::StrCat(std::string(where), ".", key), "must be a string");
+  if (text.size() > max) {
     return Invalid(absl::StrCat(std::string(where), ".", key), absl::StrCat("longer than ", max, " bytes"));
   }
-  *out = it->get<std::string>();
+  out->assign(text);
   return absl::OkStatus();
 }
 
 // Status from an explicit field, else from endsAt: an end in the past means resolved.
-absl::Status DecideStatus(const json& obj, std::string_view where, absl::Time now, bool required, Alert* a) {
-  auto it = obj.find("status");
-  if (it != obj.end() && !it->is_null()) {
-    if (!it->is_string()) return Invalid(absl::StrCat(std::string(where), ".status"), "must be a string");
-    auto s = ParseAlertStatus(it->get_ref<const std::string&>());
+absl::Status DecideStatus(const object& obj, std::string_view where, absl::Time now, bool required,
+                          Alert* a) {
+  element it;
+  if (Find(obj, "status", &it)) {
+    std::string_view text;
+    if (it.get_string().get(text) != simdjson::SUCCESS)
+      return Invalid(absl::StrCat(std::string(where), ".status"), "must be a string");
+    auto s = ParseAlertStatus(text);
     if (!s) return Invalid(absl::StrCat(std::string(where), ".status"), "must be \"firing\" or \"resolved\"");
     a->status = *s;
     return absl::OkStatus();
@@ -76,24 +97,38 @@ absl::Status DecideStatus(const json& obj, std::string_view where, absl::Time no
   return absl::OkStatus();
 }
 
-absl::StatusOr<json> ParseBody(std::string_view body, const ParseLimits& limits) {
-  if (body.empty()) return absl::InvalidArgumentError("body: empty; expected a JSON document");
-  if (auto s = CheckJsonShape(body, limits); !s.ok()) return s;
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    // Re-parse with exceptions only on the error path, for a message with the byte position.
-    try {
-      (void)json::parse(body);
-    } catch (const json::exception& e) {
-      // The library quotes the offending input ("last read: '...'"); never echo request content.
-      std::string what = e.what();
-      if (auto cut = what.find("; last read"); cut != std::string::npos) what.resize(cut);
-      return absl::InvalidArgumentError(absl::StrCat("body: malformed JSON (", what, ")"));
-    }
-    return absl::InvalidArgumentError("body: malformed JSON");
+// One parser per I/O thread: its buffers are reused from request to request. One that grew for a
+// large body gives its memory back afterwards.
+class Body {
+ public:
+  static constexpr std::size_t kKeepCapacity = 1 << 20;
+
+  Body() : parser_(Parser()) {}
+  ~Body() {
+    if (parser_.capacity() > kKeepCapacity) parser_ = simdjson::dom::parser();
   }
-  return doc;
-}
+  Body(const Body&) = delete;
+  Body& operator=(const Body&) = delete;
+
+  absl::StatusOr<element> Parse(std::string_view body, const ParseLimits& limits) {
+    if (body.empty()) return absl::InvalidArgumentError("body: empty; expected a JSON document");
+    if (auto s = CheckJsonShape(body, limits); !s.ok()) return s;
+    element doc;
+    if (auto error = parser_.parse(body.data(), body.size()).get(doc); error != simdjson::SUCCESS) {
+      // simdjson's messages describe the problem, never the input: nothing of the request is echoed.
+      return absl::InvalidArgumentError(
+          absl::StrCat("body: malformed JSON (", simdjson::error_message(error), ")"));
+    }
+    return doc;
+  }
+
+ private:
+  static simdjson::dom::parser& Parser() {
+    thread_local simdjson::dom::parser parser;
+    return parser;
+  }
+  simdjson::dom::parser& parser_;
+};
 
 }  // namespace
 
@@ -190,37 +225,47 @@ int JsonNestingDepth(std::string_view text, int limit) {
 
 absl::StatusOr<std::vector<Alert>> ParseAlertmanagerWebhook(std::string_view body, const ParseLimits& limits,
                                                             absl::Time now) {
-  auto doc = ParseBody(body, limits);
+  Body parsed;
+  auto doc = parsed.Parse(body, limits);
   if (!doc.ok()) return doc.status();
-  if (!doc->is_object())
+  object root;
+  if (doc->get_object().get(root) != simdjson::SUCCESS)
     return absl::InvalidArgumentError("body: must be a JSON object (Alertmanager webhook)");
-  auto version = doc->find("version");
-  if (version != doc->end() && !(version->is_string() && version->get_ref<const std::string&>() == "4")) {
-    return absl::InvalidArgumentError(
-        "version: only Alertmanager webhook payload version \"4\" is supported");
+  if (element version; root.at_key("version").get(version) == simdjson::SUCCESS) {
+    std::string_view text;
+    if (version.get_string().get(text) != simdjson::SUCCESS || text != "4") {
+      return absl::InvalidArgumentError(
+          "version: only Alertmanager webhook payload version \"4\" is supported");
+    }
   }
-  auto alerts = doc->find("alerts");
-  if (alerts == doc->end()) return absl::InvalidArgumentError("alerts: is required");
-  if (!alerts->is_array()) return absl::InvalidArgumentError("alerts: must be an array");
-  if (alerts->empty()) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
-  if (alerts->size() > limits.max_alerts) {
+  element alerts_value;
+  if (root.at_key("alerts").get(alerts_value) != simdjson::SUCCESS)
+    return absl::InvalidArgumentError("alerts: is required");
+  simdjson::dom::array alerts;
+  if (alerts_value.get_array().get(alerts) != simdjson::SUCCESS)
+    return absl::InvalidArgumentError("alerts: must be an array");
+  const std::size_t count = alerts.size();
+  if (count == 0) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
+  if (count > limits.max_alerts) {
     return absl::InvalidArgumentError(
         absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
   }
   std::vector<Alert> out;
-  out.reserve(alerts->size());
-  for (std::size_t i = 0; i < alerts->size(); ++i) {
-    const json& a = (*alerts)[i];
-    std::string where = absl::StrCat("alerts[", i, "]");
-    if (!a.is_object()) return Invalid(where, "must be an object");
+  out.reserve(count);
+  std::size_t i = 0;
+  for (element value : alerts) {
+    std::string where = absl::StrCat("alerts[", i++, "]");
+    object a;
+    if (value.get_object().get(a) != simdjson::SUCCESS) return Invalid(where, "must be an object");
     Alert alert;
     alert.source = "alertmanager";
-    auto labels = a.find("labels");
-    if (labels == a.end()) return Invalid(where + ".labels", "is required");
-    if (auto s = ReadStringMap(*labels, where + ".labels", limits, &alert.labels); !s.ok()) return s;
+    element labels;
+    if (a.at_key("labels").get(labels) != simdjson::SUCCESS) return Invalid(where + ".labels", "is required");
+    if (auto s = ReadStringMap(labels, where + ".labels", limits, &alert.labels); !s.ok()) return s;
     if (alert.labels.empty()) return Invalid(where + ".labels", "must not be empty");
-    if (auto it = a.find("annotations"); it != a.end() && !it->is_null()) {
-      if (auto s = ReadStringMap(*it, where + ".annotations", limits, &alert.annotations); !s.ok()) return s;
+    if (element annotations; Find(a, "annotations", &annotations)) {
+      if (auto s = ReadStringMap(annotations, where + ".annotations", limits, &alert.annotations); !s.ok())
+        return s;
     }
     if (auto s = ReadTime(a, "startsAt", where, &alert.starts_at); !s.ok()) return s;
     if (auto s = ReadTime(a, "endsAt", where, &alert.ends_at); !s.ok()) return s;
@@ -238,42 +283,47 @@ absl::StatusOr<std::vector<Alert>> ParseAlertmanagerWebhook(std::string_view bod
 
 absl::StatusOr<std::vector<Alert>> ParseGenericAlerts(std::string_view body, const ParseLimits& limits,
                                                       absl::Time now) {
-  auto doc = ParseBody(body, limits);
+  Body parsed;
+  auto doc = parsed.Parse(body, limits);
   if (!doc.ok()) return doc.status();
-  const json* list = nullptr;
-  json single = json::array();
+  std::vector<element> list;
   std::string prefix = "alerts";
-  if (doc->is_array()) {
-    list = &*doc;
-  } else if (doc->is_object() && doc->contains("alerts")) {
-    list = &(*doc)["alerts"];
-    if (!list->is_array()) return absl::InvalidArgumentError("alerts: must be an array");
-  } else if (doc->is_object()) {
-    single.push_back(std::move(*doc));
-    list = &single;
-    prefix = "alert";
+  simdjson::dom::array array;
+  object root;
+  if (doc->get_array().get(array) == simdjson::SUCCESS) {
+    for (element e : array) list.push_back(e);
+  } else if (doc->get_object().get(root) == simdjson::SUCCESS) {
+    if (element inner; root.at_key("alerts").get(inner) == simdjson::SUCCESS) {
+      if (inner.get_array().get(array) != simdjson::SUCCESS)
+        return absl::InvalidArgumentError("alerts: must be an array");
+      for (element e : array) list.push_back(e);
+    } else {
+      list.push_back(*doc);
+      prefix = "alert";
+    }
   } else {
     return absl::InvalidArgumentError(
         "body: must be an alert object, an array of alerts, or {\"alerts\": [...]}");
   }
-  if (list->empty()) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
-  if (list->size() > limits.max_alerts) {
+  if (list.empty()) return absl::InvalidArgumentError("alerts: is empty; nothing to ingest");
+  if (list.size() > limits.max_alerts) {
     return absl::InvalidArgumentError(
         absl::StrCat("alerts: more than ", limits.max_alerts, " alerts in one request"));
   }
   std::vector<Alert> out;
-  out.reserve(list->size());
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const json& a = (*list)[i];
+  out.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
     std::string where = prefix == "alert" ? prefix : absl::StrCat(prefix, "[", i, "]");
-    if (!a.is_object()) return Invalid(where, "must be an object");
+    object a;
+    if (list[i].get_object().get(a) != simdjson::SUCCESS) return Invalid(where, "must be an object");
     Alert alert;
     alert.source = "generic";
-    if (auto it = a.find("labels"); it != a.end() && !it->is_null()) {
-      if (auto s = ReadStringMap(*it, where + ".labels", limits, &alert.labels); !s.ok()) return s;
+    if (element labels; Find(a, "labels", &labels)) {
+      if (auto s = ReadStringMap(labels, where + ".labels", limits, &alert.labels); !s.ok()) return s;
     }
-    if (auto it = a.find("annotations"); it != a.end() && !it->is_null()) {
-      if (auto s = ReadStringMap(*it, where + ".annotations", limits, &alert.annotations); !s.ok()) return s;
+    if (element annotations; Find(a, "annotations", &annotations)) {
+      if (auto s = ReadStringMap(annotations, where + ".annotations", limits, &alert.annotations); !s.ok())
+        return s;
     }
     // Shortcut fields: the common labels and annotations at the top level of the alert.
     for (const char* key : {"alertname", "service", "severity", "namespace", "instance"}) {

@@ -21,19 +21,32 @@ absl::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
+void Stmt::Release() {
+  if (!s_) return;
+  if (lent_) {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    *lent_ = false;
+  } else {
+    sqlite3_finalize(s_);
+  }
+  s_ = nullptr;
+  lent_ = nullptr;
+}
+
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
   if (this != &o) {
-    if (s_) sqlite3_finalize(s_);
+    Release();
     db_ = o.db_;
     s_ = o.s_;
+    lent_ = o.lent_;
     o.s_ = nullptr;
+    o.lent_ = nullptr;
   }
   return *this;
 }
 
-Stmt::~Stmt() {
-  if (s_) sqlite3_finalize(s_);
-}
+Stmt::~Stmt() { Release(); }
 
 Stmt& Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -96,18 +109,26 @@ absl::StatusOr<Db> Db::Open(const std::string& path, bool create) {
   return Db(db);
 }
 
+void Db::Close() {
+  if (cache_) {
+    for (auto& [sql, c] : *cache_) sqlite3_finalize(c.stmt);
+    cache_->clear();
+  }
+  if (db_) sqlite3_close(db_);
+  db_ = nullptr;
+}
+
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
-    if (db_) sqlite3_close(db_);
+    Close();
     db_ = o.db_;
+    cache_ = std::move(o.cache_);
     o.db_ = nullptr;
   }
   return *this;
 }
 
-Db::~Db() {
-  if (db_) sqlite3_close(db_);
-}
+Db::~Db() { Close(); }
 
 absl::Status Db::Exec(std::string_view sql) {
   char* err = nullptr;
@@ -121,11 +142,44 @@ absl::Status Db::Exec(std::string_view sql) {
 }
 
 absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
+  Cached* entry = nullptr;
+  if (cache_) {
+    if (auto it = cache_->find(sql); it != cache_->end()) {
+      if (!it->second.lent) {
+        it->second.lent = true;
+        return Stmt(db_, it->second.stmt, &it->second.lent);
+      }
+    } else {
+      if (cache_->size() >= kCachedStatements) {
+        // Texts that vary (an id list spelled out) must not pin memory: start over with the
+        // statements that are out on loan.
+        std::erase_if(*cache_, [](const auto& e) {
+          if (e.second.lent) return false;
+          sqlite3_finalize(e.second.stmt);
+          return true;
+        });
+      }
+      if (cache_->size() < kCachedStatements) entry = &(*cache_)[std::string(sql)];
+    }
+  }
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
                               nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
-  return Stmt(db_, s);
+  if (rc != SQLITE_OK || s == nullptr) {
+    if (entry) cache_->erase(std::string(sql));
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+    return Stmt(db_, s);  // an empty text: nothing to run
+  }
+  if (!entry) return Stmt(db_, s);
+  entry->stmt = s;
+  entry->lent = true;
+  return Stmt(db_, s, &entry->lent);
+}
+
+absl::Status Db::Run(std::string_view sql) {
+  auto st = Prepare(sql);
+  if (!st.ok()) return st.status();
+  return st->Run();
 }
 
 }  // namespace awoooi::store::sqlite

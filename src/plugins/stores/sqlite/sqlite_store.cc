@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "awoooi/core/json_read.h"
 #include "awoooi/incident/lifecycle.h"
 #include "plugins/stores/sqlite/sqlite_db.h"
 
@@ -38,11 +39,7 @@ std::string LabelsJson(const LabelSet& m) {
 
 LabelSet ParseLabels(const std::string& text) {
   LabelSet out;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) return out;
-  for (const auto& [k, v] : j.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-  }
+  ReadStringObject(text, &out);
   return out;
 }
 
@@ -1736,14 +1733,14 @@ class SqliteStore final : public Store {
   absl::Status CommitBatch(std::vector<Pending>& batch, std::vector<BatchResult>* results) {
     absl::Time now = absl::Now();
     std::string now_text = FormatRfc3339(now);
-    absl::Status s = writer_db_.Exec("BEGIN IMMEDIATE");
+    absl::Status s = writer_db_.Run("BEGIN IMMEDIATE");
     for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
       if (batch[i].op) {
-        s = writer_db_.Exec("SAVEPOINT op");
+        s = writer_db_.Run("SAVEPOINT op");
         if (!s.ok()) break;
         absl::Status op = batch[i].op(writer_db_);
-        if (!op.ok()) s = writer_db_.Exec("ROLLBACK TO op");
-        if (s.ok()) s = writer_db_.Exec("RELEASE op");
+        if (!op.ok()) s = writer_db_.Run("ROLLBACK TO op");
+        if (s.ok()) s = writer_db_.Run("RELEASE op");
         (*results)[i].op_status = op;
         continue;
       }
@@ -1845,9 +1842,9 @@ class SqliteStore final : public Store {
         }
       }
     }
-    if (s.ok()) s = writer_db_.Exec("COMMIT");
+    if (s.ok()) s = writer_db_.Run("COMMIT");
     if (!s.ok()) {
-      (void)writer_db_.Exec("ROLLBACK");
+      (void)writer_db_.Run("ROLLBACK");
       redactor_->Discard();
       return absl::UnavailableError(absl::StrCat("alerts were not stored: ", s.message()));
     }
