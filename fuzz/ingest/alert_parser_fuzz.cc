@@ -1,5 +1,6 @@
-// libFuzzer target: both alert parsers, and the store's label-set reader, on arbitrary bytes. They must never crash, and whatever
-// they accept must be a well-formed alert (labels present, fingerprint computed from them).
+// libFuzzer target: both alert parsers, and the store's label-set reader, on arbitrary bytes. They must never
+// crash, and whatever they accept must be a well-formed alert (labels present, fingerprint computed from
+// them).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -133,9 +133,12 @@ absl::StatusOr<Result> Analyze(const Input& input, const Options& options, priva
   if (blast) {
     for (const auto& a : blast->affected) involved.insert(a.service);
   }
-  for (const Alert& a : input.related_alerts) {
-    if (a.status == AlertStatus::kFiring && involved.count(ServiceOf(a)))
-      context_alerts.push_back(to_context_alert(a, false));
+  if (input.related_alerts) {
+    for (const auto& [incident_id, a] : *input.related_alerts) {
+      if (incident_id != input.incident_id && a.status == AlertStatus::kFiring &&
+          involved.count(ServiceOf(a)))
+        context_alerts.push_back(to_context_alert(a, false));
+    }
   }
 
   topology::ContextRequest creq;

@@ -25,14 +25,14 @@ std::string GroupKey(const Alert& alert, const GroupingRule& rule, std::vector<s
 }
 
 std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule,
-                                            std::string_view group_key_secret) {
+                                            const HmacSha256Key* group_key) {
   std::vector<store::IngestItem> items;
   items.reserve(alerts.size());
   for (auto& a : alerts) {
     store::IngestItem item;
     item.group_key = GroupKey(a, rule, &item.group_label_names);
     // The key holds raw label values: only a keyed hash of it is stored.
-    if (!group_key_secret.empty()) item.group_key = HmacSha256Hex(group_key_secret, item.group_key);
+    if (group_key != nullptr) item.group_key = group_key->MacHex(item.group_key);
     item.service = ServiceOf(a);
     item.alertname = std::string(a.Label("alertname"));
     item.alert = std::move(a);

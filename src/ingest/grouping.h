@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "awoooi/core/alert.h"
+#include "awoooi/core/digest.h"
 #include "awoooi/store/store.h"
 
 namespace awoooi::ingest {
@@ -24,10 +25,10 @@ struct GroupingRule {
 // `names` (optional) receives the label names the key was built from.
 std::string GroupKey(const Alert& alert, const GroupingRule& rule, std::vector<std::string>* names = nullptr);
 
-// Turns parsed alerts into store items. With a `group_key_secret`, the stored group key is the
+// Turns parsed alerts into store items. With a `group_key` secret, the stored group key is the
 // HMAC-SHA256 of the key under it: the key holds raw label values and the database is not the vault.
 std::vector<store::IngestItem> PrepareItems(std::vector<Alert> alerts, const GroupingRule& rule,
-                                            std::string_view group_key_secret = {});
+                                            const HmacSha256Key* group_key = nullptr);
 
 // Constant-time check of "sha256=<hex>" (or bare hex) HMAC-SHA256 of `body` under `secret`.
 bool VerifyHmacSha256(std::string_view body, std::string_view secret, std::string_view signature_header);

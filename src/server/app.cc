@@ -312,7 +312,7 @@ class AppImpl final : public App {
     if (!shield.ok()) return shield.status();
     shield_ = std::move(*shield);
     fingerprint_key_ = runtime::DeriveKey(vault_key, "fingerprint");
-    group_key_secret_ = runtime::DeriveKey(vault_key, "group-key");
+    group_key_ = std::make_unique<HmacSha256Key>(runtime::DeriveKey(vault_key, "group-key"));
     InitLogging(config_.log.level, config_.log.format, shield_.get());
 
     const runtime::PluginRegistry& plugins = runtime::BuiltinPlugins();
@@ -803,7 +803,7 @@ class AppImpl final : public App {
     std::string source = alertmanager ? "alertmanager" : "generic";
     int64_t n = static_cast<int64_t>(alerts->size());
     store_->Ingest(
-        ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping, group_key_secret_),
+        ingest::PrepareItems(std::move(*alerts), config_.ingest.grouping, group_key_.get()),
         [this, ex, seen, source, n, started](absl::StatusOr<store::IngestResult> result) {
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           if (!result.ok()) {
@@ -1336,8 +1336,8 @@ class AppImpl final : public App {
   std::string listen_host_;
   uint16_t listen_port_ = 0;
   bool loopback_ = true;
-  std::string fingerprint_key_;   // keys the alert fingerprints the API shows
-  std::string group_key_secret_;  // keys the stored group keys
+  std::string fingerprint_key_;               // keys the alert fingerprints the API shows
+  std::unique_ptr<HmacSha256Key> group_key_;  // keys the stored group keys
   std::vector<std::unique_ptr<action::Executor>> executors_;
   std::unique_ptr<audit::CheckpointKey> audit_key_;
   std::unique_ptr<approval::ApprovalService> approvals_;

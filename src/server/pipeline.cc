@@ -134,7 +134,7 @@ void Pipeline::Worker() {
       live_[id] = transcript;
     }
     auto started = std::chrono::steady_clock::now();
-    auto result = Analyze(id);
+    auto result = Analyze(id, run_waiting_since);
     std::vector<std::shared_ptr<EventStream>> viewers;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -224,7 +224,27 @@ void Pipeline::Emit(int64_t incident_id, const std::string& chunk) {
   for (auto& v : viewers) v->Send("thinking", chunk);
 }
 
-absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
+std::shared_ptr<const std::vector<analysis::Input::RelatedAlert>> Pipeline::RelatedAlerts(
+    std::chrono::steady_clock::time_point changed) {
+  // Under an alert storm hundreds of analyses a second would each read (and parse) the same 200
+  // rows: one read serves them all. A list is reused only if it was read after the change that
+  // scheduled this analysis (so alerts committed with or before that change are in it, e.g. the
+  // database's alert that arrived with the frontend's), and is never older than kRelatedAlertsTtl.
+  std::lock_guard<std::mutex> lock(related_mu_);
+  auto now = std::chrono::steady_clock::now();
+  if (related_ && related_at_ >= changed && now - related_at_ < kRelatedAlertsTtl) return related_;
+  auto active = store_.ActiveAlerts(kMaxRelatedAlerts);
+  if (!active.ok()) return nullptr;  // related alerts are context only
+  auto fresh = std::make_shared<std::vector<analysis::Input::RelatedAlert>>();
+  fresh->reserve(active->size());
+  for (auto& a : *active) fresh->push_back({a.incident_id, std::move(a.alert)});
+  related_ = std::move(fresh);
+  related_at_ = now;  // taken before the read: the list holds at least what was committed by then
+  return related_;
+}
+
+absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id,
+                                                     std::chrono::steady_clock::time_point changed) {
   // The most recent alerts are enough to reason about; a storm of thousands adds nothing.
   auto detail = store_.GetIncident(incident_id, kMaxAlertsPerAnalysis);
   if (!detail.ok()) return detail.status();
@@ -239,11 +259,7 @@ absl::StatusOr<Pipeline::Finished> Pipeline::Analyze(int64_t incident_id) {
   in.alertname = detail->incident.alertname;
   in.severity = detail->incident.severity;
   for (auto& a : detail->alerts) in.alerts.push_back(std::move(a.alert));
-  if (auto active = store_.ActiveAlerts(kMaxRelatedAlerts); active.ok()) {
-    for (auto& a : *active) {
-      if (a.incident_id != incident_id) in.related_alerts.push_back(std::move(a.alert));
-    }
-  }
+  in.related_alerts = RelatedAlerts(changed);
   in.open_incident_of = [this](const std::string& service) -> int64_t {
     auto id = store_.OpenIncidentOf(service);
     return id.ok() ? *id : 0;

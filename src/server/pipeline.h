@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "awoooi/analysis/analysis.h"
 #include "awoooi/brain/reasoner.h"
 #include "awoooi/privacy/shield.h"
 #include "awoooi/store/store.h"
@@ -84,7 +85,8 @@ class Pipeline {
     std::string reasoner;
     bool fallback = false;
   };
-  absl::StatusOr<Finished> Analyze(int64_t incident_id);
+  // `changed`: when the first change this run covers was scheduled.
+  absl::StatusOr<Finished> Analyze(int64_t incident_id, std::chrono::steady_clock::time_point changed);
   void Emit(int64_t incident_id, const std::string& chunk);
 
   const PipelineOptions options_;
@@ -95,6 +97,14 @@ class Pipeline {
   std::function<void(int64_t, int64_t)> on_proposal_;
   EventHub& events_;
   Metrics& metrics_;
+
+  std::shared_ptr<const std::vector<analysis::Input::RelatedAlert>> RelatedAlerts(
+      std::chrono::steady_clock::time_point changed);
+
+  static constexpr std::chrono::milliseconds kRelatedAlertsTtl{1000};
+  std::mutex related_mu_;  // guards the two below; taken alone, never with mu_
+  std::shared_ptr<const std::vector<analysis::Input::RelatedAlert>> related_;
+  std::chrono::steady_clock::time_point related_at_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

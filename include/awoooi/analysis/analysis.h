@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,10 +39,15 @@ struct Input {
   std::string alertname;
   std::string severity;
   std::vector<Alert> alerts;  // text already redacted in the incident's vault
-  // Firing alerts of other incidents; those on services in the analysis (root-cause candidates,
-  // blast radius) join the retrieval context. Their labels belong to other vaults, so they are
-  // escaped here and can never be rehydrated in this incident's scope.
-  std::vector<Alert> related_alerts;
+  // Recent firing alerts with their incidents; those of other incidents on services in the
+  // analysis (root-cause candidates, blast radius) join the retrieval context. Their labels belong
+  // to other vaults, so they are escaped here and can never be rehydrated in this incident's
+  // scope. Shared and read-only: analyses running at the same time read one copy.
+  struct RelatedAlert {
+    int64_t incident_id = 0;
+    Alert alert;
+  };
+  std::shared_ptr<const std::vector<RelatedAlert>> related_alerts;
   // The open incident of a service (0: none), asked for the top root cause only: when it is
   // another incident, this one is linked under it (correlation). Null: no correlation.
   std::function<int64_t(const std::string& service)> open_incident_of;
