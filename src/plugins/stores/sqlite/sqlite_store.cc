@@ -1,11 +1,13 @@
 #include "plugins/stores/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
@@ -676,6 +678,9 @@ class SqliteStore final : public Store {
     s.Update(prep(&release_, "RELEASE request"));
     s.Update(prep(&rollback_to_, "ROLLBACK TO request"));
     if (!s.ok()) return s;
+    // Checkpoints move off the writer (see WalHook): it only appends to the WAL.
+    sqlite3_wal_hook(writer_db_.raw(), &SqliteStore::WalHook, this);
+    checkpointer_ = std::thread([this] { CheckpointLoop(); });
     writer_ = std::thread([this] { WriterLoop(); });
     return absl::OkStatus();
   }
@@ -715,6 +720,12 @@ class SqliteStore final : public Store {
     }
     cv_.notify_one();
     if (writer_.joinable()) writer_.join();
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    if (checkpointer_.joinable()) checkpointer_.join();
   }
 
   absl::StatusOr<std::vector<IncidentRow>> ListIncidents(const IncidentFilter& f) override {
@@ -1992,6 +2003,57 @@ class SqliteStore final : public Store {
   int64_t queued_bytes_ = 0;   // guarded by mu_
   bool closing_ = false;       // guarded by mu_
   std::thread writer_;
+
+  // The WAL is copied back into the database file by a thread of its own, on its own connection,
+  // while the writer goes on appending; the writer only finishes the job when the WAL passes
+  // kWriterCheckpointFrames (which also lets SQLite restart the WAL from its beginning).
+  static constexpr int kBackgroundCheckpointFrames = 1000;  // SQLite's own autocheckpoint
+  static constexpr int kWriterCheckpointFrames = 8000;      // about 32 MiB of WAL
+  static constexpr auto kCheckpointPause = std::chrono::milliseconds(50);
+
+  static int WalHook(void* self, sqlite3* db, const char* name, int frames) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (frames >= kWriterCheckpointFrames) {
+      (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (frames >= kBackgroundCheckpointFrames) {
+      {
+        std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+        store->checkpoint_wanted_ = true;
+      }
+      store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    std::optional<Db> db;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(checkpoint_mu_);
+        checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      if (!db) {
+        // Should it not open, the writer's own checkpoints still bound the WAL; try again later.
+        if (auto opened = Db::Open(options_.path, false);
+            opened.ok() && Configure(*opened, options_.fsync).ok())
+          db = std::move(*opened);
+      }
+      // PASSIVE: copies what no reader still needs, never waits for the writer or blocks it. A
+      // failure (busy, I/O) leaves the frames for the next pass or for the writer.
+      if (db)
+        (void)sqlite3_wal_checkpoint_v2(db->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait_for(lock, kCheckpointPause, [this] { return checkpoint_stop_; });
+    }
+  }
+
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;  // guarded by checkpoint_mu_
+  bool checkpoint_stop_ = false;    // guarded by checkpoint_mu_
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Db>> pool_;  // guarded by pool_mu_

@@ -657,3 +657,49 @@ TEST_F(RetentionTest, IngestionRunsBetweenBatchesAndIdsAreNeverReused) {
 
 }  // namespace
 }  // namespace awoooi::store
+
+namespace awoooi::store {
+namespace {
+
+// The writer appends to the WAL; another thread copies it into the database file. Pages reach the
+// database file only through a checkpoint, so the file growing while the WAL is still far below the
+// writer's own threshold (8,000 frames) shows the background checkpoint ran.
+TEST_F(SqliteStoreTest, TheWalIsCheckpointedInTheBackgroundWhileTheWriterGoesOn) {
+  const auto db_file = dir_ / "awoooi.db";
+  const auto wal_file = dir_ / "awoooi.db-wal";
+  const auto frames = [&] {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(wal_file, ec);
+    return ec ? 0 : static_cast<int64_t>(size / (4096 + 24));
+  };
+  const auto db_size_before = std::filesystem::file_size(db_file);
+  int n = 0;
+  while (frames() < 1500) {
+    std::vector<Alert> alerts;
+    for (int i = 0; i < 20; ++i, ++n)
+      alerts.push_back(MakeAlert(absl::StrCat("svc-", n % 300), absl::StrCat("Alert", n),
+                                 AlertStatus::kFiring, absl::StrCat("host-", n)));
+    ASSERT_TRUE(IngestSync(std::move(alerts)).ok());
+    ASSERT_LT(n, 200'000) << "the WAL did not grow";
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::filesystem::file_size(db_file) <= db_size_before &&
+         std::chrono::steady_clock::now() < deadline) {
+    // Writes keep the checkpointer asked for; it runs at most every 50 ms.
+    ASSERT_TRUE(IngestSync({MakeAlert("svc-x", "Tick", AlertStatus::kFiring, absl::StrCat("t-", n++))}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(std::filesystem::file_size(db_file), db_size_before) << n << " alerts, " << frames() << " frames";
+  EXPECT_LT(frames(), 8000) << n;
+  // Everything is still there after a reopen (which reads the database file and what is left of the WAL).
+  Open();
+  auto page = store_->ListIncidents({});
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_FALSE(page->empty());
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->alerts, n);
+}
+
+}  // namespace
+}  // namespace awoooi::store
