@@ -5,7 +5,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,20 +42,16 @@ int RunRedact(const RedactOptions& options, const privacy::ShieldConfig& config,
 
   privacy::Vault vault;
   std::unique_ptr<privacy::StreamRedactor> stream = (*shield)->NewStreamRedactor(vault);
-  std::map<std::string, std::uint64_t> counts;
-  std::uint64_t findings = 0;
+  // Without --json only the counts are wanted: the stream keeps no event per finding.
+  if (!options.json) stream->KeepEvents(false);
   auto flush_events = [&] {
     for (const privacy::RedactionEvent& e : stream->TakeEvents()) {
-      ++counts[e.kind];
-      ++findings;
-      if (options.json) {
-        nlohmann::json j = {{"scope", options.scope},
-                            {"offset", e.offset},
-                            {"length", e.length},
-                            {"kind", e.kind},
-                            {"label", e.label}};
-        out << j.dump() << '\n';
-      }
+      nlohmann::json j = {{"scope", options.scope},
+                          {"offset", e.offset},
+                          {"length", e.length},
+                          {"kind", e.kind},
+                          {"label", e.label}};
+      out << j.dump() << '\n';
     }
   };
   auto emit = [&](const privacy::Redacted& text) {
@@ -87,8 +82,11 @@ int RunRedact(const RedactOptions& options, const privacy::ShieldConfig& config,
 
   if (options.stats) {
     double mb = static_cast<double>(stream->bytes_in()) / 1e6;
+    const auto counts = stream->FindingsByKind();
+    std::uint64_t findings = 0;
+    for (const auto& [kind, n] : counts) findings += n;
     err << "bytes: " << stream->bytes_in() << "\nfindings: " << findings << "\n";
-    for (const auto& [kind, count] : counts) err << "  " << kind << ": " << count << "\n";
+    for (const auto& [kind, n] : counts) err << "  " << kind << ": " << n << "\n";
     err << "distinct values: " << vault.size() << "\nseconds: " << seconds
         << "\nthroughput: " << (seconds > 0 ? mb / seconds : 0.0) << " MB/s\n";
   }

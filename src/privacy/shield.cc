@@ -205,8 +205,7 @@ std::size_t ShieldImpl::CommitFound(std::size_t window_size, std::size_t from, b
 
 void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t safe,
                       const std::vector<Span>& spans, LabelMode mode, Vault& vault, MintCache* cache,
-                      std::string* out, std::vector<RedactionEvent>* events,
-                      std::uint64_t stream_offset) const {
+                      std::string* out, FindingLog* log, std::uint64_t stream_offset) const {
   Vault::Impl& v = VaultImpl(vault);
   // A vault filled under another key is re-indexed by MintIndex; cached indexes stay valid, but
   // start afresh anyway so the cache never spans two keys.
@@ -242,9 +241,13 @@ void ShieldImpl::Emit(std::string_view window, std::size_t from, std::size_t saf
       }
       const std::string& label = v.LabelAt(index);
       out->append(label);
-      if (events != nullptr) {
-        events->push_back(
-            RedactionEvent{stream_offset + s.begin, text.size(), std::string(KindName(s.kind)), label});
+      if (log != nullptr) {
+        if (log->per_kind.size() <= s.kind) log->per_kind.resize(s.kind + 1u);
+        ++log->per_kind[s.kind];
+        if (log->keep_events) {
+          log->events.push_back(
+              RedactionEvent{stream_offset + s.begin, text.size(), std::string(KindName(s.kind)), label});
+        }
       }
     }
     pos = s.end;
@@ -396,7 +399,7 @@ class StreamRedactorImpl final : public StreamRedactor {
       if (we - pos <= kMargin) break;
       std::string_view window = data.substr(wb, we - wb);
       std::size_t safe = shield_.CommitSpans(window, pos - wb, false, &spans_);
-      shield_.Emit(window, pos - wb, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, &out, &events_,
+      shield_.Emit(window, pos - wb, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, &out, &log_,
                    data_start + wb);
       if (wb + safe == pos) break;  // nothing could be committed: keep the rest for later
       pos = wb + safe;
@@ -418,9 +421,25 @@ class StreamRedactorImpl final : public StreamRedactor {
 
   std::vector<RedactionEvent> TakeEvents() override {
     std::vector<RedactionEvent> events;
-    events.swap(events_);
-    events_.reserve(events.size());  // the next batch is about as large: no regrowth from empty
+    events.swap(log_.events);
+    log_.events.reserve(events.size());  // the next batch is about as large: no regrowth from empty
     return events;
+  }
+
+  void KeepEvents(bool keep) override {
+    log_.keep_events = keep;
+    if (!keep) log_.events = {};
+  }
+
+  std::vector<std::pair<std::string, std::uint64_t>> FindingsByKind() const override {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (std::size_t kind = 0; kind < log_.per_kind.size(); ++kind) {
+      if (log_.per_kind[kind] > 0)
+        out.emplace_back(std::string(shield_.KindName(static_cast<std::uint16_t>(kind))),
+                         log_.per_kind[kind]);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   std::uint64_t bytes_in() const override { return bytes_in_; }
@@ -433,7 +452,7 @@ class StreamRedactorImpl final : public StreamRedactor {
   // and this thread then commits and labels them in order, each from the previous one's actual
   // commit point, which lies at least kLookBehind inside the next window. Every window keeps
   // CommitSpans' invariants, so the output is byte for byte the single-thread output.
-  static constexpr std::size_t kGroup = 3;
+  static constexpr std::size_t kGroup = 4;
   static constexpr std::size_t kStride = kChunk - kMaxSpan;
   static constexpr std::size_t kGroupSpan = (kGroup - 1) * kStride + kChunk + kMargin;
 
@@ -459,32 +478,40 @@ class StreamRedactorImpl final : public StreamRedactor {
       start[i] = i == 0 ? (from_ > kLookBehind ? from_ - kLookBehind : 0) : from_min[i] - kLookBehind;
       window[i] = buffer.substr(start[i], from_min[i] + kChunk + kMargin - start[i]);
     }
-    // The worker scans windows 1..kGroup-1, announcing each one done.
+    // Both threads scan windows, taking the next one not yet taken; this thread also labels them
+    // in order, and scans only while the window it has to label next is not ready. So neither
+    // thread idles whichever is dearer on the input at hand, scanning or labelling.
     std::mutex mu;
     std::condition_variable cv;
-    std::size_t scanned = 0;
+    std::size_t next_scan = 0;           // guarded by mu
+    std::array<bool, kGroup> scanned{};  // guarded by mu
+    auto scan_next = [&](std::unique_lock<std::mutex>& lock) {
+      const std::size_t i = next_scan++;
+      lock.unlock();
+      shield_.FindSpans(window[i], &group_spans_[i]);
+      lock.lock();
+      scanned[i] = true;
+      cv.notify_all();
+    };
     std::thread worker([&] {
-      for (std::size_t i = 1; i < kGroup; ++i) {
-        shield_.FindSpans(window[i], &group_spans_[i]);
-        std::lock_guard<std::mutex> lock(mu);
-        scanned = i;
-        cv.notify_one();
-      }
+      std::unique_lock<std::mutex> lock(mu);
+      while (next_scan < kGroup) scan_next(lock);
     });
     std::size_t committed = from_;  // buffer position of the first byte not yet committed
     for (std::size_t i = 0; i < kGroup; ++i) {
-      std::vector<Span>& spans = i == 0 ? spans_ : group_spans_[i];
-      const std::size_t from = committed - start[i];
-      std::size_t safe;
-      if (i == 0) {
-        safe = shield_.CommitSpans(window[0], from, false, &spans);
-      } else {
+      {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return scanned >= i; });
-        lock.unlock();
-        safe = shield_.CommitFound(window[i].size(), from, false, &spans);
+        while (!scanned[i]) {
+          if (next_scan < kGroup)
+            scan_next(lock);
+          else
+            cv.wait(lock);
+        }
       }
-      shield_.Emit(window[i], from, safe, spans, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,
+      std::vector<Span>& spans = group_spans_[i];
+      const std::size_t from = committed - start[i];
+      const std::size_t safe = shield_.CommitFound(window[i].size(), from, false, &spans);
+      shield_.Emit(window[i], from, safe, spans, LabelMode::kEscapeAll, vault_, &cache_, out, &log_,
                    buffer_offset_ + start[i]);
       committed = start[i] + safe;
     }
@@ -508,7 +535,7 @@ class StreamRedactorImpl final : public StreamRedactor {
 
   void Process(bool eof, std::string* out) {
     std::size_t safe = shield_.CommitSpans(buffer_, from_, eof, &spans_);
-    shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, out, &events_,
+    shield_.Emit(buffer_, from_, safe, spans_, LabelMode::kEscapeAll, vault_, &cache_, out, &log_,
                  buffer_offset_);
     std::size_t keep_from = safe > kLookBehind ? safe - kLookBehind : 0;
     buffer_.erase(0, keep_from);
@@ -528,7 +555,7 @@ class StreamRedactorImpl final : public StreamRedactor {
   std::array<std::vector<Span>, kGroup> group_spans_;  // the worker's windows (two-thread path)
   const bool parallel_;
   ShieldImpl::MintCache cache_;
-  std::vector<RedactionEvent> events_;
+  ShieldImpl::FindingLog log_;
 };
 
 std::unique_ptr<StreamRedactor> ShieldImpl::NewStreamRedactor(Vault& vault) const {

@@ -84,9 +84,15 @@ class ShieldImpl final : public Shield {
     }
   };
   using MintCache = absl::flat_hash_map<MintCacheKey, std::uint32_t>;
+  // What a stream records of its replacements: each one, and counts per kind id.
+  struct FindingLog {
+    bool keep_events = true;
+    std::vector<RedactionEvent> events;
+    std::vector<std::uint64_t> per_kind;  // indexed by kind id
+  };
   void Emit(std::string_view window, std::size_t from, std::size_t safe, const std::vector<Span>& spans,
-            LabelMode mode, Vault& vault, MintCache* cache, std::string* out,
-            std::vector<RedactionEvent>* events, std::uint64_t stream_offset) const;
+            LabelMode mode, Vault& vault, MintCache* cache, std::string* out, FindingLog* log,
+            std::uint64_t stream_offset) const;
 
   std::string_view KindName(std::uint16_t kind) const;
   std::string_view KindPrefix(std::uint16_t kind) const;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -604,7 +605,27 @@ TEST(Streaming, TwoThreadsGiveTheSameOutputEventsAndLabelsAsOne) {
       EXPECT_EQ(events[i].kind, findings[i].kind);
     }
     EXPECT_EQ(vault.size(), serial_vault.size());
+    // The counts per kind agree with the events.
+    std::map<std::string, std::uint64_t> by_kind;
+    for (const auto& e : events) ++by_kind[e.kind];
+    const auto counted = stream->FindingsByKind();
+    using Counts = std::map<std::string, std::uint64_t>;
+    EXPECT_EQ(Counts(counted.begin(), counted.end()), by_kind);
   }
+}
+
+TEST(Streaming, WithoutEventsTheCountsPerKindRemain) {
+  auto shield = NewShield();
+  Vault vault;
+  auto stream = shield->NewStreamRedactor(vault);
+  stream->KeepEvents(false);
+  std::string out = stream->Write("ip 10.0.0.1 and 10.0.0.2 ").str();
+  out += stream->Write("mail ops@example.com").str();
+  out += stream->Finish().str();
+  EXPECT_EQ(out, "ip [IP_1] and [IP_2] mail [EMAIL_1]");
+  EXPECT_TRUE(stream->TakeEvents().empty());
+  using Counts = std::vector<std::pair<std::string, std::uint64_t>>;
+  EXPECT_EQ(stream->FindingsByKind(), (Counts{{"email", 1}, {"ipv4", 2}}));
 }
 
 TEST(Streaming, EventsCarryStreamOffsetsAndLabelsButNoValues) {

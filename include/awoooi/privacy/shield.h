@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -124,6 +125,11 @@ class StreamRedactor {
   virtual Redacted Finish() = 0;
   // The replacements made final since the last call, in stream order.
   virtual std::vector<RedactionEvent> TakeEvents() = 0;
+  // false: keep no events from now on (TakeEvents returns none); counting them per kind is all that
+  // is left, which costs less on dense input.
+  virtual void KeepEvents(bool keep) = 0;
+  // The replacements made final so far per kind ("email" -> 12), by kind name; kept either way.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> FindingsByKind() const = 0;
   // Bytes consumed so far.
   virtual std::uint64_t bytes_in() const = 0;
 };
