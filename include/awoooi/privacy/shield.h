@@ -111,8 +111,9 @@ struct RedactionEvent {
   std::string label;  // "[IP_1]"
 };
 
-// Redacts an unbounded byte stream in bounded memory (about 2 MiB of buffers; the vault and a
-// per-stream label cache grow with the number of distinct values, not with the input), giving exactly the
+// Redacts an unbounded byte stream in bounded memory (about 2 MiB of buffers, 5 MiB with two
+// threads; the vault and a per-stream label cache grow with the number of distinct values, not with
+// the input), giving exactly the
 // output Shield::Redact would give for the concatenated input, whatever the chunking of Write calls. Values
 // are never split: output is held back near the end of the buffered input until enough follows to decide. One
 // thread at a time; the shield and vault must outlive it.
