@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "awoooi/privacy/shield.h"
 #include "yaml-cpp/yaml.h"
 
@@ -231,9 +232,8 @@ bool LabelsHoldOnOneAlert(const MatchRule& r, const ReasoningContext& c) {
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   // Iterative wildcard match with single backtrack point: linear for one '*', O(n*m) worst case.
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  };
+  // ASCII case folding, inline (std::tolower is a locale call per character).
+  auto eq = [](char a, char b) { return absl::ascii_tolower(a) == absl::ascii_tolower(b); };
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
