@@ -209,7 +209,9 @@ INSTANTIATE_TEST_SUITE_P(
              "ops_"
              "eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3b3JkLmNvbSIsInVzZXJBdXRoIjp7Im1ldGhvZCI6IlNSUGctNDA5NiJ9LCJ"
              "lbWFpbCI6InN2Y0BleGFtcGxlLmludmFsaWQiLCJzcnBYIjoiZWQ0MTQxNWU5N2E0OThhNjQ3YzFhYzQ5NzI2ZTQ1ZGFjMz"
-             "FiMzYyOWZiMGYyNmY4OTI2NGY4NzkxMzBiNjQ5MSIsIm11ayI6eyJhbGciOiJBMjU2R0NNIn19"}));
+             "FiMzYyOWZiMGYyNmY4OTI2NGY4NzkxMzBiNjQ5MSIsIm11ayI6eyJhbGciOiJBMjU2R0NNIn19"},
+        Cred{"dotnet nuget push app.nupkg --api-key {} --source nuget.org", "nuget_api_key",
+             "oy2hl8pjdt1cu7q5f6kyqpk53du03xnci5ij37cap07jfz"}));
 
 TEST(Credentials, OneLabelPerValueWhicheverDetectorFindsIt) {
   // The same Stripe key by its shape, after a setting name, and in a JSON body: one label.
@@ -329,6 +331,88 @@ TEST(Encodings, JsonEscapedValuesAtAnyDepth) {
       RedactOnce(
           R"({"url":"https:\/\/hooks.slack.com\/services\/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"})"),
       R"({"url":"[KEY_1]"})");
+}
+
+TEST(Encodings, HtmlEntitiesAndDoubleUrlEncodingOfTheAt) {
+  EXPECT_EQ(RedactOnce("<a>maria.gonzalez&#64;acme-corp.io</a>"), "<a>[EMAIL_1]</a>");
+  EXPECT_EQ(RedactOnce("mail j.doe&#x40;corp.example.com, k&#64;corp.example.com"),
+            "mail [EMAIL_1], [EMAIL_2]");
+  EXPECT_EQ(RedactOnce("to: ops&commat;example.org"), "to: [EMAIL_1]");
+  EXPECT_EQ(RedactOnce("next=%2Fprofile%3Femail%3Dj.doe%2540corp.com%26x"),
+            "next=%2Fprofile%3Femail%3D[EMAIL_1]%26x");
+  // An entity alone, or before something that is no domain, is text.
+  EXPECT_EQ(RedactOnce("a &#64; b, x&#64;localhost, &commat;everyone"),
+            "a &#64; b, x&#64;localhost, &commat;everyone");
+}
+
+TEST(Encodings, AnEscapeBeforeAnAddressIsADelimiter) {
+  EXPECT_EQ(RedactOnce("GET /r?ip%3D10.23.45.67%26x=1"), "GET /r?ip%3D[IP_1]%26x=1");
+  EXPECT_EQ(RedactOnce("q=%2210.1.2.3%22 u=http%3A%2F%2F192.0.2.10%2Fx"),
+            "q=%22[IP_1]%22 u=http%3A%2F%2F[IP_2]%2Fx");
+  // Still not an address: glued to a word, or part of a longer run.
+  EXPECT_EQ(RedactOnce("node10.0.0.1 v1.2.3.4 %201.2.3.4.5"), "node10.0.0.1 v1.2.3.4 %201.2.3.4.5");
+}
+
+// --- Command lines and HTTP headers ----------------------------------------------------------
+
+TEST(CommandLines, PasswordsPassedAsArguments) {
+  EXPECT_EQ(RedactOnce("curl -u admin:S3cr3t-pw https://api.internal/v1"),
+            "curl -u admin:[KEY_1] https://api.internal/v1");
+  EXPECT_EQ(RedactOnce("curl --user 'deploy:p@ss:w0rd' -X POST https://x"),
+            "curl --user 'deploy:[KEY_1]' -X POST https://x");
+  EXPECT_EQ(RedactOnce("curl -x proxy:3128 --proxy-user ops:Pr0xy! https://x"),
+            "curl -x proxy:3128 --proxy-user ops:[KEY_1] https://x");
+  EXPECT_EQ(RedactOnce("app --password hunter22 --port 80"), "app --password [KEY_1] --port 80");
+  EXPECT_EQ(RedactOnce("vault login --token 'hvs-like-but-not-9f8e7d6c'"), "vault login --token '[KEY_1]'");
+  EXPECT_EQ(RedactOnce(R"(args: ["--db-password", "Pg7-x9"])"), R"(args: ["--db-password", "[KEY_1]"])");
+  EXPECT_EQ(RedactOnce("mysql -h db -u root -ps3cretPw orders"), "mysql -h db -u root -p[KEY_1] orders");
+  EXPECT_EQ(RedactOnce("mysqldump -uroot -p'Dump pw' app > app.sql"),
+            "mysqldump -uroot -p'[KEY_1]' app > app.sql");
+  EXPECT_EQ(RedactOnce("sshpass -p 'jt6o0NpUmkVO' ssh ops@bastion"), "sshpass -p '[KEY_1]' ssh ops@bastion");
+  EXPECT_EQ(RedactOnce("MYSQL_PWD=9qpVTzq mysql -h db"), "MYSQL_PWD=[KEY_1] mysql -h db");
+}
+
+TEST(CommandLines, OptionsThatCarryNoPassword) {
+  for (const char* line : {"sort -u file | uniq -c",
+                           "git push -u origin main",
+                           "docker run -u 1000:1000 registry/app:1.2",
+                           "docker run --rm --user app:app registry/app",
+                           "podman run -u postgres:postgres img",
+                           "date -u +%H:%M:%S",
+                           "sudo -u postgres psql -c 'select 1'",
+                           "useradd -u 1001 -g app app",
+                           "ssh -p 2222 ops@bastion",
+                           "mysql -p app_db",
+                           "mysql -P 3306 -h db.internal -u app orders",
+                           "mysqladmin -u root -p status",
+                           "error: --password is required",
+                           "flag --token not set, using anonymous",
+                           "app --password-file /etc/app/pw --verbose",
+                           "kubectl --token $TOKEN get pods",
+                           "PWD=/home/app OLDPWD=/srv CURRENT_PWD=/srv/app",
+                           "curl -u $USER:$PASS https://x",
+                           "curl -u user: https://x",
+                           "journalctl -u nginx.service --since today",
+                           "systemctl --user restart app",
+                           "runuser -u app:app -- true"}) {
+    EXPECT_EQ(RedactOnce(line), line);
+  }
+}
+
+TEST(Headers, CookiesAreCredentials) {
+  EXPECT_EQ(RedactOnce("Cookie: sessionid=UeioEJP2NNern66nVberACpd; theme=dark"),
+            "Cookie: sessionid=[KEY_1]");
+  EXPECT_EQ(RedactOnce("< Set-Cookie: JSESSIONID=B4EA410FB9102F29A4; Path=/; HttpOnly"),
+            "< Set-Cookie: JSESSIONID=[KEY_1]; Path=/; HttpOnly");
+  EXPECT_EQ(RedactOnce(R"({"headers":{"cookie":"_sess=a1b2c3d4e5f6; lang=en","accept":"*/*"}})"),
+            R"({"headers":{"cookie":"_sess=[KEY_1]","accept":"*/*"}})");
+  EXPECT_EQ(RedactOnce(R"({"log":"{\"cookie\": \"sid=0123456789ab\"}"})"),
+            R"({"log":"{\"cookie\": \"sid=[KEY_1]\"}"})");
+  EXPECT_EQ(FindingAt("Cookie: sid=0123456789abcdef", 12, 28), "cookie:0123456789abcdef");
+  // Short preferences and prose stay.
+  EXPECT_EQ(RedactOnce("Set-Cookie: lang=en; Path=/"), "Set-Cookie: lang=en; Path=/");
+  EXPECT_EQ(RedactOnce("cookies enabled; cookie policy: strict; cookie_jar=/tmp/c"),
+            "cookies enabled; cookie policy: strict; cookie_jar=/tmp/c");
 }
 
 // --- Settings marked only by their name ------------------------------------------------------

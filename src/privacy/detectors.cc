@@ -7,7 +7,10 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "privacy/detector_text.h"
 #include "privacy/tokens.h"
@@ -103,6 +106,8 @@ constexpr std::array<KindInfo, kBuiltinKindCount> kKinds = {{
     {"flyio_token", "KEY", 85},
     {"age_secret_key", "KEY", 85},
     {"onepassword_token", "KEY", 85},
+    {"nuget_api_key", "KEY", 85},
+    {"cookie", "KEY", 36},
 }};
 
 // "version 1.2.3.4", "ver=1.2.3.4", "release: 1.2.3.4": a dotted quad after a version word is a
@@ -190,7 +195,11 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
   std::size_t b = e;
   while (b > 0 && e - b < 16 && (IsDigit(w[b - 1]) || w[b - 1] == '.')) --b;
   if (b > 0 && (IsDigit(w[b - 1]) || w[b - 1] == '.')) return false;  // a longer dotted run
-  if (w[b] == '.') return false;                                      // ".1.2.3.4": part of a name
+  // URL-encoded text: "%2210.1.2.3%22", "ip%3D10.1.2.3%26". The walk took an escape's two hex
+  // digits ("%22"), or stopped at its second one ("%3D"); either way the escape is a delimiter.
+  if (b > 0 && w[b - 1] == '%' && e - b > 2 && IsHex(w[b]) && IsHex(w[b + 1])) b += 2;
+  const bool after_escape = b >= 3 && w[b - 3] == '%' && IsHex(w[b - 2]) && IsHex(w[b - 1]);
+  if (w[b] == '.') return false;  // ".1.2.3.4": part of a name
   // Parse exactly four octets, decimal, no leading zeros.
   unsigned char octets[4];
   int part = 0;
@@ -225,7 +234,7 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
       return true;
     }
   }
-  if (IsWord(prev)) return false;  // "v1.2.3.4", "node10.0.0.1"
+  if (IsWord(prev) && !after_escape) return false;  // "v1.2.3.4", "node10.0.0.1"
   // Not personal: unspecified, loopback, netmasks and broadcast.
   if (octets[0] == 0 || octets[0] == 127 || octets[0] == 255) return false;
   if (IsNetworkAddress(octets, 32, PrefixLengthAfter(w, e, 32))) return false;
@@ -239,11 +248,12 @@ bool ExtractUrlCredential(std::string_view w, std::size_t scheme_end, std::size_
 bool IsLocalChar(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
 bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
 
-// An e-mail address around the '@' at w[at, at + at_len): a plain '@', or encoded as "%40" (URL)
-// or "\u0040" (JSON). In a URL-encoded address the local part may hold "%2B" ('+'); any other
-// encoded character before it is a delimiter ("mailto%3Aops%40example.com").
+// An e-mail address around the '@' at w[at, at + at_len): a plain '@', or encoded as "%40" or
+// "%2540" (URL, once or twice), "\u0040" (JSON), "&#64;", "&#x40;" or "&commat;" (HTML). In a
+// URL-encoded address the local part may hold "%2B" ('+'); any other encoded character before it
+// is a delimiter ("mailto%3Aops%40example.com").
 bool ExtractEmailAt(std::string_view w, std::size_t at, std::size_t at_len, Span* span) {
-  const bool url_encoded = at_len == 3;
+  const bool url_encoded = at_len > 1 && w[at] == '%';
   // URL userinfo ("https://user:pw@host", "ssh://git@host") is a credential or nothing.
   if (at_len == 1) {
     std::size_t userinfo = UrlUserinfoStart(w, at);
@@ -455,7 +465,48 @@ bool InConnectionString(std::string_view w, std::size_t kb, std::size_t ve) {
   return semicolon && marker;
 }
 
-enum class KeyKind { kSecret, kPassword, kPasswordSuffix, kPwd };
+enum class KeyKind { kSecret, kPassword, kPasswordSuffix, kPwd, kPwdSuffix };
+
+// Words that follow an option's name in prose and error messages ("--password is required"),
+// not a value.
+bool IsProseWord(std::string_view text) {
+  static constexpr std::string_view kWords[] = {
+      "is",       "are",      "was",     "were",     "must",       "should",  "required", "not",
+      "flag",     "option",   "and",     "or",       "the",        "to",      "with",     "without",
+      "missing",  "needs",    "cannot",  "can",      "will",       "may",     "for",      "of",
+      "in",       "on",       "from",    "argument", "parameter",  "value",   "given",    "set",
+      "provided", "expects",  "takes",   "requires", "instead",    "has",     "have",     "if",
+      "when",     "only",     "unset",   "ignored",  "deprecated", "changed", "accepts",  "specified",
+      "supplied", "expected", "omitted", "allowed",  "option.",    "flag.",   "prompt",   "interactively"};
+  for (std::string_view word : kWords) {
+    if (EqualsIgnoreCase(text, word)) return true;
+  }
+  return false;
+}
+
+// "--password hunter2", "--api-key 'k3y'", ["--token", "abc"]: a command-line option whose name
+// marks a secret ([kb, name_end) starts with '-'), then its value as the next argument. An option
+// followed by another option, prose or a variable is not a value.
+bool ExtractOptionValue(std::string_view w, std::size_t name_end, std::size_t min_len, Span* span) {
+  std::size_t p = name_end;
+  char c = At(w, p);
+  if (c == '"' || c == '\'') {  // the next item of a JSON or YAML list
+    ++p;
+    if (At(w, p) != ',') return false;
+    ++p;
+    while (p < w.size() && p - name_end < 8 && (w[p] == ' ' || w[p] == '\t')) ++p;
+    if (At(w, p) != c) return false;
+  } else if (c != ' ' && c != '\t') {
+    return false;
+  }
+  AssignedValue v;
+  if (!ReadAssignedValue(w, p, &v)) return false;
+  std::string_view text = w.substr(v.begin, v.end - v.begin);
+  if (text.size() < min_len || text.front() == '-' || IsPlaceholderOrReference(text) || IsProseWord(text))
+    return false;
+  *span = MakeSpan(v.begin, v.end, kSecret);
+  return true;
+}
 
 // A secret whose only marker is the name of the variable that holds it, in Kubernetes' env list
 // form: "- name: DB_PASSWORD\n  value: hunter2" or {"name":"DB_PASSWORD","value":"hunter2"}.
@@ -519,6 +570,9 @@ bool ExtractKeyValueSecret(std::string_view w, std::size_t name_end, KeyKind key
   std::size_t end = AssignmentAfter(w, name_end);
   if (end == std::string_view::npos) {
     if (key == KeyKind::kPwd) return false;
+    std::size_t min_len = key == KeyKind::kSecret ? 8 : key == KeyKind::kPassword ? 1 : 4;
+    if (w[kb] == '-' && IsAlpha(At(w, kb + (At(w, kb + 1) == '-' ? 2 : 1))))
+      return ExtractOptionValue(w, name_end, min_len, span);
     return ExtractEnvNameThenValue(w, kb, name_end, key == KeyKind::kSecret ? 8 : 1, span);
   }
   if (w[end - 1] == ':' && InUrlAuthority(w, end))
@@ -567,9 +621,13 @@ bool ExtractKeyValueSecret(std::string_view w, std::size_t name_end, KeyKind key
   }
   // "_PASS" names are passwords less surely than "PASSWORD" ones ("FIRST_PASS=1"): 4+ characters,
   // not a count.
-  std::size_t min_len = key == KeyKind::kSecret ? 8 : key == KeyKind::kPasswordSuffix ? 4 : 1;
+  const bool suffix = key == KeyKind::kPasswordSuffix || key == KeyKind::kPwdSuffix;
+  std::size_t min_len = key == KeyKind::kSecret ? 8 : suffix ? 4 : 1;
   if (text.size() < min_len || IsPlaceholderOrReference(text)) return false;
-  if (key == KeyKind::kPasswordSuffix && std::all_of(text.begin(), text.end(), IsDigit)) return false;
+  if (suffix && std::all_of(text.begin(), text.end(), IsDigit)) return false;
+  // "MYSQL_PWD=s3cret" is a password, "SAVED_PWD=/srv/app" a working directory.
+  if (key == KeyKind::kPwdSuffix && (text.front() == '/' || text.front() == '~' || text.front() == '.'))
+    return false;
   *span = MakeSpan(v.begin, v.end, kSecret);
   return true;
 }
@@ -656,6 +714,147 @@ bool ExtractBearer(std::string_view w, std::size_t end, Span* span) {
   if (v.size() < 20 && std::none_of(v.begin(), v.end(), IsDigit)) return false;  // "Bearer authentication"
   *span = MakeSpan(vb, ve, kBearerToken);
   return true;
+}
+
+// "Cookie: sid=…; theme=dark", "Set-Cookie: JSESSIONID=…; Path=/", {"cookie": "…"}: a cookie
+// is a bearer credential. A Cookie header's value is one span from its first cookie's value to
+// its end (the first name stays readable); a Set-Cookie header's is its one cookie's value, before
+// the attributes. Unquoted, the value ends at the line's end or at a blank not after ';'.
+bool ExtractCookie(std::string_view w, std::size_t end, Span* span) {
+  const std::size_t nb = end - 6;
+  if (IsWord(At(w, end)) || IsAlnum(Before(w, nb))) return false;  // "cookies", "cookie_jar"
+  const bool set_cookie = nb >= 4 && (EqualsIgnoreCase(w.substr(nb - 4, 4), "set-") ||
+                                      EqualsIgnoreCase(w.substr(nb - 4, 4), "set_"));
+  std::size_t p = AssignmentAfter(w, end);
+  if (p == std::string_view::npos) return false;
+  while (p < w.size() && p - end < 16 && (w[p] == ' ' || w[p] == '\t')) ++p;
+  char quote = 0;
+  while (At(w, p) == '\\' && p - end < 24) ++p;  // JSON inside JSON: \"cookie\": \"sid=…\"
+  if (At(w, p) == '"' || At(w, p) == '\'') quote = w[p++];
+  const std::size_t vb = p;
+  std::size_t ve = vb;
+  while (ve < w.size() && ve - vb < 8192) {
+    char c = w[ve];
+    if (c == '\n' || c == '\r' || c == quote || c == '\\') break;
+    if (quote == 0 && (c == '"' || ((c == ' ' || c == '\t') && Before(w, ve) != ';'))) break;
+    if (c == '[' && LabelShapeLength(w.substr(ve, 128)) > 0) break;  // a label stays a label
+    ++ve;
+  }
+  // The first cookie's name: a token, then '='.
+  std::size_t eq = vb;
+  while (eq < ve && eq - vb < 256 && (IsWord(w[eq]) || w[eq] == '-' || w[eq] == '.' || w[eq] == '$')) ++eq;
+  if (eq == vb || At(w, eq) != '=') return false;
+  std::size_t cb = eq + 1;
+  std::size_t ce = ve;
+  if (set_cookie) {
+    ce = cb;
+    while (ce < ve && w[ce] != ';') ++ce;
+  }
+  while (ce > cb && (w[ce - 1] == ' ' || w[ce - 1] == '\t' || w[ce - 1] == ';')) --ce;
+  std::string_view value = w.substr(cb, ce - cb);
+  if (value.size() < 8 || IsPlaceholderOrReference(value)) return false;
+  *span = MakeSpan(cb, ce, kCookie);
+  return true;
+}
+
+// The argument that starts at w[b] (quoted or up to a blank), on the same line; its text span.
+std::pair<std::size_t, std::size_t> ArgumentAt(std::string_view w, std::size_t b) {
+  char quote = At(w, b);
+  if (quote == '"' || quote == '\'') {
+    std::size_t e = b + 1;
+    while (e < w.size() && e - b < 1024 && w[e] != quote && w[e] != '\n' && w[e] != '\r') ++e;
+    return {b + 1, e};
+  }
+  std::size_t e = b;
+  while (e < w.size() && e - b < 1024 && !IsSpace(w[e]) && w[e] != '"' && w[e] != '\'' && w[e] != ';' &&
+         w[e] != '|' && w[e] != '&' && w[e] != '`' && w[e] != ')')
+    ++e;
+  return {b, e};
+}
+
+// True when the command line that holds w[p] names one of `commands` before it ("docker run -u
+// app:app" sets a user and group, not a password).
+bool LineNamesCommand(std::string_view w, std::size_t p, std::initializer_list<std::string_view> commands) {
+  std::size_t lo = p;
+  while (lo > 0 && p - lo < 512 && w[lo - 1] != '\n' && w[lo - 1] != '\r') --lo;
+  std::string_view line = w.substr(lo, p - lo);
+  for (std::string_view c : commands) {
+    for (std::size_t at = line.find(c); at != std::string_view::npos; at = line.find(c, at + 1)) {
+      if (!IsWord(Before(line, at)) && !IsWord(At(line, at + c.size()))) return true;
+    }
+  }
+  return false;
+}
+
+// "curl -u user:password", "--user 'deploy:pw'", "--proxy-user u:p": the password after the
+// first ':'. Not "-u 1000:1000" or "-u app:app" (a user and group), nor under docker or podman.
+bool ExtractUserPassOption(std::string_view w, std::size_t end, Span* span) {
+  std::size_t p = end;
+  while (p < w.size() && p - end < 8 && (w[p] == ' ' || w[p] == '\t')) ++p;
+  auto [ab, ae] = ArgumentAt(w, p);
+  std::string_view arg = w.substr(ab, ae - ab);
+  std::size_t colon = arg.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == arg.size()) return false;
+  std::string_view user = arg.substr(0, colon), pass = arg.substr(colon + 1);
+  if (user.front() == '+' || user.front() == '-') return false;  // "date -u +%H:%M"
+  for (char c : user) {
+    if (!(IsAlnum(c) || c == '.' || c == '_' || c == '@' || c == '-' || c == '\\' || c == '+')) return false;
+  }
+  auto digits = [](std::string_view t) { return std::all_of(t.begin(), t.end(), IsDigit); };
+  if (pass == user || (digits(user) && digits(pass)) || IsPlaceholderOrReference(pass)) return false;
+  if (LineNamesCommand(w, ab, {"docker", "podman", "nerdctl", "chown", "runuser", "crictl", "buildah"}))
+    return false;
+  *span = MakeSpan(ab + colon + 1, ae, kSecret);
+  return true;
+}
+
+// "sshpass -p 'pw' ssh …", "mysql -h db -u root -ps3cret app": the password option of commands
+// that take one on their command line. For the MySQL clients only the glued form carries a value
+// ("-p" alone asks for it; "-P" is the port).
+bool ExtractPasswordCommand(std::string_view w, std::size_t end, Span* span) {
+  std::size_t p = end - 1;  // the first option's '-'
+  std::size_t we = p;
+  while (we > 0 && (w[we - 1] == ' ' || w[we - 1] == '\t')) --we;
+  std::size_t wb = we;
+  while (wb > 0 && we - wb < 16 && (IsLower(w[wb - 1]) || w[wb - 1] == '-')) --wb;
+  if (IsWord(Before(w, wb)) || Before(w, wb) == '-') return false;  // "xmysql", "my-mysql"
+  const bool sshpass = w.substr(wb, we - wb) == "sshpass";
+  const std::size_t first = p;
+  while (p < w.size() && p - first < 1024) {
+    char c = w[p];
+    if (c == '\n' || c == '\r' || c == '|' || c == ';' || c == '&' || c == '`') return false;
+    if (c == ' ' || c == '\t') {
+      ++p;
+      continue;
+    }
+    auto [ab, ae] = ArgumentAt(w, p);
+    std::string_view arg = w.substr(ab, ae - ab);
+    std::size_t next = ae + (At(w, ae) == '"' || At(w, ae) == '\'' ? 1 : 0);
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] == 'p') {
+      std::size_t vb = ab + 2, ve = ae;
+      if (arg.size() == 2 && (At(w, ae) == '\'' || At(w, ae) == '"')) {
+        std::tie(vb, ve) = ArgumentAt(w, ae);  // -p'pw'
+      } else if (arg.size() == 2) {
+        if (!sshpass) return false;  // mysql -p: prompts
+        std::size_t q = next;
+        while (q < w.size() && q - next < 8 && (w[q] == ' ' || w[q] == '\t')) ++q;
+        std::tie(vb, ve) = ArgumentAt(w, q);
+      }
+      std::string_view value = w.substr(vb, ve - vb);
+      if (value.empty() || IsPlaceholderOrReference(value)) return false;
+      *span = MakeSpan(vb, ve, kSecret);
+      return true;
+    }
+    if (arg.empty() || arg[0] != '-') return false;  // the options end where the arguments begin
+    p = next;
+    // An option's own value ("-h db", "-u root"): skip it.
+    if (arg.size() == 2 && arg[1] != 'p') {
+      while (p < w.size() && (w[p] == ' ' || w[p] == '\t')) ++p;
+      if (At(w, p) != '-') p = ArgumentAt(w, p).second;
+      if (At(w, p) == '"' || At(w, p) == '\'') ++p;
+    }
+  }
+  return false;
 }
 
 // From the trigger "PRIVATE KEY-----" (or "PRIVATE KEY BLOCK-----"): "-----BEGIN" and at most 40
@@ -924,6 +1123,11 @@ const std::vector<Trigger>& BuiltinTriggers() {
         {R"(-us[0-9])", 0},
         {R"(NRAL)", 0},
         {R"(\.atlasv1\.)", 0},
+        // Encodings and places added later.
+        {R"((?:&#64;|&#x40;|&commat;|%2540)[A-Za-z0-9])", 0},
+        {R"(cookie)", HS_FLAG_CASELESS},
+        {R"( -u |--user |--proxy-user )", 0},
+        {R"((?:sshpass|mysql|mysqldump|mysqladmin|mariadb)[ \t]+-)", 0},
     };
     if (t.size() != kTrigFixedCount) std::abort();  // the table and TriggerId must agree
     for (const TokenFormat& f : TokenFormats()) t.push_back({TokenTriggerRegex(f), 0});
@@ -999,8 +1203,27 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
       }
       return ExtractKeyValueSecret(w, end, KeyKind::kPasswordSuffix, span);
     }
-    case kTrigPwdKeyValue:
-      return !IsAlnum(Before(w, end - 3)) && ExtractKeyValueSecret(w, end, KeyKind::kPwd, span);
+    case kTrigPwdKeyValue: {
+      // "Pwd=" in a connection string; "MYSQL_PWD=", "db-pwd:" as a name of its own.
+      char sep = Before(w, end - 3);
+      if ((sep == '_' || sep == '-' || sep == '.') && end >= 4 && IsAlnum(Before(w, end - 4)))
+        return ExtractKeyValueSecret(w, end, KeyKind::kPwdSuffix, span);
+      return !IsAlnum(sep) && ExtractKeyValueSecret(w, end, KeyKind::kPwd, span);
+    }
+    case kTrigEmailEncodedMore: {
+      static constexpr std::string_view kAts[] = {"&#64;", "&#x40;", "&commat;", "%2540"};
+      for (std::string_view at : kAts) {
+        if (end >= at.size() + 2 && HasAt(w, end - 1 - at.size(), at))
+          return ExtractEmailAt(w, end - 1 - at.size(), at.size(), span);
+      }
+      return false;
+    }
+    case kTrigCookie:
+      return ExtractCookie(w, end, span);
+    case kTrigUserPassOption:
+      return ExtractUserPassOption(w, end, span);
+    case kTrigPasswordCommand:
+      return ExtractPasswordCommand(w, end, span);
     case kTrigDiscordBot:
       return ExtractDiscordBotToken(w, end, span);
     default:

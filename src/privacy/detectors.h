@@ -112,6 +112,9 @@ enum BuiltinKind : std::uint16_t {
   kFlyIoToken,
   kAgeSecretKey,
   kOnePasswordToken,
+  kNuGetApiKey,
+  // Credentials in HTTP headers and on command lines.
+  kCookie,
   kBuiltinKindCount,
 };
 inline constexpr std::uint16_t kLabelKind = 0xFFFF;
@@ -161,6 +164,12 @@ enum TriggerId : std::uint32_t {
   kTrigMailchimp,
   kTrigNewRelicLicense,
   kTrigTerraformCloud,
+  // Encodings and places added later: HTML entities and double URL encoding of '@', cookies,
+  // "user:password" options (curl -u) and the password options of sshpass and the MySQL clients.
+  kTrigEmailEncodedMore,
+  kTrigCookie,
+  kTrigUserPassOption,
+  kTrigPasswordCommand,
   // Then one trigger per prefixed token format (TokenFormats()).
   kTrigFixedCount,
 };

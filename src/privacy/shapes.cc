@@ -175,19 +175,25 @@ void ScanShapesWith(std::string_view w, std::vector<ShapeHit>* hits, Build build
         if (k < ipv4_skip) return;
         std::size_t s = k;
         while (s > 0 && k - s < 3 && IsDigitChar(w[s - 1])) --s;
+        // From the earliest start that reads four parts: "%2210.1.2.3" (an escape's digits glued
+        // to an address) reads from "10"; the extractor decides what the digits before belong to.
         std::size_t p = s;
         int parts = 0;
-        while (parts < 4) {
-          std::size_t q = p;
-          while (q < w.size() && q - p < 3 && IsDigitChar(w[q])) ++q;
-          if (q == p) break;
-          ++parts;
-          p = q;
-          if (parts == 4) break;
-          if (p + 1 < w.size() && w[p] == '.' && IsDigitChar(w[p + 1])) {
-            ++p;
-          } else {
-            break;
+        for (; s <= k && parts < 4; ++s) {
+          p = s;
+          parts = 0;
+          while (parts < 4) {
+            std::size_t q = p;
+            while (q < w.size() && q - p < 3 && IsDigitChar(w[q])) ++q;
+            if (q == p) break;
+            ++parts;
+            p = q;
+            if (parts == 4) break;
+            if (p + 1 < w.size() && w[p] == '.' && IsDigitChar(w[p + 1])) {
+              ++p;
+            } else {
+              break;
+            }
           }
         }
         if (parts == 4) {

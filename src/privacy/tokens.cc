@@ -150,6 +150,7 @@ const std::vector<TokenFormat>& Formats() {
       {kFlyIoToken, "fm2_", B::kB64, 100, 4000},
       {kAgeSecretKey, "AGE-SECRET-KEY-1", B::kBech32Upper, 58, 58},
       {kOnePasswordToken, "ops_eyJ", B::kB64, 250, 4000},
+      {kNuGetApiKey, "oy2", B::kLowerAlnum, 43, 43},
   };
   return formats;
 }
