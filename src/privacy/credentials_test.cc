@@ -370,6 +370,12 @@ TEST(CommandLines, PasswordsPassedAsArguments) {
             "mysqldump -uroot -p'[KEY_1]' app > app.sql");
   EXPECT_EQ(RedactOnce("sshpass -p 'jt6o0NpUmkVO' ssh ops@bastion"), "sshpass -p '[KEY_1]' ssh ops@bastion");
   EXPECT_EQ(RedactOnce("MYSQL_PWD=9qpVTzq mysql -h db"), "MYSQL_PWD=[KEY_1] mysql -h db");
+  EXPECT_EQ(RedactOnce("docker login -u bot -p S3cretPw registry.example.com"),
+            "docker login -u bot -p [KEY_1] registry.example.com");
+  EXPECT_EQ(RedactOnce("redis-cli -h cache -p 6379 -a S3cretPw5 ping"),
+            "redis-cli -h cache -p 6379 -a [KEY_1] ping");
+  EXPECT_EQ(RedactOnce("ldapsearch -x -D cn=admin,dc=ex -w S3cretPw7 -b dc=ex"),
+            "ldapsearch -x -D cn=admin,dc=ex -w [KEY_1] -b dc=ex");
 }
 
 TEST(CommandLines, OptionsThatCarryNoPassword) {
@@ -394,7 +400,10 @@ TEST(CommandLines, OptionsThatCarryNoPassword) {
                            "curl -u user: https://x",
                            "journalctl -u nginx.service --since today",
                            "systemctl --user restart app",
-                           "runuser -u app:app -- true"}) {
+                           "runuser -u app:app -- true",
+                           "docker login -u bot --password-stdin registry.example.com",
+                           "redis-cli -h cache -p 6379 ping",
+                           "ldapsearch -x -W -b dc=ex"}) {
     EXPECT_EQ(RedactOnce(line), line);
   }
 }
@@ -415,6 +424,22 @@ TEST(Headers, CookiesAreCredentials) {
             "cookies enabled; cookie policy: strict; cookie_jar=/tmp/c");
 }
 
+TEST(Encodings, CredentialsStoredBase64Encoded) {
+  // base64("bot:s3cr3tPw9"), a kubeconfig key, a pull secret.
+  EXPECT_EQ(RedactOnce(R"({"auths":{"registry.example.com":{"auth":"Ym90OnMzY3IzdFB3OQ=="}}})"),
+            R"({"auths":{"registry.example.com":{"auth":"[KEY_1]"}}})");
+  EXPECT_EQ(RedactOnce(R"({"cfg":"{\"auth\": \"Ym90OnMzY3IzdFB3OQ==\"}"})"),
+            R"({"cfg":"{\"auth\": \"[KEY_1]\"}"})");
+  EXPECT_EQ(FindingAt("    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=", 21, 65),
+            "private_key:LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=");
+  EXPECT_EQ(RedactOnce("  .dockerconfigjson: eyJhdXRocyI6eyJyIjp7ImF1dGgiOiJZVHBpIn19fQ=="),
+            "  .dockerconfigjson: [KEY_1]");
+  // "auth" that is not base64 of user:password, and names that only contain these.
+  EXPECT_EQ(RedactOnce(R"({"auth": "required", "auth": "dXNlcm5hbWU=", "oauth": "Ym90OnMzY3IzdA=="})"),
+            R"({"auth": "required", "auth": "dXNlcm5hbWU=", "oauth": "Ym90OnMzY3IzdA=="})");
+  EXPECT_EQ(RedactOnce("client-key-data-path: /etc/k.pem"), "client-key-data-path: /etc/k.pem");
+}
+
 // --- Settings marked only by their name ------------------------------------------------------
 
 TEST(SettingNames, TheNameAloneMarksTheValue) {
@@ -431,6 +456,17 @@ TEST(SettingNames, TheNameAloneMarksTheValue) {
             R"(env: [{"name":"DB_PASSWORD","value":"[KEY_1]"}])");
   EXPECT_EQ(RedactOnce("- name: STRIPE_WEBHOOK_SECRET\n  value: wh-9fKq2LmN7pRs"),
             "- name: STRIPE_WEBHOOK_SECRET\n  value: [KEY_1]");
+}
+
+TEST(SettingNames, SessionIdsAndRequestSignaturesAreCredentials) {
+  EXPECT_EQ(RedactOnce("GET /app?session_id=8f14e45fceea167a5a36dedd4bea2543&page=2"),
+            "GET /app?session_id=[KEY_1]&page=2");
+  EXPECT_EQ(RedactOnce("PHPSESSID=q3vd9s8bqnb1c7k3h0; path=/"), "PHPSESSID=[KEY_1]; path=/");
+  EXPECT_EQ(
+      RedactOnce("s3.amazonaws.com/b/k?X-Amz-Expires=900&X-Amz-Signature=abcdef0123456789abcdef0123456789"),
+      "s3.amazonaws.com/b/k?X-Amz-Expires=900&X-Amz-Signature=[KEY_1]");
+  // Short values are counts and states, not credentials.
+  EXPECT_EQ(RedactOnce("session_id=42 signature: valid"), "session_id=42 signature: valid");
 }
 
 TEST(SettingNames, ServicesWithoutPrefixesNeedTheirShape) {

@@ -808,17 +808,34 @@ bool ExtractUserPassOption(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
-// "sshpass -p 'pw' ssh …", "mysql -h db -u root -ps3cret app": the password option of commands
-// that take one on their command line. For the MySQL clients only the glued form carries a value
-// ("-p" alone asks for it; "-P" is the port).
+// "sshpass -p 'pw' ssh …", "mysql -h db -u root -ps3cret app", "docker login -u bot -p pw",
+// "redis-cli -a pw", "ldapsearch -D cn=admin -w pw": the password option of commands that take
+// one on their command line. For the MySQL clients only the glued form carries a value ("-p"
+// alone asks for it; "-P" is the port).
 bool ExtractPasswordCommand(std::string_view w, std::size_t end, Span* span) {
   std::size_t p = end - 1;  // the first option's '-'
-  std::size_t we = p;
-  while (we > 0 && (w[we - 1] == ' ' || w[we - 1] == '\t')) --we;
-  std::size_t wb = we;
-  while (wb > 0 && we - wb < 16 && (IsLower(w[wb - 1]) || w[wb - 1] == '-')) --wb;
+  auto word_before = [&w](std::size_t at, std::size_t* begin) {
+    std::size_t we = at;
+    while (we > 0 && at - we < 8 && (w[we - 1] == ' ' || w[we - 1] == '\t')) --we;
+    std::size_t wb = we;
+    while (wb > 0 && we - wb < 16 && (IsLower(w[wb - 1]) || w[wb - 1] == '-')) --wb;
+    *begin = wb;
+    return w.substr(wb, we - wb);
+  };
+  std::size_t wb;
+  std::string_view command = word_before(p, &wb);
+  if (command == "login") command = word_before(wb, &wb);           // docker login, podman login
   if (IsWord(Before(w, wb)) || Before(w, wb) == '-') return false;  // "xmysql", "my-mysql"
-  const bool sshpass = w.substr(wb, we - wb) == "sshpass";
+  // The option's letter, and whether its value may be the next argument (else only glued).
+  char flag = 'p';
+  bool separate = true;
+  if (command.substr(0, 5) == "mysql" || command == "mariadb") {
+    separate = false;
+  } else if (command == "redis-cli") {
+    flag = 'a';
+  } else if (command.substr(0, 4) == "ldap") {
+    flag = 'w';
+  }
   const std::size_t first = p;
   while (p < w.size() && p - first < 1024) {
     char c = w[p];
@@ -830,12 +847,12 @@ bool ExtractPasswordCommand(std::string_view w, std::size_t end, Span* span) {
     auto [ab, ae] = ArgumentAt(w, p);
     std::string_view arg = w.substr(ab, ae - ab);
     std::size_t next = ae + (At(w, ae) == '"' || At(w, ae) == '\'' ? 1 : 0);
-    if (arg.size() >= 2 && arg[0] == '-' && arg[1] == 'p') {
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] == flag) {
       std::size_t vb = ab + 2, ve = ae;
       if (arg.size() == 2 && (At(w, ae) == '\'' || At(w, ae) == '"')) {
         std::tie(vb, ve) = ArgumentAt(w, ae);  // -p'pw'
       } else if (arg.size() == 2) {
-        if (!sshpass) return false;  // mysql -p: prompts
+        if (!separate) return false;  // mysql -p: prompts
         std::size_t q = next;
         while (q < w.size() && q - next < 8 && (w[q] == ' ' || w[q] == '\t')) ++q;
         std::tie(vb, ve) = ArgumentAt(w, q);
@@ -848,13 +865,50 @@ bool ExtractPasswordCommand(std::string_view w, std::size_t end, Span* span) {
     if (arg.empty() || arg[0] != '-') return false;  // the options end where the arguments begin
     p = next;
     // An option's own value ("-h db", "-u root"): skip it.
-    if (arg.size() == 2 && arg[1] != 'p') {
+    if (arg.size() == 2 && arg[1] != flag) {
       while (p < w.size() && (w[p] == ' ' || w[p] == '\t')) ++p;
       if (At(w, p) != '-') p = ArgumentAt(w, p).second;
       if (At(w, p) == '"' || At(w, p) == '\'') ++p;
     }
   }
   return false;
+}
+
+// Credentials that configuration stores base64-encoded, so that no detector sees their text:
+// a kubeconfig's "client-key-data" (a PEM private key), a Kubernetes pull secret's
+// ".dockerconfigjson" / ".dockercfg" (registry passwords) and a Docker config's "auth" (base64 of
+// "user:password"; only a value that decodes to that shape counts).
+bool ExtractEncodedCredential(std::string_view w, std::size_t end, Span* span) {
+  std::size_t name_end = end;
+  const bool auth = w[end - 1] == '"';
+  if (auth) {
+    name_end = end - 1 - (Before(w, end - 1) == '\\' ? 1 : 0);
+    std::size_t nb = name_end - 4;  // "auth"
+    std::size_t q = nb;
+    while (q > 0 && nb - q < 8 && w[q - 1] == '\\') --q;
+    if (Before(w, q) != '"') return false;  // "oauth", "basic_auth"
+  } else if (IsWord(At(w, end)) || (w[end - 1] == 'a' && end >= 15 && IsAlnum(Before(w, end - 15)))) {
+    return false;  // "client-key-database", "xclient-key-data"
+  }
+  std::size_t p = AssignmentAfter(w, name_end);
+  if (p == std::string_view::npos) return false;
+  AssignedValue v;
+  if (!ReadAssignedValue(w, p, &v)) return false;
+  std::string_view text = w.substr(v.begin, v.end - v.begin);
+  std::size_t pad = 0;
+  while (pad < text.size() && pad < 2 && text[text.size() - 1 - pad] == '=') ++pad;
+  if (text.size() < 8 || !std::all_of(text.begin(), text.end() - pad, IsB64)) return false;
+  std::uint16_t kind = w[end - 1] == 'a' ? kPrivateKey : kSecret;
+  if (auth) {
+    std::string decoded = DecodeBase64Prefix(text, 512);
+    std::size_t colon = decoded.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == decoded.size()) return false;
+    for (char c : decoded) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+    }
+  }
+  *span = MakeSpan(v.begin, v.end, kind);
+  return true;
 }
 
 // From the trigger "PRIVATE KEY-----" (or "PRIVATE KEY BLOCK-----"): "-----BEGIN" and at most 40
@@ -1096,7 +1150,7 @@ const std::vector<Trigger>& BuiltinTriggers() {
         {R"(hooks\.slack\.com)", 0},
         {R"(bearer[ \t]{1,3}[A-Za-z0-9._~+/-])", HS_FLAG_CASELESS},
         {R"(authorization\\?["']?[ \t]{0,3}[:=])", HS_FLAG_CASELESS},
-        {R"(api_?key|api-key|api_?secret|api-secret|api_?token|api-token|access_?token|access-token|auth_?token|auth-token|auth_?key|auth-key|refresh_?token|refresh-token|id_token|id-token|client_?secret|client-secret|consumer_?secret|consumer-secret|app_?secret|app-secret|app_?key|app-key|application_?key|application-key|secret_?key|secret-key|secret_?access_?key|secret-access-key|private_?key|private-key|signing_?key|signing-key|signing_?secret|signing-secret|encryption_?key|encryption-key|master_?key|master-key|webhook_?secret|webhook-secret|session_?secret|session-secret|jwt_?secret|jwt-secret|shared_?secret|shared-secret|license_?key|license-key|subscription_?key|subscription-key|honeycomb_?team|honeycomb-team|routing_?key|routing-key|integration_?key|integration-key|service_?key|service-key|accountkey|sharedaccesskey|sharedsecretvalue|secret|token)",
+        {R"(api_?key|api-key|api_?secret|api-secret|api_?token|api-token|access_?token|access-token|auth_?token|auth-token|auth_?key|auth-key|refresh_?token|refresh-token|id_token|id-token|client_?secret|client-secret|consumer_?secret|consumer-secret|app_?secret|app-secret|app_?key|app-key|application_?key|application-key|secret_?key|secret-key|secret_?access_?key|secret-access-key|private_?key|private-key|signing_?key|signing-key|signing_?secret|signing-secret|encryption_?key|encryption-key|master_?key|master-key|webhook_?secret|webhook-secret|session_?secret|session-secret|jwt_?secret|jwt-secret|shared_?secret|shared-secret|license_?key|license-key|subscription_?key|subscription-key|honeycomb_?team|honeycomb-team|routing_?key|routing-key|integration_?key|integration-key|service_?key|service-key|accountkey|sharedaccesskey|sharedsecretvalue|signature|session_?id|session-id|sessid|secret|token)",
          HS_FLAG_CASELESS},
         {R"(passw(?:or)?d|passphrase)", HS_FLAG_CASELESS},
         {R"(PRIVATE KEY(?: BLOCK)?-----)", 0},
@@ -1127,7 +1181,9 @@ const std::vector<Trigger>& BuiltinTriggers() {
         {R"((?:&#64;|&#x40;|&commat;|%2540)[A-Za-z0-9])", 0},
         {R"(cookie)", HS_FLAG_CASELESS},
         {R"( -u |--user |--proxy-user )", 0},
-        {R"((?:sshpass|mysql|mysqldump|mysqladmin|mariadb)[ \t]+-)", 0},
+        {R"((?:sshpass|mysql|mysqldump|mysqladmin|mariadb|docker login|podman login|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd)[ \t]+-)",
+         0},
+        {R"(client-key-data|\.dockerconfigjson|\.dockercfg|auth\\?")", 0},
     };
     if (t.size() != kTrigFixedCount) std::abort();  // the table and TriggerId must agree
     for (const TokenFormat& f : TokenFormats()) t.push_back({TokenTriggerRegex(f), 0});
@@ -1224,6 +1280,8 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
       return ExtractUserPassOption(w, end, span);
     case kTrigPasswordCommand:
       return ExtractPasswordCommand(w, end, span);
+    case kTrigEncodedCredential:
+      return ExtractEncodedCredential(w, end, span);
     case kTrigDiscordBot:
       return ExtractDiscordBotToken(w, end, span);
     default:

@@ -170,6 +170,8 @@ enum TriggerId : std::uint32_t {
   kTrigCookie,
   kTrigUserPassOption,
   kTrigPasswordCommand,
+  // Credentials stored base64-encoded: kubeconfig keys, Docker registry auth.
+  kTrigEncodedCredential,
   // Then one trigger per prefixed token format (TokenFormats()).
   kTrigFixedCount,
 };

@@ -30,6 +30,7 @@ struct BlockMasks {
 };
 
 inline bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
+inline bool IsAlnumChar(char c) { return IsDigitChar(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 BlockMasks BuildBlock(const unsigned char* p) {
   BlockMasks m;
@@ -269,7 +270,13 @@ void ScanShapesWith(std::string_view w, std::vector<ShapeHit>* hits, Build build
     const Word dot_pair = static_cast<Word>(P & (P >> 7));
     if (dot_pair != 0) {
       ForEachBit(dot_pair, base, [&](std::size_t k) {
-        if (k >= 23) hits->push_back(ShapeHit{kTrigDiscordBot, k});
+        // The extractor needs 23 letters and digits before the first dot: Java and DNS names
+        // ("com.example.orders.Service") stop here, without a hit to dispatch.
+        if (k < 23) return;
+        for (std::size_t i = k - 23; i < k; ++i) {
+          if (!IsAlnumChar(w[i])) return;
+        }
+        hits->push_back(ShapeHit{kTrigDiscordBot, k});
       });
     }
 
