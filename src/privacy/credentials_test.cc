@@ -458,6 +458,18 @@ TEST(SettingNames, TheNameAloneMarksTheValue) {
             "- name: STRIPE_WEBHOOK_SECRET\n  value: [KEY_1]");
 }
 
+TEST(Credentials, AnAwsSecretKeyNextToItsKeyIdOrAfterItsNameAndABlank) {
+  EXPECT_EQ(RedactOnce("AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), "[KEY_1]:[KEY_2]");
+  EXPECT_EQ(RedactOnce("bot,AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY,ok"),
+            "bot,[KEY_1],[KEY_2],ok");
+  EXPECT_EQ(
+      FindingAt("aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 40, 80),
+      "aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  // Not a secret: a hash of another length, or a value with no letters of both cases.
+  EXPECT_EQ(RedactOnce("AKIAIOSFODNN7EXAMPLE sha1 0123456789abcdef0123456789abcdef01234567"),
+            "[KEY_1] sha1 0123456789abcdef0123456789abcdef01234567");
+}
+
 TEST(SettingNames, SessionIdsAndRequestSignaturesAreCredentials) {
   EXPECT_EQ(RedactOnce("GET /app?session_id=8f14e45fceea167a5a36dedd4bea2543&page=2"),
             "GET /app?session_id=[KEY_1]&page=2");

@@ -571,6 +571,15 @@ bool ExtractKeyValueSecret(std::string_view w, std::size_t name_end, KeyKind key
   if (end == std::string_view::npos) {
     if (key == KeyKind::kPwd) return false;
     std::size_t min_len = key == KeyKind::kSecret ? 8 : key == KeyKind::kPassword ? 1 : 4;
+    // "aws configure set aws_secret_access_key wJalr…": the AWS secret after its name and a blank.
+    if (key == KeyKind::kSecret && (At(w, name_end) == ' ' || At(w, name_end) == '\t')) {
+      AssignedValue v;
+      if (ReadAssignedValue(w, name_end, &v) &&
+          IsAwsSecretSetting(w.substr(kb, name_end - kb), w.substr(v.begin, v.end - v.begin))) {
+        *span = MakeSpan(v.begin, v.end, kAwsSecretKey);
+        return true;
+      }
+    }
     if (w[kb] == '-' && IsAlpha(At(w, kb + (At(w, kb + 1) == '-' ? 2 : 1))))
       return ExtractOptionValue(w, name_end, min_len, span);
     return ExtractEnvNameThenValue(w, kb, name_end, key == KeyKind::kSecret ? 8 : 1, span);
@@ -911,6 +920,35 @@ bool ExtractEncodedCredential(std::string_view w, std::size_t end, Span* span) {
   return true;
 }
 
+// "AKIA…:wJalr…", "AKIA…,wJalr…" (a credentials CSV), "AKIA… wJalr…": an access key id followed,
+// after at most four separators, by exactly 40 base64 characters is the pair's secret key.
+bool ExtractAwsSecretAfterKeyId(std::string_view w, std::size_t end, Span* span) {
+  std::size_t id_begin = end - 4;
+  if (IsAlnum(Before(w, id_begin)) || end + 16 > w.size()) return false;
+  for (std::size_t i = end; i < end + 16; ++i) {
+    if (!(IsUpper(w[i]) || IsDigit(w[i]))) return false;
+  }
+  std::size_t p = end + 16;
+  if (IsAlnum(At(w, p))) return false;
+  std::size_t separators = 0;
+  while (p < w.size() && separators < 4 &&
+         (w[p] == ':' || w[p] == ',' || w[p] == ';' || w[p] == '|' || w[p] == '=' || w[p] == ' ' ||
+          w[p] == '\t' || w[p] == '"' || w[p] == '\'')) {
+    ++p;
+    ++separators;
+  }
+  if (separators == 0) return false;
+  std::size_t e = p;
+  while (e < w.size() && e - p <= 40 && IsB64(w[e])) ++e;
+  if (e - p != 40 || IsB64(At(w, e)) || At(w, e) == '=') return false;
+  std::string_view secret = w.substr(p, 40);
+  if (std::none_of(secret.begin(), secret.end(), IsLower) ||
+      std::none_of(secret.begin(), secret.end(), IsUpper))
+    return false;
+  *span = MakeSpan(p, e, kAwsSecretKey);
+  return true;
+}
+
 // From the trigger "PRIVATE KEY-----" (or "PRIVATE KEY BLOCK-----"): "-----BEGIN" and at most 40
 // characters of [A-Z0-9 ] must come before it ("-----BEGIN RSA PRIVATE KEY-----"); an END line
 // has "-----END" there and is not a start.
@@ -1184,6 +1222,7 @@ const std::vector<Trigger>& BuiltinTriggers() {
         {R"((?:sshpass|mysql|mysqldump|mysqladmin|mariadb|docker login|podman login|redis-cli|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|ldappasswd)[ \t]+-)",
          0},
         {R"(client-key-data|\.dockerconfigjson|\.dockercfg|auth\\?")", 0},
+        {R"(AKIA|ASIA)", 0},
     };
     if (t.size() != kTrigFixedCount) std::abort();  // the table and TriggerId must agree
     for (const TokenFormat& f : TokenFormats()) t.push_back({TokenTriggerRegex(f), 0});
@@ -1282,6 +1321,8 @@ static bool ExtractBuiltin(std::uint32_t trigger_id, std::string_view w, std::si
       return ExtractPasswordCommand(w, end, span);
     case kTrigEncodedCredential:
       return ExtractEncodedCredential(w, end, span);
+    case kTrigAwsKeyPair:
+      return ExtractAwsSecretAfterKeyId(w, end, span);
     case kTrigDiscordBot:
       return ExtractDiscordBotToken(w, end, span);
     default:

@@ -172,6 +172,8 @@ enum TriggerId : std::uint32_t {
   kTrigPasswordCommand,
   // Credentials stored base64-encoded: kubeconfig keys, Docker registry auth.
   kTrigEncodedCredential,
+  // An AWS access key id with its secret key after it ("AKIA…:wJalr…").
+  kTrigAwsKeyPair,
   // Then one trigger per prefixed token format (TokenFormats()).
   kTrigFixedCount,
 };
