@@ -781,11 +781,11 @@ std::pair<std::size_t, std::size_t> ArgumentAt(std::string_view w, std::size_t b
   return {b, e};
 }
 
-// True when the command line that holds w[p] names one of `commands` before it ("docker run -u
-// app:app" sets a user and group, not a password).
+// True when the command line that holds w[p] names one of `commands` in the 256 bytes before it
+// ("docker run -u app:app" sets a user and group, not a password).
 bool LineNamesCommand(std::string_view w, std::size_t p, std::initializer_list<std::string_view> commands) {
   std::size_t lo = p;
-  while (lo > 0 && p - lo < 512 && w[lo - 1] != '\n' && w[lo - 1] != '\r') --lo;
+  while (lo > 0 && p - lo < 256 && w[lo - 1] != '\n' && w[lo - 1] != '\r') --lo;
   std::string_view line = w.substr(lo, p - lo);
   for (std::string_view c : commands) {
     for (std::size_t at = line.find(c); at != std::string_view::npos; at = line.find(c, at + 1)) {
@@ -846,7 +846,9 @@ bool ExtractPasswordCommand(std::string_view w, std::size_t end, Span* span) {
     flag = 'w';
   }
   const std::size_t first = p;
-  while (p < w.size() && p - first < 1024) {
+  // Within kMaxLookBehind of the command: the span must be found the same way whichever window of
+  // a stream holds it.
+  while (p < w.size() && p - first < 384) {
     char c = w[p];
     if (c == '\n' || c == '\r' || c == '|' || c == ';' || c == '&' || c == '`') return false;
     if (c == ' ' || c == '\t') {
