@@ -67,20 +67,52 @@ class Server:
         self.tokens = {}
 
     def start(self):
-        args = [AWOOOI, "serve", "--config", self.config_path, "--data-dir", self.data_dir,
-                "--listen", f"127.0.0.1:{self.port}"] + self.extra_args
-        if self.demo:
-            args.append("--demo")
-        self._out = open(self.out_path, "a")
-        self._err = open(self.log_path, "a")
-        self.proc = subprocess.Popen(args, stdout=self._out, stderr=self._err, env=self.env)
-        wait_for(lambda: self.get("/healthz")[0] == 200, what="server health")
+        # free_port() only finds a port that was free a moment ago: a parallel test's client
+        # connection can take it before the server binds it. Then start again on another port.
+        for attempt in range(3):
+            log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            args = [AWOOOI, "serve", "--config", self.config_path, "--data-dir", self.data_dir,
+                    "--listen", f"127.0.0.1:{self.port}"] + self.extra_args
+            if self.demo:
+                args.append("--demo")
+            self._out = open(self.out_path, "a")
+            self._err = open(self.log_path, "a")
+            self.proc = subprocess.Popen(args, stdout=self._out, stderr=self._err, env=self.env)
+            if self._wait_healthy(log_offset):
+                break
+            self._out.close()
+            self._err.close()
+            self.port = free_port()
+        else:
+            raise AssertionError("awoooi serve found no free port in three attempts")
         if self.demo:
             with open(self.out_path) as f:
                 text = f.read()
             for name, token in re.findall(r"^\s+(\w+) \(\w+\): (awi_[0-9a-f]+)$", text, re.M):
                 self.tokens[name] = token
         return self
+
+    def _wait_healthy(self, log_offset, timeout=20.0):
+        """True once /healthz answers 200; False if the server exited because its port was taken.
+        Any other early exit fails with the server's own words."""
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                with open(self.log_path, errors="replace") as f:
+                    f.seek(log_offset)
+                    said = f.read()
+                if "Address already in use" in said:
+                    return False
+                raise AssertionError(f"awoooi serve exited with {self.proc.returncode} before it was healthy:\n"
+                                     f"{said[-3000:]}")
+            try:
+                if self.request("GET", "/healthz", timeout=2)[0] == 200:
+                    return True
+            except Exception as e:  # noqa: BLE001 - not listening yet
+                last = e
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for server health (last: {last!r}):\n{self.logs()[-3000:]}")
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
