@@ -430,7 +430,11 @@ TEST_F(CommandExecutorTest, SignalDispositionsAndTheMaskAreReset) {
 }
 
 TEST_F(CommandExecutorTest, EachRunHasAPrivateWorkingDirectoryRemovedAfterwards) {
-  auto r = exec_->Execute(A("pwd"), Ctx());
+  // The directory's random suffix may start with 'A', and "-A" is one of the hostile patterns the
+  // fixture's shield redacts: read the output through a shield without them.
+  action::ExecutionContext plain = Ctx();
+  plain.shield = plain_.get();
+  auto r = exec_->Execute(A("pwd"), plain);
   ASSERT_TRUE(r.ok());
   std::string dir(absl::StripSuffix(r->output.str(), "\n"));
   const char* tmp = std::getenv("TMPDIR");
@@ -440,7 +444,7 @@ TEST_F(CommandExecutorTest, EachRunHasAPrivateWorkingDirectoryRemovedAfterwards)
   EXPECT_FALSE(fs::exists(dir));
 
   Make({{"working_dir", dir_}});
-  r = exec_->Execute(A("pwd"), Ctx());
+  r = exec_->Execute(A("pwd"), plain);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->output.str(), dir_ + "\n");
   EXPECT_TRUE(fs::exists(dir_));
