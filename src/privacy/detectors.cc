@@ -200,9 +200,11 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
   if (b > 0 && w[b - 1] == '%' && e - b > 2 && IsHex(w[b]) && IsHex(w[b + 1])) b += 2;
   const bool after_escape = b >= 3 && w[b - 3] == '%' && IsHex(w[b - 2]) && IsHex(w[b - 1]);
   if (w[b] == '.') return false;  // ".1.2.3.4": part of a name
-  // Parse exactly four octets, decimal, no leading zeros.
+  // Parse exactly four octets, decimal, no leading zeros, unless every octet is padded to three
+  // digits ("192.168.001.010", as some network gear and Windows tools print them).
   unsigned char octets[4];
   int part = 0;
+  bool leading_zero = false, all_three = true;
   std::size_t p = b;
   while (p < e) {
     if (part == 4) return false;
@@ -213,7 +215,9 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
       ++q;
     }
     std::size_t len = q - p;
-    if (len == 0 || len > 3 || (len > 1 && w[p] == '0') || value > 255) return false;
+    if (len == 0 || len > 3 || value > 255) return false;
+    leading_zero = leading_zero || (len > 1 && w[p] == '0');
+    all_three = all_three && len == 3;
     octets[part++] = static_cast<unsigned char>(value);
     if (q < e) {
       if (w[q] != '.') return false;
@@ -222,7 +226,7 @@ bool ExtractIpv4(std::string_view w, std::size_t end, Span* span) {
     }
     p = q;
   }
-  if (part != 4) return false;
+  if (part != 4 || (leading_zero && !all_three)) return false;
   if (At(w, e) == '.' && IsDigit(At(w, e + 1))) return false;
   if (IsWord(At(w, e))) return false;
   char prev = Before(w, b);

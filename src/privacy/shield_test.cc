@@ -106,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"card 4111 1111 1111 1111 exp", "card [CARD_1] exp"},
         Case{"card 4111111111111111.", "card [CARD_1]."},
         Case{"amex 3782-822463-10005 ok", "amex [CARD_1] ok"},
-        Case{"mc 5555555555554444 ok", "mc [CARD_1] ok"}));
+        Case{"mc 5555555555554444 ok", "mc [CARD_1] ok"},
+        Case{"client 192.168.001.010 connected", "client [IP_1] connected"}));
 
 class IgnoresNearMiss : public ::testing::TestWithParam<const char*> {};
 
@@ -127,7 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "at 1700000000000 ms", "std::vector<int>::size() at a::b", "route :: default",
                       "loopback 127.0.0.1 and ::1", "netmask 255.255.255.0", "Bearer authentication required",
                       "authorization: denied for this role", "password: ${DB_PASSWORD}", "password=\"\"",
-                      "oid 1.3.6.1.4.1.2021", "ratio 4111111111111112 fails luhn", "token_count=42"));
+                      "oid 1.3.6.1.4.1.2021", "ratio 4111111111111112 fails luhn", "token_count=42",
+                      "build 1.02.3.04 and 10.01.2.3 are not padded addresses"));
 
 TEST(Shield, ScanReportsKindsAndOffsets) {
   auto shield = NewShield();
